@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseConfig } from '../../src/runtime/config.ts';
+
+/**
+ * The one place that decides between embedded chDB and a real server: the rest
+ * of yunlian talks to `@clickhouse/client` either way.
+ *
+ * chDB trap (verified with chdb 3.4): its connection turns per-query
+ * `clickhouse_settings` into session `SET`s that persist for later queries, so
+ * never pass `clickhouse_settings`; put query-scoped settings in the SQL
+ * `SETTINGS` clause (see insertRows.ts and its test).
+ */
+export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
+  if (config.kind === 'http') {
+    return createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      request_timeout: 120_000,
+      compression: { request: false, response: true },
+    });
+  }
+  mkdirSync(config.path, { recursive: true });
+  // Imported lazily: production processes never load the native engine.
+  const { createChdbConnection } = await import('chdb/connection');
+  // chdb types its Connection against its own copy of client-common; structurally the same contract.
+  const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>["connection"];
+  return createClient({ connection });
+}

@@ -1,0 +1,143 @@
+/**
+ * The ClickHouse model (DESIGN.md section 6), database `yunlian`. Each entry is
+ * one idempotent migration; they run in order and are recorded in
+ * `yunlian.schema_migrations`, so re-running is a no-op.
+ *
+ * Dedup: facts that Kafka can redeliver are ReplacingMergeTree on a key that
+ * identifies the fact (event_id, line, signal_id + version), read with FINAL;
+ * batch inserts also carry an insert_deduplication_token so an identical
+ * redelivered batch is dropped at once.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+const DEDUP_WINDOW = 'non_replicated_deduplication_window = 1000';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'invoices and invoice lines',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS yunlian.invoices (
+        event_id String COMMENT 'Producer-assigned id of the event; duplicates share it',
+        event_type LowCardinality(String) COMMENT 'ISSUED | VOIDED | RED_LETTER',
+        invoice_no String COMMENT '20-digit digital invoice number (or code+number of older invoices)',
+        original_invoice_no Nullable(String) COMMENT 'Voided or corrected invoice for VOIDED / RED_LETTER',
+        invoice_kind LowCardinality(String) COMMENT 'VAT_SPECIAL | VAT_GENERAL | DIGITAL_SPECIAL | DIGITAL_GENERAL',
+        issued_at DateTime64(3, 'Asia/Shanghai') COMMENT 'Event time: issue (or void) instant',
+        district LowCardinality(String) COMMENT 'Feed that carried the event: qingpu | jiashan | wujiang',
+        seller_tax_id String COMMENT 'Seller USCC',
+        seller_name String,
+        seller_district_code LowCardinality(String) COMMENT 'Admin division code where the seller files',
+        buyer_tax_id String COMMENT 'Buyer USCC',
+        buyer_name String,
+        buyer_district_code LowCardinality(String),
+        line_count UInt16,
+        total_amount_fen Int64 COMMENT 'Sum of line amounts, fen (negative on red-letter invoices)',
+        total_tax_fen Int64 COMMENT 'Sum of line tax, fen',
+        source_topic LowCardinality(String),
+        source_partition UInt16,
+        source_offset UInt64,
+        ingested_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(issued_at)
+      ORDER BY (district, toDate(issued_at), event_id)
+      SETTINGS ${DEDUP_WINDOW}
+      COMMENT 'One row per invoice event (dedup on event_id: query with FINAL)'`,
+      `CREATE TABLE IF NOT EXISTS yunlian.invoice_lines (
+        event_id String,
+        line_no UInt16 COMMENT '0-based position on the invoice',
+        invoice_no String,
+        event_type LowCardinality(String),
+        issued_at DateTime64(3, 'Asia/Shanghai'),
+        district LowCardinality(String),
+        seller_tax_id String,
+        buyer_tax_id String,
+        tax_code LowCardinality(String) COMMENT '19-digit tax classification code; prefixes are coarser categories',
+        item_name String COMMENT '*类别简称*品名',
+        quantity String COMMENT 'Decimal as issued',
+        unit LowCardinality(String),
+        amount_fen Int64,
+        tax_rate_bp UInt16 COMMENT 'Basis points: 1300 = 13 %',
+        tax_fen Int64
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(issued_at)
+      ORDER BY (tax_code, issued_at, event_id, line_no)
+      SETTINGS ${DEDUP_WINDOW}
+      COMMENT 'One row per invoice line (dedup on event_id + line_no: query with FINAL)'`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'signals and daily rollups',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS yunlian.signals (
+        signal_id String COMMENT 'Deterministic id of the disruption episode',
+        version UInt8 COMMENT '1 = OPEN, 2 = RESOLVED; the highest version is the current state',
+        enterprise_tax_id String,
+        enterprise_name String,
+        district LowCardinality(String) COMMENT 'Home district of the enterprise, or other',
+        signal_type LowCardinality(String),
+        partner_tax_id Nullable(String) COMMENT 'Broken supplier/buyer for *_BROKEN',
+        severity LowCardinality(String),
+        status LowCardinality(String) COMMENT 'OPEN | RESOLVED',
+        resolution Nullable(String) COMMENT 'RECOVERED | LINK_RESTORED when resolved',
+        window_start Date,
+        window_end Date,
+        event_time DateTime64(3, 'Asia/Shanghai') COMMENT 'Event-time instant the state was reached',
+        baseline_fen Int64,
+        current_fen Int64,
+        explanation_zh String,
+        explanation_en String,
+        detected_at DateTime64(3, 'UTC') COMMENT 'Wall clock at emission; not part of the identity'
+      ) ENGINE = ReplacingMergeTree(version)
+      PARTITION BY toYYYYMM(window_start)
+      ORDER BY (signal_id)
+      SETTINGS ${DEDUP_WINDOW}
+      COMMENT 'One row per signal state (query with FINAL for the current state)'`,
+      `CREATE TABLE IF NOT EXISTS yunlian.enterprise_daily (
+        day Date,
+        enterprise_tax_id String,
+        direction LowCardinality(String) COMMENT 'SALES (as seller) | PURCHASES (as buyer)',
+        district LowCardinality(String),
+        amount_fen Int64 COMMENT 'Netted flow: issued minus voided and red-letter',
+        gross_fen Int64 COMMENT 'Issued flow before corrections',
+        corrections_fen Int64 COMMENT 'Voided + red-letter amount (positive)',
+        invoice_count UInt32
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (enterprise_tax_id, direction, day)
+      SETTINGS ${DEDUP_WINDOW}
+      COMMENT 'Enterprise x day x direction, written by detect when the day closes in event time'`,
+      `CREATE TABLE IF NOT EXISTS yunlian.links_daily (
+        day Date,
+        seller_tax_id String,
+        buyer_tax_id String,
+        seller_district_code LowCardinality(String),
+        buyer_district_code LowCardinality(String),
+        amount_fen Int64,
+        invoice_count UInt32
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (seller_tax_id, buyer_tax_id, day)
+      SETTINGS ${DEDUP_WINDOW}
+      COMMENT 'Seller x buyer x day netted flow, written by detect from the seller side'`,
+      `CREATE TABLE IF NOT EXISTS yunlian.late_events (
+        leg_id String,
+        enterprise_tax_id String,
+        feed_district LowCardinality(String),
+        issued_at DateTime64(3, 'Asia/Shanghai'),
+        closed_through Date COMMENT 'The enterprise had closed days up to here when the leg arrived',
+        amount_fen Int64,
+        recorded_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree
+      ORDER BY (leg_id)
+      COMMENT 'Legs that arrived after their day had closed in event time: counted, recorded, not applied'`,
+    ],
+  },
+];
+
+export const DATABASE_STATEMENT = 'CREATE DATABASE IF NOT EXISTS yunlian';

@@ -1,0 +1,54 @@
+import type { Command } from '../command.ts';
+import { UsageError, parseFlags } from '../command.ts';
+import { loadConfig } from '../../runtime/config.ts';
+import { ConfigError } from '../../runtime/errors.ts';
+import { createLogger } from '../../runtime/log.ts';
+import { createMetrics } from '../../runtime/metrics.ts';
+import { connectServices, startPipelines } from '../../runtime/services.ts';
+import { startMetricsServer } from '../../runtime/metricsServer.ts';
+import { GROUPS, type PipelineName } from '../../kafka/topics.ts';
+import { untilShutdownSignal } from '../shutdown.ts';
+
+const USAGE = `
+Usage: yunlian run <ingest|detect|match|alerts>
+
+Runs one pipeline as its own process against real services; start more processes
+to scale out (they share the consumer group and split the partitions).
+
+Required environment:
+  KAFKA_BROKERS          host:port,host:port
+  SCHEMA_REGISTRY_URL    http(s)://[user:password@]host:port
+  CLICKHOUSE_URL         http(s)://host:8123  (+ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
+Optional: KAFKA_SSL=true, KAFKA_SASL_MECHANISM=plain|scram-sha-256|scram-sha-512,
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, YUNLIAN_HTTP_PORT (metrics/health, default 8080).
+
+SIGTERM/SIGINT finish the current batch, commit its offsets and leave the group.
+`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run one pipeline (ingest|detect|match|alerts) against real services',
+  usage: USAGE,
+  async run(argv) {
+    const { positionals } = parseFlags(argv, {}, true);
+    const name = positionals[0];
+    if (!name || !(name in GROUPS)) throw new UsageError(`name a pipeline: ${Object.keys(GROUPS).join(', ')}`);
+    const config = loadConfig();
+    const missing = [!process.env.KAFKA_BROKERS && 'KAFKA_BROKERS', !process.env.SCHEMA_REGISTRY_URL && 'SCHEMA_REGISTRY_URL', !process.env.CLICKHOUSE_URL && 'CLICKHOUSE_URL'].filter(Boolean);
+    if (missing.length > 0 || !config.kafka || !config.schemaRegistryUrl) {
+      throw new ConfigError(`yunlian run needs ${missing.join(', ')} (for the embedded system use 'yunlian up')`);
+    }
+    const logger = createLogger(`yunlian:${name}`);
+    const metrics = createMetrics({ defaultMetrics: true });
+    const services = await connectServices({ kafka: config.kafka, schemaRegistryUrl: config.schemaRegistryUrl, clickhouse: config.clickhouse, logger, metrics });
+    const pipelines = await startPipelines({ services, names: [name as PipelineName], dataDir: config.dataDir });
+    const http = await startMetricsServer({ metrics, port: config.httpPort, host: '0.0.0.0', ready: () => true });
+    logger.info('pipeline running', { pipeline: name, metrics: `${http.url}/metrics` });
+    const outcome = await untilShutdownSignal(Promise.all(pipelines.map((p) => p.done)));
+    logger.info('stopping', { reason: outcome });
+    for (const p of pipelines) await p.stop();
+    await services.close();
+    await http.close();
+    return outcome === 'failed' ? 1 : 0;
+  },
+};

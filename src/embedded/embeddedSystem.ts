@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startMockKafkaCluster, type MockKafkaCluster } from '../kafka/mockCluster.ts';
+import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
+import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../sinks/clickhouse/httpInterface.ts';
+import { connectServices, startPipelines, type Services } from '../runtime/services.ts';
+import type { PipelineName } from '../kafka/topics.ts';
+import type { Logger } from '../runtime/log.ts';
+import { createMetrics, type Metrics } from '../runtime/metrics.ts';
+import type { RunningPipeline } from '../runtime/pipeline.ts';
+import type { RetryOptions } from '../runtime/retry.ts';
+
+/**
+ * The whole system in one process on embedded components: librdkafka's mock
+ * cluster (kcat), the bundled Schema Registry, chDB (one data dir per process,
+ * which is why every pipeline runs here), its read-only ClickHouse HTTP
+ * interface, and the pipelines. `yunlian up` and the integration tests both
+ * start the stack through this function.
+ */
+export interface EmbeddedSystemOptions {
+  dataDir: string;
+  logger: Logger;
+  pipelines: readonly PipelineName[];
+  /** 0 = ephemeral (tests). */
+  clickhousePort: number;
+  registryPort?: number;
+  metrics?: Metrics;
+  groupIdPrefix?: string;
+  retry?: Partial<RetryOptions>;
+  now?: () => number;
+}
+
+export interface EmbeddedSystem {
+  brokers: string[];
+  registryUrl: string;
+  clickhouseHttp: { url: string; user: string; password: string };
+  services: Services;
+  pipelines: RunningPipeline[];
+  stop(): Promise<void>;
+}
+
+export const ANALYST_USER = 'analyst';
+
+/** The analyst password is generated once per data dir, so Grafana or scripts configured with it keep working. */
+function analystPassword(dataDir: string): string {
+  const file = path.join(dataDir, 'analyst.password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(12).toString('base64url');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
+  const { logger } = opts;
+  mkdirSync(opts.dataDir, { recursive: true });
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn('error while stopping a component', { error });
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const kafka: MockKafkaCluster = await startMockKafkaCluster({ logger });
+    cleanups.push(kafka.stop);
+    const registry: RunningSchemaRegistry = await startSchemaRegistry({ port: opts.registryPort ?? 0, logger: logger.child('registry') });
+    cleanups.push(registry.close);
+    const services = await connectServices({
+      kafka: { brokers: kafka.brokers, clientId: 'yunlian', ssl: false, sasl: null },
+      schemaRegistryUrl: registry.url,
+      clickhouse: { kind: 'embedded', path: path.join(opts.dataDir, 'clickhouse') },
+      logger,
+      metrics: opts.metrics ?? createMetrics({ defaultMetrics: true }),
+    });
+    cleanups.push(services.close);
+    const password = analystPassword(opts.dataDir);
+    const http: ClickHouseHttpInterface = await startClickHouseHttpInterface({
+      client: services.clickhouse,
+      port: opts.clickhousePort,
+      users: [{ name: ANALYST_USER, password }],
+      logger: logger.child('clickhouse-http'),
+    });
+    cleanups.push(http.close);
+    const pipelines = await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now });
+    cleanups.push(async () => {
+      for (const p of [...pipelines].reverse()) await p.stop();
+    });
+    return {
+      brokers: kafka.brokers,
+      registryUrl: registry.url,
+      clickhouseHttp: { url: http.url, user: ANALYST_USER, password },
+      services,
+      pipelines,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

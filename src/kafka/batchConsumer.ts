@@ -1,0 +1,176 @@
+import type { Consumer, Kafka, EachBatchPayload } from 'kafkajs';
+import { isRetriable } from '../runtime/errors.ts';
+import { withRetry, type RetryOptions } from '../runtime/retry.ts';
+import type { Logger } from '../runtime/log.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import type { ConsumedRecord } from './record.ts';
+
+/** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves. */
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  highWatermark: string;
+}
+
+export interface BatchContext {
+  /** Keeps the group membership alive during long sink writes. */
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/**
+ * Processes a batch completely (sinks confirmed, outputs produced) or throws.
+ * Retriable errors are retried with backoff, forever, without skipping data;
+ * non-retriable errors stop the consumer: poison records must be dead-lettered
+ * inside the handler, so a throw here is a bug or a fatal fault.
+ */
+export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<void>;
+
+export interface AssignmentChange {
+  assigned: Array<{ topic: string; partition: number }>;
+}
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  pipeline: string;
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  logger: Logger;
+  metrics: Metrics;
+  fromBeginning?: boolean;
+  retry?: Partial<RetryOptions>;
+  /** Called after each group join with the full new assignment, before its first batch is handled. */
+  onAssignment?: (change: AssignmentChange, consumer: Consumer) => Promise<void>;
+  /** Called when a gap between committed/seen offsets and the next fetched offset proves records were lost. */
+  onDataLoss?: (info: { topic: string; partition: number; expected: string; got: string; lost: number }) => void;
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+}
+
+export interface RunningConsumer {
+  consumer: Consumer;
+  /** Resolves when the consumer stops; rejects with the fatal error that stopped it. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<RunningConsumer> {
+  const { kafka, logger, metrics, pipeline } = opts;
+  const consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    retry: { retries: 10 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+
+  /** Next offset we expect per topic-partition; a fetched batch starting beyond it means records were deleted unread. */
+  const expected = new Map<string, bigint>();
+  let pendingAssignment: Promise<void> = Promise.resolve();
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assignment = event.payload.memberAssignment as Record<string, number[]>;
+    const assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    logger.info('partitions assigned', { pipeline, groupId: opts.groupId, assigned: assigned.length });
+    pendingAssignment = (async () => {
+      expected.clear();
+      const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: opts.topics });
+      for (const { topic, partitions } of committed) {
+        for (const p of partitions) if (p.offset !== '-1' && p.offset !== '') expected.set(`${topic}:${p.partition}`, BigInt(p.offset));
+      }
+      await opts.onAssignment?.({ assigned }, consumer);
+    })();
+  });
+
+  let running = true;
+  let fatal: ((error: unknown) => void) | null = null;
+  const done = new Promise<void>((resolve, reject) => {
+    fatal = reject;
+    consumer.on(consumer.events.STOP, () => resolve());
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) reject(event.payload.error);
+    });
+  });
+  done.catch(() => undefined);
+
+  const checkGap = (topic: string, partition: number, firstOffset: string) => {
+    const key = `${topic}:${partition}`;
+    const want = expected.get(key);
+    const got = BigInt(firstOffset);
+    if (want !== undefined && got > want) {
+      const lost = Number(got - want);
+      metrics.dataLoss(pipeline, topic, partition, lost);
+      logger.error('DATA LOSS: records were deleted before this consumer read them', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, lost });
+      opts.onDataLoss?.({ topic, partition, expected: want.toString(), got: firstOffset, lost });
+    }
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch, heartbeat, isRunning, isStale } = payload;
+      await pendingAssignment;
+      if (!running || batch.messages.length === 0 || !isRunning() || isStale()) return;
+      checkGap(batch.topic, batch.partition, batch.messages[0]!.offset);
+      const records: ConsumedRecord[] = batch.messages.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)])),
+        timestampMs: Number(m.timestamp),
+      }));
+      metrics.recordsIn(pipeline, batch.topic, records.length);
+      const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+      metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
+      try {
+        await withRetry(
+          async () => {
+            await opts.handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning: () => running && isRunning() });
+          },
+          {
+            ...opts.retry,
+            shouldRetry: (error) => running && isRetriable(error),
+            onRetry: ({ error, attempt, delayMs }) => {
+              metrics.retried(pipeline, 'batch');
+              logger.warn('batch failed, retrying', { pipeline, topic: batch.topic, partition: batch.partition, attempt, delayMs, error });
+              void heartbeat().catch(() => undefined);
+            },
+          },
+        );
+      } catch (error) {
+        if (!running) return;
+        logger.error('batch failed with a non-retriable error; stopping the consumer', { pipeline, topic: batch.topic, partition: batch.partition, error });
+        running = false;
+        fatal?.(error);
+        // Returning without resolving keeps the offset uncommitted; disconnecting stops kafkajs from refetching.
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
+      const last = batch.lastOffset();
+      const next = (BigInt(last) + 1n).toString();
+      payload.resolveOffset(last);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
+      await heartbeat();
+    },
+  });
+
+  return {
+    consumer,
+    done,
+    stop: async () => {
+      running = false;
+      await consumer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Admin } from 'kafkajs';
+import type { Logger } from '../runtime/log.ts';
+
+/**
+ * Backpressure for producers: the embedded Kafka keeps only the newest 5 MiB
+ * per partition, so a producer must not run further ahead of the consumer
+ * group than that (real Kafka's retention is far larger, but a bound on lag
+ * is healthy there too). `waitForRoom` resolves once every partition's lag is
+ * at most `maxLagPerPartition` records.
+ */
+export interface LagGate {
+  waitForRoom(): Promise<void>;
+}
+
+export interface LagGateOptions {
+  admin: Admin;
+  groupId: string;
+  topic: string;
+  maxLagPerPartition: number;
+  logger: Logger;
+  pollMs?: number;
+  /** Give up waiting (with a warning) when the lag has not shrunk for this long: no consumer is running. */
+  stallTimeoutMs?: number;
+  /** Called while waiting, for progress output. */
+  onWait?: (lag: number) => void;
+}
+
+export async function partitionLags(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
+  const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const committedBy = new Map<number, bigint>();
+  for (const t of committed) for (const p of t.partitions) committedBy.set(p.partition, BigInt(p.offset === '-1' || p.offset === '' ? '-1' : p.offset));
+  const lags = new Map<number, number>();
+  for (const p of high) {
+    const done = committedBy.get(p.partition) ?? -1n;
+    const start = done >= 0n ? done : BigInt(p.low);
+    lags.set(p.partition, Number(BigInt(p.high) - start));
+  }
+  return lags;
+}
+
+export function createLagGate(opts: LagGateOptions): LagGate {
+  const pollMs = opts.pollMs ?? 250;
+  const stallMs = opts.stallTimeoutMs ?? 20_000;
+  return {
+    async waitForRoom() {
+      // DescribeGroups is not served by librdkafka's mock cluster, so a missing
+      // consumer is recognised by its lag not shrinking rather than by membership.
+      let lastProgressAt = Date.now();
+      let lastWorst = Infinity;
+      for (;;) {
+        const lags = await partitionLags(opts.admin, opts.groupId, opts.topic);
+        const worst = Math.max(0, ...lags.values());
+        if (worst <= opts.maxLagPerPartition) return;
+        if (worst < lastWorst) {
+          lastWorst = worst;
+          lastProgressAt = Date.now();
+        } else if (Date.now() - lastProgressAt > stallMs) {
+          opts.logger.warn('the consumer group makes no progress; producing without backpressure', { groupId: opts.groupId, topic: opts.topic, lag: worst });
+          return;
+        }
+        opts.onWait?.(worst);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+  };
+}

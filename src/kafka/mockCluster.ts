@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { InfrastructureError } from '../runtime/errors.ts';
+import type { Logger } from '../runtime/log.ts';
+
+/**
+ * librdkafka's in-memory mock cluster, hosted by Debian's `kcat` as a child
+ * process. kcat prints `bootstrap.servers=...` on stderr when the mock is up.
+ * The mock keeps only the newest 5 MiB per partition and has no
+ * createTopics/transactions; nothing else in yunlian depends on those limits.
+ */
+export interface MockKafkaCluster {
+  brokers: string[];
+  /** Stops the child process; the cluster's data is gone with it. */
+  stop(): Promise<void>;
+}
+
+export interface MockKafkaOptions {
+  brokers?: number;
+  kcatPath?: string;
+  startTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export async function startMockKafkaCluster(opts: MockKafkaOptions = {}): Promise<MockKafkaCluster> {
+  const kcat = opts.kcatPath ?? 'kcat';
+  const args = ['-C', '-b', '127.0.0.1:1', '-X', `test.mock.num.brokers=${opts.brokers ?? 3}`, '-t', '__mock', '-d', 'mock', '-o', 'end', '-q'];
+  const child = spawn(kcat, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const brokers = await waitForBootstrap(child, opts.startTimeoutMs ?? 15_000, kcat);
+  opts.logger?.info('mock kafka cluster started', { brokers, pid: child.pid });
+  // Keep draining stderr so the child never blocks on a full pipe.
+  child.stderr?.resume();
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  return {
+    brokers,
+    stop: async () => {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function waitForBootstrap(child: ChildProcess, timeoutMs: number, kcat: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const fail = (message: string, cause?: unknown) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new InfrastructureError(message, { code: 'KAFKA_MOCK_START_FAILED', cause }));
+    };
+    const timer = setTimeout(() => fail(`kcat did not report a mock cluster within ${timeoutMs} ms: ${stderr.slice(-500)}`), timeoutMs);
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'ENOENT'
+          ? `'${kcat}' not found: install it with 'apt-get install -y kcat' (README: Setup)`
+          : `could not start ${kcat}: ${error.message}`,
+        error,
+      ),
+    );
+    child.once('exit', (code) => fail(`kcat exited with code ${code} before the mock cluster was up: ${stderr.slice(-500)}`));
+    child.stderr?.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      stderr += chunk;
+      const match = /bootstrap\.servers=(\S+)/.exec(stderr);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.removeAllListeners('exit');
+      resolve(match[1]!.split(','));
+    };
+    child.stderr?.on('data', onData);
+  });
+}

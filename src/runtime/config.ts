@@ -1,0 +1,144 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+
+/**
+ * Configuration comes from the environment (DESIGN.md section 7), falling back
+ * to the runtime file a running `yunlian up` writes into YUNLIAN_DATA_DIR, so
+ * `yunlian produce` and `yunlian sql` find the embedded system without flags.
+ */
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+}
+
+export type ClickHouseConfig =
+  | { kind: 'embedded'; path: string }
+  | { kind: 'http'; url: string; username: string; password: string };
+
+export interface YunlianConfig {
+  dataDir: string;
+  kafka: KafkaConfig | null;
+  schemaRegistryUrl: string | null;
+  clickhouse: ClickHouseConfig;
+  httpPort: number;
+  clickhousePort: number;
+  apiToken: string | null;
+}
+
+/** What `yunlian up` publishes about itself for other commands on the machine. */
+export interface RuntimeFile {
+  pid: number;
+  startedAt: string;
+  brokers: string[];
+  schemaRegistryUrl: string;
+  clickhouseHttpUrl: string;
+  clickhouseUser: string;
+  clickhousePassword: string;
+  httpUrl: string | null;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function dataDirOf(env: Env): string {
+  return path.resolve(env.YUNLIAN_DATA_DIR ?? '.yunlian');
+}
+
+export function runtimeFilePath(dataDir: string): string {
+  return path.join(dataDir, 'runtime.json');
+}
+
+/** The runtime file of a live `yunlian up`, or null when none runs. */
+export function readRuntimeFile(dataDir: string): RuntimeFile | null {
+  const file = runtimeFilePath(dataDir);
+  if (!existsSync(file)) return null;
+  let parsed: RuntimeFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as RuntimeFile;
+  } catch (error) {
+    throw new ConfigError(`runtime file ${file} is not valid JSON; delete it if no 'yunlian up' is running`, { context: { error: String(error) } });
+  }
+  return isAlive(parsed.pid) ? parsed : null;
+}
+
+export function writeRuntimeFile(dataDir: string, runtime: RuntimeFile): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = runtimeFilePath(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(runtime, null, 2), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a TCP port (0-65535), got '${raw}'`);
+  return n;
+}
+
+function parseBrokers(raw: string): string[] {
+  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError(`KAFKA_BROKERS: '${b}' is not host:port (expected e.g. kafka-1:9092,kafka-2:9092)`);
+  }
+  if (brokers.length === 0) throw new ConfigError('KAFKA_BROKERS is empty');
+  return brokers;
+}
+
+function parseSasl(env: Env): KafkaConfig['sasl'] {
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
+  if (!mechanism) return null;
+  if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
+    throw new ConfigError(`KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`);
+  }
+  const username = env.KAFKA_SASL_USERNAME;
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (!username || !password) throw new ConfigError('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required too');
+  return { mechanism, username, password };
+}
+
+function parseUrl(name: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return raw.replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got '${raw.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  }
+}
+
+/**
+ * Resolves configuration: env vars win, then a running `yunlian up`'s runtime file.
+ * Throws ConfigError with an actionable message on bad values.
+ */
+export function loadConfig(env: Env = process.env): YunlianConfig {
+  const dataDir = dataDirOf(env);
+  const runtime = readRuntimeFile(dataDir);
+  const brokers = env.KAFKA_BROKERS ? parseBrokers(env.KAFKA_BROKERS) : runtime?.brokers ?? null;
+  const clickhouse: ClickHouseConfig = env.CLICKHOUSE_URL
+    ? { kind: 'http', url: parseUrl('CLICKHOUSE_URL', env.CLICKHOUSE_URL), username: env.CLICKHOUSE_USER ?? 'default', password: env.CLICKHOUSE_PASSWORD ?? '' }
+    : runtime
+      ? { kind: 'http', url: runtime.clickhouseHttpUrl, username: runtime.clickhouseUser, password: runtime.clickhousePassword }
+      : { kind: 'embedded', path: path.join(dataDir, 'clickhouse') };
+  return {
+    dataDir,
+    kafka: brokers ? { brokers, clientId: env.KAFKA_CLIENT_ID ?? 'yunlian', ssl: env.KAFKA_SSL === 'true', sasl: parseSasl(env) } : null,
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ? parseUrl('SCHEMA_REGISTRY_URL', env.SCHEMA_REGISTRY_URL) : runtime?.schemaRegistryUrl ?? null,
+    clickhouse,
+    httpPort: port(env, 'YUNLIAN_HTTP_PORT', 8080),
+    clickhousePort: port(env, 'YUNLIAN_CLICKHOUSE_PORT', 8123),
+    apiToken: env.YUNLIAN_API_TOKEN ?? null,
+  };
+}

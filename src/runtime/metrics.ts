@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Pipelines report what happens through these named events; this module is the
+ * only one that knows prom-client (STYLE.md habit 8). No per-enterprise labels.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  recordsIn(pipeline: string, topic: string, n: number): void;
+  recordsOut(pipeline: string, topic: string, n: number): void;
+  deadLettered(pipeline: string, reason: string, n: number): void;
+  sinkWrite(pipeline: string, table: string, rows: number, seconds: number): void;
+  retried(pipeline: string, operation: string): void;
+  dataLoss(pipeline: string, topic: string, partition: number, records: number): void;
+  consumerLag(pipeline: string, topic: string, partition: number, lag: number): void;
+  lateEvents(district: string, n: number): void;
+  watermarkDelay(district: string, seconds: number): void;
+  openSignals(signalType: string, n: number): void;
+  signalsEmitted(signalType: string, status: string, n: number): void;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'yunlian_process_' });
+  const registers = [registry];
+  const recordsIn = new Counter({ name: 'yunlian_records_in_total', help: 'Records consumed', labelNames: ['pipeline', 'topic'], registers });
+  const recordsOut = new Counter({ name: 'yunlian_records_out_total', help: 'Records produced', labelNames: ['pipeline', 'topic'], registers });
+  const dlq = new Counter({ name: 'yunlian_dlq_records_total', help: 'Records sent to the dead-letter topic', labelNames: ['pipeline', 'reason'], registers });
+  const sinkRows = new Counter({ name: 'yunlian_sink_rows_total', help: 'Rows written to ClickHouse', labelNames: ['pipeline', 'table'], registers });
+  const sinkLatency = new Histogram({
+    name: 'yunlian_sink_latency_seconds',
+    help: 'ClickHouse write latency per batch',
+    labelNames: ['pipeline', 'table'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const retries = new Counter({ name: 'yunlian_retries_total', help: 'Retried operations after an infrastructure fault', labelNames: ['pipeline', 'operation'], registers });
+  const loss = new Counter({ name: 'yunlian_data_loss_records_total', help: 'Records deleted before they were read (offset out of range / gaps)', labelNames: ['pipeline', 'topic', 'partition'], registers });
+  const lag = new Gauge({ name: 'yunlian_consumer_lag', help: 'Consumer lag in records', labelNames: ['pipeline', 'topic', 'partition'], registers });
+  const late = new Counter({ name: 'yunlian_late_events_total', help: 'Events later than the allowed lateness', labelNames: ['district'], registers });
+  const wmDelay = new Gauge({ name: 'yunlian_watermark_delay_seconds', help: 'Event-time watermark behind the newest event time, per district feed', labelNames: ['district'], registers });
+  const open = new Gauge({ name: 'yunlian_open_signals', help: 'Open disruption signals by type', labelNames: ['signal_type'], registers });
+  const emitted = new Counter({ name: 'yunlian_signals_total', help: 'Disruption signal states emitted', labelNames: ['signal_type', 'status'], registers });
+  return {
+    registry,
+    recordsIn: (p, t, n) => recordsIn.inc({ pipeline: p, topic: t }, n),
+    recordsOut: (p, t, n) => recordsOut.inc({ pipeline: p, topic: t }, n),
+    deadLettered: (p, r, n) => dlq.inc({ pipeline: p, reason: r }, n),
+    sinkWrite: (p, table, rows, seconds) => {
+      sinkRows.inc({ pipeline: p, table }, rows);
+      sinkLatency.observe({ pipeline: p, table }, seconds);
+    },
+    retried: (p, op) => retries.inc({ pipeline: p, operation: op }),
+    dataLoss: (p, t, partition, n) => loss.inc({ pipeline: p, topic: t, partition: String(partition) }, n),
+    consumerLag: (p, t, partition, n) => lag.set({ pipeline: p, topic: t, partition: String(partition) }, n),
+    lateEvents: (d, n) => late.inc({ district: d }, n),
+    watermarkDelay: (d, s) => wmDelay.set({ district: d }, s),
+    openSignals: (type, n) => open.set({ signal_type: type }, n),
+    signalsEmitted: (type, status, n) => emitted.inc({ signal_type: type, status }, n),
+  };
+}

@@ -1,0 +1,104 @@
+import type { Kafka } from 'kafkajs';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { AvroSerde } from '../../schemas/serde/avroSerde.ts';
+import { createKafka } from '../kafka/kafkaClient.ts';
+import { createRecordProducer, type RecordProducer } from '../kafka/recordProducer.ts';
+import { registerCodecs, type YunlianCodecs } from '../kafka/topicCodecs.ts';
+import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
+import { migrate } from '../../sinks/clickhouse/migrate.ts';
+import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
+import type { ClickHouseConfig, KafkaConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { PipelineDeps, RunningPipeline } from './pipeline.ts';
+import type { RetryOptions } from './retry.ts';
+import type { PipelineName } from '../kafka/topics.ts';
+
+/** Connected clients that pipelines share within one process. */
+export interface Services {
+  kafka: Kafka;
+  producer: RecordProducer;
+  serde: AvroSerde;
+  codecs: YunlianCodecs;
+  clickhouse: ClickHouseClient;
+  metrics: Metrics;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  kafka: KafkaConfig;
+  schemaRegistryUrl: string;
+  clickhouse: ClickHouseConfig;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export async function connectServices(opts: ConnectOptions): Promise<Services> {
+  const { logger, metrics } = opts;
+  const kafka = createKafka({
+    config: opts.kafka,
+    logger,
+    onOffsetOutOfRange: ({ topic, partition, groupId }) => {
+      metrics.dataLoss(groupId, topic, partition, 0);
+      logger.error('DATA LOSS: offset out of range, kafkajs reset the partition', { topic, partition, groupId });
+    },
+  });
+  const serde = new AvroSerde({ registryUrl: opts.schemaRegistryUrl });
+  const codecs = await registerCodecs(serde);
+  const clickhouse = await openClickHouse(opts.clickhouse);
+  await migrate(clickhouse);
+  const producer = await createRecordProducer(kafka);
+  return {
+    kafka,
+    producer,
+    serde,
+    codecs,
+    clickhouse,
+    metrics,
+    logger,
+    close: async () => {
+      await producer.close();
+      await clickhouse.close();
+    },
+  };
+}
+
+export interface StartPipelinesOptions {
+  services: Services;
+  names: readonly PipelineName[];
+  dataDir: string;
+  groupIdPrefix?: string;
+  now?: () => number;
+  retry?: Partial<RetryOptions>;
+}
+
+/** Starts the named pipelines on shared services, in data-flow order. */
+export async function startPipelines(opts: StartPipelinesOptions): Promise<RunningPipeline[]> {
+  const { services } = opts;
+  const deps: PipelineDeps = {
+    kafka: services.kafka,
+    producer: services.producer,
+    clickhouse: services.clickhouse,
+    logger: services.logger,
+    metrics: services.metrics,
+    now: opts.now ?? Date.now,
+    dataDir: opts.dataDir,
+    groupIdPrefix: opts.groupIdPrefix ?? '',
+    retry: opts.retry,
+  };
+  const running: RunningPipeline[] = [];
+  for (const name of opts.names) {
+    switch (name) {
+      case 'ingest':
+        running.push(await startIngestPipeline(deps, { invoiceEvent: services.codecs.invoiceEvents.qingpu, invoiceLeg: services.codecs.invoiceLeg }));
+        break;
+      case 'detect':
+      case 'match':
+      case 'alerts':
+        throw new ConfigError(`pipeline '${name}' is not available in this build yet`, { code: 'PIPELINE_UNAVAILABLE' });
+    }
+  }
+  return running;
+}

@@ -1,0 +1,333 @@
+/**
+ * Ground truth of a simulated scenario: what a perfect detector should report.
+ *
+ * Label semantics (one `TruthLabel` per disruption episode an enterprise goes through):
+ *
+ * - `type` is a DisruptionSignal type (DESIGN.md section 4); `enterprise_tax_id`
+ *   is the firm the signal is about and `partner_tax_id` the other side of a
+ *   broken link (UPSTREAM_BROKEN: the supplier that stopped; DOWNSTREAM_BROKEN:
+ *   the buyer that stopped), null for firm-level types.
+ * - `start_day` is the first working day the change takes effect (the first day
+ *   without the flow, or the first day at the collapsed level). `end_day` is the
+ *   first working day back to normal, or null if the change lasts past the end
+ *   of the scenario (or for ever: a closed firm, a lost customer).
+ * - `observable_from` is the working day by which a detector using the
+ *   DESIGN.md defaults can know: SILENCE start + 7 working days; a broken link
+ *   start + max(2 × usual gap, 10) working days; a drop start + k working days,
+ *   where k is the number of collapsed days after which the 10-day sum first falls
+ *   below 40 % of the baseline (k = ⌊6 / (1 − level)⌋ + 1, 7 for a flow that
+ *   stops, 9 for one at 25 %); VOID_SPIKE start + 5 working days. A signal
+ *   firing before `observable_from` came early (suspicious); one firing long
+ *   after it came late. Episodes that could not be observed before they ended
+ *   or before the scenario ended are not labelled.
+ * - `implied: false` marks an injected disruption; `implied: true` a consequence
+ *   another injected change forces, so that a detector reporting it is right:
+ *   a SILENCE of X implies SALES_DROP and PURCHASE_DROP of X,
+ *   UPSTREAM_BROKEN for every regular buyer that got ≥ 10 % of its purchases
+ *   from X, DOWNSTREAM_BROKEN for every regular supplier that made ≥ 10 % of
+ *   its sales to X, and the mirror links of X itself; a broken link implies the
+ *   mirror label on the other side when the link is ≥ 10 % of that side's flow;
+ *   any change that takes a firm's expected sales or purchases below 40 % of
+ *   normal implies a drop. Implied labels are derived mechanically from the
+ *   plan's expected flows, not from the sampled invoices. Score recall on
+ *   `implied: false` labels; count a signal as a true positive if it matches
+ *   any label (same type, enterprise, partner; fired between start_day and
+ *   end_day plus a grace period).
+ * - `cause` says which injection a label comes from: `INJECTED`, or
+ *   `<TYPE> of <tax_id>` of the primary that implies it.
+ *
+ * `non_disruptions` lists what must NOT be flagged: MIGRATION (registration
+ * moves to another zone district, the USCC stays, the feed changes, volume
+ * continues), SPORADIC_LINK (a partner that was always irregular; any pause is
+ * normal) and CLOSURE (holidays and the 2020 shutdown, from the calendar).
+ */
+import { dayToIso, type DayNumber, type WorkingCalendar } from '../calendar/workingCalendar.ts';
+import type { DisruptionType } from '../domain/signal.ts';
+import { linkFactor, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
+import type { TradeNetwork } from './tradeNetwork.ts';
+
+export interface TruthLabel {
+  type: DisruptionType;
+  enterprise_tax_id: string;
+  enterprise_name: string;
+  partner_tax_id: string | null;
+  /** YYYY-MM-DD */
+  start_day: string;
+  end_day: string | null;
+  observable_from: string;
+  implied: boolean;
+  cause: string;
+  details: {
+    /** Broken links: the link's usual gap and its share of the enterprise's flow in that direction. */
+    usual_gap_working_days?: number;
+    share_bp?: number;
+    /** Drops: expected level relative to normal, 0–1. */
+    expected_level?: number;
+    /** UPSTREAM_BROKEN: the existing supplier that took over; DOWNSTREAM_BROKEN: the competitor the buyer went to. */
+    replacement_tax_id?: string | null;
+  };
+}
+
+export type NonDisruption =
+  | { kind: 'MIGRATION'; enterprise_tax_id: string; start_day: string; from_district_code: string; to_district_code: string }
+  | { kind: 'SPORADIC_LINK'; enterprise_tax_id: string; partner_tax_id: string; role: 'BUYER' }
+  | { kind: 'CLOSURE'; start_day: string; end_day: string; reason: string };
+
+export interface DeliveryNoise {
+  duplicate_rate: number;
+  late_rate: number;
+  /** Upper bound on how late (event time → feed arrival) any event arrives. */
+  max_lateness_hours: number;
+}
+
+export interface GroundTruth {
+  version: 1;
+  seed: number;
+  firms: number;
+  from: string;
+  to: string;
+  delivery: DeliveryNoise;
+  /** The thresholds the labels assume (DESIGN.md section 4 defaults). */
+  thresholds: {
+    regular_share: number;
+    drop_level: number;
+    drop_window_working_days: number;
+    silence_working_days: number;
+    link_min_working_days: number;
+  };
+  labels: TruthLabel[];
+  non_disruptions: NonDisruption[];
+  notes: string[];
+}
+
+const REGULAR_SHARE = 0.1;
+const DROP_LEVEL = 0.4;
+const DROP_WINDOW = 10;
+const SILENCE_WORKING_DAYS = 7;
+const LINK_MIN_WORKING_DAYS = 10;
+const VOID_SPIKE_WORKING_DAYS = 5;
+
+export interface TruthInput {
+  seed: number;
+  network: TradeNetwork;
+  plan: DisruptionPlan;
+  calendar: WorkingCalendar;
+  from: DayNumber;
+  to: DayNumber;
+  delivery: DeliveryNoise;
+}
+
+export function deriveGroundTruth(input: TruthInput): GroundTruth {
+  const { network, plan, calendar, from, to } = input;
+  const { firms, links } = network;
+  const ord = (d: DayNumber): number => calendar.workingOrdinal(d);
+  /** Working days in [a, b). */
+  const workingDaysIn = (a: DayNumber, b: DayNumber): number => ord(b - 1) - ord(a - 1);
+  const endOf = (until: DayNumber | null): DayNumber => (until === null ? to + 1 : Math.min(until, to + 1));
+  const iso = (d: DayNumber | null): string | null => (d === null || d > to ? null : dayToIso(d));
+  const labels: TruthLabel[] = [];
+
+  const causeOf = (start: DayNumber, involved: readonly number[]): string => {
+    const p = plan.primaries.find(
+      (q) => q.type !== 'MIGRATION' && q.start === start && (involved.includes(q.firm) || (q.partner !== null && involved.includes(q.partner))),
+    );
+    return p ? `${p.type} of ${firms[p.firm]!.tax_id}` : 'COMBINED';
+  };
+
+  // Broken links: merged stop intervals of each regular link.
+  for (const link of links) {
+    if (link.pattern !== 'REGULAR') continue;
+    const stops = mergeIntervals(plan.link_effects[link.index]!.filter((e) => e.kind === 'STOP'));
+    for (const s of stops) {
+      const threshold = Math.max(2 * link.gap, LINK_MIN_WORKING_DAYS);
+      if (s.from > to || workingDaysIn(s.from, endOf(s.until)) < threshold) continue;
+      const observable = calendar.addWorkingDays(s.from, threshold);
+      if (observable > to) continue;
+      const base = { start_day: dayToIso(s.from), end_day: iso(s.until), observable_from: dayToIso(observable), implied: true };
+      const cause = causeOf(s.from, [link.seller, link.buyer]);
+      if (link.buyer_share >= REGULAR_SHARE) {
+        labels.push({
+          type: 'UPSTREAM_BROKEN', enterprise_tax_id: firms[link.buyer]!.tax_id, enterprise_name: firms[link.buyer]!.name,
+          partner_tax_id: firms[link.seller]!.tax_id, ...base, cause,
+          details: { usual_gap_working_days: link.gap, share_bp: Math.round(link.buyer_share * 10_000) },
+        });
+      }
+      if (link.seller_share >= REGULAR_SHARE) {
+        labels.push({
+          type: 'DOWNSTREAM_BROKEN', enterprise_tax_id: firms[link.seller]!.tax_id, enterprise_name: firms[link.seller]!.name,
+          partner_tax_id: firms[link.buyer]!.tax_id, ...base, cause,
+          details: { usual_gap_working_days: link.gap, share_bp: Math.round(link.seller_share * 10_000) },
+        });
+      }
+    }
+  }
+
+  // Drops: runs where a firm's expected sales or purchases sit below 40 % of normal.
+  for (const firm of firms) {
+    for (const [type, linkIds] of [['SALES_DROP', network.outgoing[firm.index]!], ['PURCHASE_DROP', network.incoming[firm.index]!]] as const) {
+      const total = linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen, 0);
+      if (total <= 0) continue;
+      const breakpoints = new Set<DayNumber>([from]);
+      for (const i of linkIds) {
+        for (const e of plan.link_effects[i]!) {
+          breakpoints.add(e.from);
+          if (e.until !== null) breakpoints.add(e.until);
+        }
+      }
+      if (breakpoints.size === 1) continue;
+      const days = [...breakpoints].filter((d) => d >= from && d <= to).sort((a, b) => a - b);
+      const levelAt = (d: DayNumber): number =>
+        linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d), 0) / total;
+      let runStart: DayNumber | null = null;
+      let runLevel = 0;
+      const close = (end: DayNumber | null): void => {
+        if (runStart === null) return;
+        const k = Math.min(DROP_WINDOW, Math.floor((DROP_WINDOW - DROP_WINDOW * DROP_LEVEL) / (1 - runLevel)) + 1);
+        if (workingDaysIn(runStart, endOf(end)) >= k) {
+          const observable = calendar.addWorkingDays(firstWorkingOnOrAfter(calendar, runStart), k);
+          if (observable <= to) {
+            labels.push({
+              type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
+              start_day: dayToIso(runStart), end_day: iso(end), observable_from: dayToIso(observable), implied: true,
+              cause: causeOf(runStart, [firm.index, ...linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller))]),
+              details: { expected_level: Math.round(runLevel * 100) / 100 },
+            });
+          }
+        }
+        runStart = null;
+      };
+      for (let j = 0; j < days.length; j++) {
+        const level = levelAt(days[j]!);
+        if (level < DROP_LEVEL) {
+          if (runStart === null) {
+            runStart = days[j]!;
+            runLevel = level;
+          } else runLevel = Math.max(runLevel, level);
+        } else close(days[j]!);
+      }
+      close(null);
+    }
+  }
+
+  // Injected primaries: mark the derived label they correspond to, or add it.
+  for (const p of plan.primaries) {
+    if (p.type === 'MIGRATION') continue;
+    const enterprise = firms[p.firm]!.tax_id;
+    const partner = p.partner === null ? null : firms[p.partner]!.tax_id;
+    const match = labels.find(
+      (l) =>
+        l.type === p.type && l.enterprise_tax_id === enterprise && l.partner_tax_id === partner &&
+        l.start_day <= dayToIso(p.start) && (l.end_day === null || dayToIso(p.start) < l.end_day),
+    );
+    const label = match ?? primaryLabel(p, input, iso);
+    if (!label) continue;
+    label.implied = false;
+    label.cause = 'INJECTED';
+    if (p.type === 'UPSTREAM_BROKEN' || p.type === 'DOWNSTREAM_BROKEN') {
+      label.details.replacement_tax_id = p.replacement === null ? null : firms[p.replacement]!.tax_id;
+    }
+    if (!match) labels.push(label);
+  }
+
+  labels.sort((a, b) =>
+    a.start_day !== b.start_day ? (a.start_day < b.start_day ? -1 : 1)
+      : a.enterprise_tax_id !== b.enterprise_tax_id ? (a.enterprise_tax_id < b.enterprise_tax_id ? -1 : 1)
+        : a.type !== b.type ? (a.type < b.type ? -1 : 1)
+          : (a.partner_tax_id ?? '') < (b.partner_tax_id ?? '') ? -1 : 1,
+  );
+
+  return {
+    version: 1,
+    seed: input.seed,
+    firms: firms.length,
+    from: dayToIso(from),
+    to: dayToIso(to),
+    delivery: input.delivery,
+    thresholds: {
+      regular_share: REGULAR_SHARE,
+      drop_level: DROP_LEVEL,
+      drop_window_working_days: DROP_WINDOW,
+      silence_working_days: SILENCE_WORKING_DAYS,
+      link_min_working_days: LINK_MIN_WORKING_DAYS,
+    },
+    labels,
+    non_disruptions: nonDisruptions(input),
+    notes: plan.notes,
+  };
+}
+
+/** The label of a firm-level primary (SILENCE, VOID_SPIKE) or a primary the derivation could not see. */
+function primaryLabel(p: PrimaryDisruption, input: TruthInput, iso: (d: DayNumber | null) => string | null): TruthLabel | null {
+  const { calendar, network, to } = input;
+  const lag = p.type === 'SILENCE' ? SILENCE_WORKING_DAYS : p.type === 'VOID_SPIKE' ? VOID_SPIKE_WORKING_DAYS : LINK_MIN_WORKING_DAYS;
+  const observable = calendar.addWorkingDays(p.start, lag);
+  if (observable > to || p.type === 'MIGRATION') return null;
+  const firm = network.firms[p.firm]!;
+  return {
+    type: p.type,
+    enterprise_tax_id: firm.tax_id,
+    enterprise_name: firm.name,
+    partner_tax_id: p.partner === null ? null : network.firms[p.partner]!.tax_id,
+    start_day: dayToIso(p.start),
+    end_day: iso(p.until),
+    observable_from: dayToIso(observable),
+    implied: false,
+    cause: 'INJECTED',
+    details: p.factor === null ? {} : { expected_level: p.factor },
+  };
+}
+
+function nonDisruptions(input: TruthInput): NonDisruption[] {
+  const { network, plan, calendar, from, to } = input;
+  const out: NonDisruption[] = [];
+  for (const p of plan.primaries) {
+    if (p.type !== 'MIGRATION' || p.to_district_code === null) continue;
+    const firm = network.firms[p.firm]!;
+    out.push({ kind: 'MIGRATION', enterprise_tax_id: firm.tax_id, start_day: dayToIso(p.start), from_district_code: firm.district_code, to_district_code: p.to_district_code });
+  }
+  for (const l of network.links) {
+    if (l.pattern !== 'SPORADIC') continue;
+    out.push({ kind: 'SPORADIC_LINK', enterprise_tax_id: network.firms[l.buyer]!.tax_id, partner_tax_id: network.firms[l.seller]!.tax_id, role: 'BUYER' });
+  }
+  let runStart: DayNumber | null = null;
+  for (let d = from; d <= to + 1; d++) {
+    const closed = d <= to && !calendar.isWorkingDay(d);
+    if (closed && runStart === null) runStart = d;
+    if (!closed && runStart !== null) {
+      if (d - runStart >= 3) {
+        out.push({ kind: 'CLOSURE', start_day: dayToIso(runStart), end_day: dayToIso(d - 1), reason: closureReasons(calendar, runStart, d) });
+      }
+      runStart = null;
+    }
+  }
+  return out;
+}
+
+function closureReasons(calendar: WorkingCalendar, from: DayNumber, until: DayNumber): string {
+  const reasons: string[] = [];
+  for (let d = from; d < until; d++) {
+    const r = calendar.closureReason(d);
+    if (r !== null && !reasons.includes(r)) reasons.push(r);
+  }
+  return reasons.join('; ') || 'weekend';
+}
+
+function firstWorkingOnOrAfter(calendar: WorkingCalendar, day: DayNumber): DayNumber {
+  let d = day;
+  for (let i = 0; i < 60 && !calendar.isWorkingDay(d); i++) d++;
+  return d;
+}
+
+/** Sorts and merges overlapping or touching intervals. */
+export function mergeIntervals(intervals: readonly DayInterval[]): DayInterval[] {
+  const sorted = [...intervals].sort((a, b) => a.from - b.from);
+  const out: DayInterval[] = [];
+  for (const i of sorted) {
+    const last = out[out.length - 1];
+    if (last && (last.until === null || i.from <= last.until)) {
+      last.until = last.until === null || i.until === null ? null : Math.max(last.until, i.until);
+    } else out.push({ from: i.from, until: i.until });
+  }
+  return out;
+}
+

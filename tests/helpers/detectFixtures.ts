@@ -1,0 +1,179 @@
+import { dayOfInstant, isoToDay, startOfDay, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
+import type { EventType } from '../../src/domain/invoiceEvent.ts';
+import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
+import type { DisruptionSignal } from '../../src/domain/signal.ts';
+import { createDetectorConfig, type DetectorConfig } from '../../pipelines/detect/detectorConfig.ts';
+import type { DetectorContext } from '../../pipelines/detect/detectorContext.ts';
+import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts';
+import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
+
+/**
+ * Shared fakes for the detect tests: a calendar with weekends off plus
+ * declared closures (deliberately not the real Chinese calendar, which the
+ * detectors take as an injected dependency), invoice-leg builders and a
+ * day-by-day replay harness.
+ */
+export function fakeCalendar(closures: readonly (readonly [string, string])[] = []): WorkingCalendar {
+  const first = isoToDay('2018-01-01');
+  const last = isoToDay('2023-12-31');
+  const closed = closures.map(([a, b]) => [isoToDay(a), isoToDay(b)] as const);
+  const working: boolean[] = [];
+  const ordinals: number[] = [];
+  const workingDays: DayNumber[] = [];
+  let ordinal = 0;
+  for (let d = first; d <= last; d++) {
+    const weekday = (d + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+    const isWorking = weekday !== 0 && weekday !== 6 && !closed.some(([a, b]) => d >= a && d <= b);
+    if (isWorking) {
+      ordinal++;
+      workingDays[ordinal] = d;
+    }
+    working.push(isWorking);
+    ordinals.push(ordinal);
+  }
+  const index = (day: DayNumber): number => {
+    if (day < first || day > last) throw new RangeError(`fake calendar has no day ${day}`);
+    return day - first;
+  };
+  return {
+    isWorkingDay: (day) => working[index(day)] ?? false,
+    workingOrdinal: (day) => ordinals[index(day)] ?? 0,
+    addWorkingDays(day, n) {
+      const i = index(day);
+      if (!working[i]) throw new RangeError(`${day} is not a working day`);
+      const target = workingDays[(ordinals[i] ?? 0) + n];
+      if (target === undefined) throw new RangeError('outside the fake calendar');
+      return target;
+    },
+    closureReason: (day) => (working[index(day)] ? null : 'closed'),
+  };
+}
+
+export function detectorContext(calendar: WorkingCalendar, overrides: Partial<DetectorConfig> = {}): DetectorContext {
+  return { calendar, config: createDetectorConfig(overrides), now: () => 1_700_000_000_000 };
+}
+
+export interface Firm {
+  taxId: string;
+  name: string;
+  districtCode: string;
+}
+
+export const FIRM: Firm = { taxId: '91330421MA2B000001', name: '嘉善恒达电子有限公司', districtCode: '330421' };
+export const SUPPLIER: Firm = { taxId: '91320509MA1M000002', name: '吴江永盛铜箔有限公司', districtCode: '320509' };
+export const BUYER: Firm = { taxId: '91310118MA1J000003', name: '上海青浦鑫源五金有限公司', districtCode: '310118' };
+export const OTHER_BUYER: Firm = { taxId: '91320500MA1X000004', name: '苏州华瑞进出口有限公司', districtCode: '320500' };
+export const SPORADIC: Firm = { taxId: '91330400MA2C000005', name: '嘉兴顺达物流有限公司', districtCode: '330400' };
+
+export interface LegSpec {
+  firm?: Firm;
+  partner: Firm;
+  role: LegRole;
+  day: DayNumber | string;
+  amountFen: number;
+  type?: EventType;
+  /** Distinguishes several legs of one firm, partner and day; defaults to 0. */
+  seq?: number;
+  /** Hour of the day (Shanghai), default 10. */
+  hour?: number;
+}
+
+/** One party's view of one invoice event, with a deterministic event_id. */
+export function leg(spec: LegSpec): InvoiceLeg {
+  const firm = spec.firm ?? FIRM;
+  const day = typeof spec.day === 'string' ? isoToDay(spec.day) : spec.day;
+  const type = spec.type ?? 'ISSUED';
+  const eventId = `${firm.taxId}-${spec.partner.taxId}-${spec.role}-${type}-${day}-${spec.seq ?? 0}`;
+  return {
+    leg_id: `${eventId}:${spec.role}`,
+    event_id: eventId,
+    event_type: type,
+    invoice_no: eventId,
+    original_invoice_no: type === 'ISSUED' ? null : `orig-${eventId}`,
+    role: spec.role,
+    enterprise_tax_id: firm.taxId,
+    enterprise_name: firm.name,
+    enterprise_district_code: firm.districtCode,
+    partner_tax_id: spec.partner.taxId,
+    partner_name: spec.partner.name,
+    partner_district_code: spec.partner.districtCode,
+    feed_district: 'jiashan',
+    issued_at_ms: startOfDay(day) + (spec.hour ?? 10) * 3_600_000,
+    amount_fen: spec.amountFen,
+    tax_fen: Math.round(spec.amountFen * 0.13),
+    goods: [{ tax_code: '1090511010000000000', amount_fen: spec.amountFen }],
+  };
+}
+
+/** Working days in [from, to]. */
+export function workingDays(calendar: WorkingCalendar, from: string, to: string): DayNumber[] {
+  const out: DayNumber[] = [];
+  for (let d = isoToDay(from); d <= isoToDay(to); d++) if (calendar.isWorkingDay(d)) out.push(d);
+  return out;
+}
+
+/** Every `step`-th working day in [from, to], starting with the first. */
+export function everyNthWorkingDay(calendar: WorkingCalendar, from: string, to: string, step: number): DayNumber[] {
+  return workingDays(calendar, from, to).filter((_, i) => i % step === 0);
+}
+
+export interface ReplayResult {
+  signals: DisruptionSignal[];
+  states: Map<string, EnterpriseState>;
+}
+
+export interface ReplayOptions {
+  from: string | DayNumber;
+  to: string | DayNumber;
+  /** Continue from these states (mutated in place). */
+  states?: Map<string, EnterpriseState>;
+  /** Reorders one day's legs before they are applied (default: as given). */
+  orderDay?: (legs: InvoiceLeg[]) => InvoiceLeg[];
+}
+
+/**
+ * Feeds legs day by day as a runtime would: each leg before its day closes,
+ * then closes the day for every tracked enterprise (in tax-ID order).
+ */
+export function replay(legs: readonly InvoiceLeg[], ctx: DetectorContext, opts: ReplayOptions): ReplayResult {
+  const from = typeof opts.from === 'string' ? isoToDay(opts.from) : opts.from;
+  const to = typeof opts.to === 'string' ? isoToDay(opts.to) : opts.to;
+  const states = opts.states ?? new Map<string, EnterpriseState>();
+  const byDay = new Map<DayNumber, InvoiceLeg[]>();
+  for (const l of legs) {
+    const d = dayOfInstant(l.issued_at_ms);
+    if (d < from || d > to) continue;
+    const list = byDay.get(d);
+    if (list === undefined) byDay.set(d, [l]);
+    else list.push(l);
+  }
+  const signals: DisruptionSignal[] = [];
+  for (let d = from; d <= to; d++) {
+    const today = byDay.get(d) ?? [];
+    for (const l of opts.orderDay ? opts.orderDay(today) : today) {
+      let state = states.get(l.enterprise_tax_id);
+      if (state === undefined) {
+        state = createEnterpriseState(l.enterprise_tax_id, l.enterprise_name, l.enterprise_district_code);
+        states.set(l.enterprise_tax_id, state);
+      }
+      applyLeg(state, l, ctx);
+    }
+    for (const taxId of [...states.keys()].sort()) {
+      const state = states.get(taxId);
+      if (state !== undefined) signals.push(...closeDay(state, d, ctx));
+    }
+  }
+  return { signals, states };
+}
+
+/** A deterministic PRNG (mulberry32) for shuffles and noisy patterns. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
