@@ -14,17 +14,20 @@ export const SCHEMA_FILES = {
   InvoiceEventV2: 'InvoiceEvent.v2.avsc',
   InvoiceLeg: 'InvoiceLeg.avsc',
   DisruptionSignal: 'DisruptionSignal.avsc',
+  MatchList: 'MatchList.avsc',
 } as const;
 export type SchemaName = keyof typeof SCHEMA_FILES;
 
 export const INVOICE_LEGS_TOPIC = 'yunlian.invoice-legs';
 export const DISRUPTIONS_TOPIC = 'yunlian.disruptions';
+export const MATCHES_TOPIC = 'yunlian.matches';
 
 /** Which schema each topic's values are written with today. */
 export const TOPIC_VALUE_SCHEMAS: Readonly<Record<string, SchemaName>> = Object.freeze({
   ...Object.fromEntries(DISTRICTS.map((d) => [invoiceTopic(d), 'InvoiceEvent' as const])),
   [INVOICE_LEGS_TOPIC]: 'InvoiceLeg',
   [DISRUPTIONS_TOPIC]: 'DisruptionSignal',
+  [MATCHES_TOPIC]: 'MatchList',
 });
 
 /** Confluent's TopicNameStrategy for record values. */

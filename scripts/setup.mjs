@@ -14,7 +14,15 @@ const run = (cmd) => {
   execSync(cmd, { stdio: 'inherit', cwd: root });
 };
 
-const apt = [['kcat', 'kcat']].filter(([bin]) => !has(bin)).map(([, pkg]) => pkg);
+// [how to tell it is installed, Debian package]: kcat hosts the embedded Kafka; chromium and a CJK font serve the UI tests.
+const fontInstalled = () => existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
+const apt = [
+  [() => has('kcat'), 'kcat'],
+  [() => has('chromium'), 'chromium'],
+  [fontInstalled, 'fonts-wqy-microhei'],
+]
+  .filter(([installed]) => !installed())
+  .map(([, pkg]) => pkg);
 if (apt.length > 0) {
   const isRoot = process.getuid?.() === 0;
   if (!isRoot && !has('sudo')) {

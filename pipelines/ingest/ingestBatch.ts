@@ -67,7 +67,7 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
     if (issued.kind === 'error') throw new Error('unreachable: validateInvoice accepted an invalid issued_at');
     out.invoiceRows.push(invoiceRow(event, issued.epochMs, record, ctx.now));
     out.lineRows.push(...invoiceLineRows(event, issued.epochMs));
-    out.legs.push(...invoiceLegs(event, issued.epochMs));
+    out.legs.push(...invoiceLegs(event, issued.epochMs, record.partition));
   }
   return out;
 }

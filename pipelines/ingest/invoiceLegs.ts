@@ -6,7 +6,7 @@ import type { InvoiceLeg, LegGoods, LegRole } from '../../src/domain/invoiceLeg.
  * enterprise's legs gives its real flow in any arrival order: a VOIDED event
  * repeats the voided invoice with positive amounts, so its leg is negated.
  */
-export function invoiceLegs(event: InvoiceEvent, issuedAtMs: number): [InvoiceLeg, InvoiceLeg] {
+export function invoiceLegs(event: InvoiceEvent, issuedAtMs: number, sourcePartition = -1): [InvoiceLeg, InvoiceLeg] {
   const sign = event.event_type === 'VOIDED' ? -1 : 1;
   const goodsByCode = new Map<string, number>();
   for (const l of event.lines) goodsByCode.set(l.tax_code, (goodsByCode.get(l.tax_code) ?? 0) + sign * l.amount_fen);
@@ -27,6 +27,7 @@ export function invoiceLegs(event: InvoiceEvent, issuedAtMs: number): [InvoiceLe
       partner_name: partner.name,
       partner_district_code: partner.district_code,
       feed_district: event.district,
+      source_partition: sourcePartition,
       issued_at_ms: issuedAtMs,
       amount_fen: sign * event.total_amount_fen,
       tax_fen: sign * event.total_tax_fen,

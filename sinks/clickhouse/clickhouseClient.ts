@@ -17,7 +17,6 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
       url: config.url,
       username: config.username,
       password: config.password,
-      request_timeout: 120_000,
       compression: { request: false, response: true },
     });
   }

@@ -8,6 +8,9 @@
  * batch inserts also carry an insert_deduplication_token so an identical
  * redelivered batch is dropped at once.
  */
+import { MATCHES_MIGRATION } from './matchesMigration.ts';
+import { CASES_MIGRATION } from './casesMigration.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -16,7 +19,7 @@ export interface Migration {
 
 const DEDUP_WINDOW = 'non_replicated_deduplication_window = 1000';
 
-export const MIGRATIONS: readonly Migration[] = [
+const CORE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'invoices and invoice lines',
@@ -105,26 +108,25 @@ export const MIGRATIONS: readonly Migration[] = [
         district LowCardinality(String),
         amount_fen Int64 COMMENT 'Netted flow: issued minus voided and red-letter',
         gross_fen Int64 COMMENT 'Issued flow before corrections',
-        corrections_fen Int64 COMMENT 'Voided + red-letter amount (positive)',
-        invoice_count UInt32
+        corrections_fen Int64 COMMENT 'Voided + red-letter amount of sales (positive)',
+        legs UInt32 COMMENT 'Invoice legs of the enterprise that day (both directions)'
       ) ENGINE = ReplacingMergeTree
       PARTITION BY toYYYYMM(day)
       ORDER BY (enterprise_tax_id, direction, day)
       SETTINGS ${DEDUP_WINDOW}
-      COMMENT 'Enterprise x day x direction, written by detect when the day closes in event time'`,
+      COMMENT 'Enterprise x working day x direction, written by detect when the day closes in event time (weekend invoicing counts towards the next working day)'`,
       `CREATE TABLE IF NOT EXISTS yunlian.links_daily (
         day Date,
         seller_tax_id String,
         buyer_tax_id String,
         seller_district_code LowCardinality(String),
         buyer_district_code LowCardinality(String),
-        amount_fen Int64,
-        invoice_count UInt32
+        gross_fen Int64 COMMENT 'Issued flow that day (before voids and red-letter corrections)'
       ) ENGINE = ReplacingMergeTree
       PARTITION BY toYYYYMM(day)
       ORDER BY (seller_tax_id, buyer_tax_id, day)
       SETTINGS ${DEDUP_WINDOW}
-      COMMENT 'Seller x buyer x day netted flow, written by detect from the seller side'`,
+      COMMENT 'Seller x buyer x working day issued flow, written by detect from the seller side'`,
       `CREATE TABLE IF NOT EXISTS yunlian.late_events (
         leg_id String,
         enterprise_tax_id String,
@@ -140,4 +142,38 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+
+/** Detector state snapshots, tied to the offsets committed with them (see pipelines/detect/runtimeSnapshotStore.ts). */
+export const SNAPSHOTS_MIGRATION: Migration = {
+  version: 6,
+  name: 'detector state snapshots',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS yunlian.detect_snapshots (
+      group_id String,
+      topic String,
+      partition UInt16,
+      cluster_id String COMMENT 'Kafka cluster the offsets belong to (the embedded one is new on every start)',
+      next_offset UInt64 COMMENT 'The state covers every record before this offset',
+      taken_at DateTime64(3, 'UTC'),
+      state String COMMENT 'gzip + base64 JSON of the partition state' CODEC(ZSTD(3))
+    ) ENGINE = ReplacingMergeTree(next_offset)
+    ORDER BY (group_id, cluster_id, topic, partition)
+    COMMENT 'Latest detector state per leg partition (the highest offset wins, so a stale owner after a rebalance cannot overwrite it); restored on assignment'`,
+  ],
+};
+
 export const DATABASE_STATEMENT = 'CREATE DATABASE IF NOT EXISTS yunlian';
+
+
+/** The state rows of a signal collapse to the newest at merge time; each keeps when its episode opened. */
+export const SIGNAL_OPENED_AT_MIGRATION: Migration = {
+  version: 8,
+  name: 'signals.opened_at',
+  statements: [
+    `ALTER TABLE yunlian.signals ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai') AFTER event_time
+      COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row'`,
+  ],
+};
+
+/** Every migration, in version order. */
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, MATCHES_MIGRATION, CASES_MIGRATION, SNAPSHOTS_MIGRATION, SIGNAL_OPENED_AT_MIGRATION].sort((a, b) => a.version - b.version);

@@ -32,8 +32,15 @@ export interface InvoiceLeg {
   partner_tax_id: string;
   partner_name: string;
   partner_district_code: string;
-  /** The district feed the event arrived on; watermarks are tracked per feed. */
+  /** The district feed the event arrived on. */
   feed_district: District;
+  /**
+   * Partition of the feed topic the event was read from (-1 when unknown).
+   * Detect keeps one event-time watermark per (feed, partition): each is in
+   * rough event-time order, while the legs topic mixes them in whatever order
+   * ingest happened to process them.
+   */
+  source_partition?: number;
   /** Event time, epoch milliseconds. */
   issued_at_ms: number;
   amount_fen: number;

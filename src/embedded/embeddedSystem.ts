@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startMockKafkaCluster, type MockKafkaCluster } from '../kafka/mockCluster.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../sinks/clickhouse/httpInterface.ts';
-import { connectServices, startPipelines, type Services } from '../runtime/services.ts';
+import { connectServices, startPipelines, type Services, type StartPipelinesOptions } from '../runtime/services.ts';
 import type { PipelineName } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
 import { createMetrics, type Metrics } from '../runtime/metrics.ts';
@@ -29,6 +29,8 @@ export interface EmbeddedSystemOptions {
   groupIdPrefix?: string;
   retry?: Partial<RetryOptions>;
   now?: () => number;
+  detect?: StartPipelinesOptions['detect'];
+  alerts?: StartPipelinesOptions['alerts'];
 }
 
 export interface EmbeddedSystem {
@@ -86,7 +88,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
       logger: logger.child('clickhouse-http'),
     });
     cleanups.push(http.close);
-    const pipelines = await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now });
+    const pipelines = await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, alerts: opts.alerts });
     cleanups.push(async () => {
       for (const p of [...pipelines].reverse()) await p.stop();
     });

@@ -13,7 +13,8 @@ export interface ScenarioStreamOptions {
   codecs: Record<District, ValueCodec<InvoiceEvent>>;
   /** Offered load, events per second across all feeds; Infinity = as fast as backpressure allows. */
   eventsPerSecond: number;
-  lagGates?: Partial<Record<District, LagGate>>;
+  /** Awaited before each produce request: backpressure on every consumer group downstream. */
+  lagGates?: readonly LagGate[];
   signal?: AbortSignal;
   onProgress?: (produced: number, last: InvoiceEvent) => void;
 }
@@ -28,14 +29,12 @@ export async function streamScenario(opts: ScenarioStreamOptions): Promise<numbe
   const started = Date.now();
   let produced = 0;
   let batch: OutgoingRecord[] = [];
-  const feeds = new Set<District>();
   let last: InvoiceEvent | null = null;
   const flush = async () => {
-    for (const d of feeds) await opts.lagGates?.[d]?.waitForRoom();
+    for (const gate of opts.lagGates ?? []) await gate.waitForRoom();
     await opts.producer.send(batch);
     produced += batch.length;
     batch = [];
-    feeds.clear();
     if (last) opts.onProgress?.(produced, last);
     if (Number.isFinite(opts.eventsPerSecond)) {
       const wait = started + (produced / opts.eventsPerSecond) * 1000 - Date.now();
@@ -45,7 +44,6 @@ export async function streamScenario(opts: ScenarioStreamOptions): Promise<numbe
   for (const { feed, event } of opts.arrivals) {
     if (opts.signal?.aborted) break;
     batch.push({ topic: invoiceTopic(feed), key: event.invoice_no, value: opts.codecs[feed].encode(event) });
-    feeds.add(feed);
     last = event;
     if (batch.length >= chunk) await flush();
   }

@@ -25,10 +25,21 @@ export interface BatchContext {
  * non-retriable errors stop the consumer: poison records must be dead-lettered
  * inside the handler, so a throw here is a bug or a fatal fault.
  */
-export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<void>;
+export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<void | CommitDecision>;
+
+/**
+ * A handler that keeps state may commit less than it processed: only offsets
+ * its latest state snapshot covers (so a restart resumes exactly where the
+ * restored state ends). Offsets are the next offsets to read.
+ */
+export interface CommitDecision {
+  commit: Array<{ topic: string; partition: number; offset: string }>;
+}
 
 export interface AssignmentChange {
   assigned: Array<{ topic: string; partition: number }>;
+  /** Moves a partition's position (e.g. to where a restored state snapshot ends) without it counting as a gap. */
+  seek(topic: string, partition: number, offset: string): void;
 }
 
 export interface BatchConsumerOptions {
@@ -47,6 +58,14 @@ export interface BatchConsumerOptions {
   onDataLoss?: (info: { topic: string; partition: number; expected: string; got: string; lost: number }) => void;
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Longest a fetch waits for data. kafkajs defaults to 5 s and librdkafka's
+   * mock cluster does not answer early when data arrives, so every pipeline
+   * hop would add up to 5 s of latency.
+   */
+  maxWaitTimeMs?: number;
+  /** Runs on stop after the in-flight batch finished and before leaving the group (e.g. a final state snapshot). */
+  onStopped?: () => Promise<void>;
 }
 
 export interface RunningConsumer {
@@ -56,6 +75,25 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/**
+ * Commits offsets; a commit refused because the group is rebalancing is
+ * logged and dropped — the records are redelivered to the partition's next
+ * owner and the idempotent sinks absorb them (at-least-once).
+ */
+export async function commitOrDefer(consumer: Consumer, commits: CommitDecision['commit'], logger: Logger): Promise<void> {
+  try {
+    await consumer.commitOffsets(commits);
+  } catch (error) {
+    const e = error as { type?: string; message?: string; originalError?: { type?: string } };
+    const type = e.type ?? e.originalError?.type ?? '';
+    if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR/.test(type) || /rebalanc|rejoin/i.test(e.message ?? '')) {
+      logger.warn('offset commit refused during a rebalance; records will be redelivered', { partitions: commits.length, type });
+      return;
+    }
+    throw error;
+  }
+}
+
 export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<RunningConsumer> {
   const { kafka, logger, metrics, pipeline } = opts;
   const consumer = kafka.consumer({
@@ -63,6 +101,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
     retry: { retries: 10 },
   });
   const admin = kafka.admin();
@@ -83,7 +122,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       for (const { topic, partitions } of committed) {
         for (const p of partitions) if (p.offset !== '-1' && p.offset !== '') expected.set(`${topic}:${p.partition}`, BigInt(p.offset));
       }
-      await opts.onAssignment?.({ assigned }, consumer);
+      const seek = (topic: string, partition: number, offset: string) => {
+        expected.set(`${topic}:${partition}`, BigInt(offset));
+        consumer.seek({ topic, partition, offset });
+      };
+      await opts.onAssignment?.({ assigned, seek }, consumer);
     })();
   });
 
@@ -131,10 +174,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       metrics.recordsIn(pipeline, batch.topic, records.length);
       const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
       metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
+      let decision: void | CommitDecision = undefined;
       try {
         await withRetry(
           async () => {
-            await opts.handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning: () => running && isRunning() });
+            decision = await opts.handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning: () => running && isRunning() });
           },
           {
             ...opts.retry,
@@ -158,7 +202,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       const last = batch.lastOffset();
       const next = (BigInt(last) + 1n).toString();
       payload.resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
+      if (commits.length > 0) await commitOrDefer(consumer, commits, logger);
       expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
       await heartbeat();
     },
@@ -169,8 +214,13 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     done,
     stop: async () => {
       running = false;
-      await consumer.disconnect();
-      await admin.disconnect();
+      await consumer.stop();
+      try {
+        await opts.onStopped?.();
+      } finally {
+        await consumer.disconnect();
+        await admin.disconnect();
+      }
     },
   };
 }

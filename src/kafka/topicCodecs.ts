@@ -6,6 +6,7 @@ import { PoisonRecordError } from '../runtime/errors.ts';
 import type { InvoiceEvent } from '../domain/invoiceEvent.ts';
 import type { InvoiceLeg } from '../domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../domain/signal.ts';
+import type { MatchList } from '../domain/matchList.ts';
 import type { District } from '../domain/district.ts';
 import { DISTRICTS, invoiceTopic } from '../domain/district.ts';
 import { TOPICS } from './topics.ts';
@@ -41,6 +42,7 @@ export interface YunlianCodecs {
   invoiceEvents: Record<District, ValueCodec<InvoiceEvent>>;
   invoiceLeg: ValueCodec<InvoiceLeg>;
   disruptionSignal: ValueCodec<DisruptionSignal>;
+  matchList: ValueCodec<MatchList>;
 }
 
 /** Registers every value schema yunlian writes. Invoice events are read as the newest version (v2). */
@@ -51,5 +53,6 @@ export async function registerCodecs(serde: AvroSerde): Promise<YunlianCodecs> {
     invoiceEvents,
     invoiceLeg: await topicCodec<InvoiceLeg>(serde, TOPICS.invoiceLegs, 'InvoiceLeg'),
     disruptionSignal: await topicCodec<DisruptionSignal>(serde, TOPICS.disruptions, 'DisruptionSignal'),
+    matchList: await topicCodec<MatchList>(serde, TOPICS.matches, 'MatchList'),
   };
 }

@@ -26,6 +26,8 @@ export interface YunlianConfig {
   httpPort: number;
   clickhousePort: number;
   apiToken: string | null;
+  /** Reads only: dashboards on a wall screen, auditors. */
+  readOnlyToken: string | null;
 }
 
 /** What `yunlian up` publishes about itself for other commands on the machine. */
@@ -88,6 +90,13 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function token(env: Env, name: string): string | null {
+  const value = env[name];
+  if (value === undefined || value === '') return null;
+  if (value.length < 16) throw new ConfigError(`${name} must be at least 16 characters (use e.g. 'openssl rand -base64 24')`);
+  return value;
+}
+
 function parseBrokers(raw: string): string[] {
   const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of brokers) {
@@ -139,6 +148,7 @@ export function loadConfig(env: Env = process.env): YunlianConfig {
     clickhouse,
     httpPort: port(env, 'YUNLIAN_HTTP_PORT', 8080),
     clickhousePort: port(env, 'YUNLIAN_CLICKHOUSE_PORT', 8123),
-    apiToken: env.YUNLIAN_API_TOKEN ?? null,
+    apiToken: token(env, 'YUNLIAN_API_TOKEN'),
+    readOnlyToken: token(env, 'YUNLIAN_API_READONLY_TOKEN'),
   };
 }

@@ -12,11 +12,19 @@ export interface Metrics {
   sinkWrite(pipeline: string, table: string, rows: number, seconds: number): void;
   retried(pipeline: string, operation: string): void;
   dataLoss(pipeline: string, topic: string, partition: number, records: number): void;
+  /** kafkajs reset a partition after OFFSET_OUT_OF_RANGE; the gap check then counts the records lost. */
+  offsetOutOfRange(groupId: string, topic: string, partition: number): void;
   consumerLag(pipeline: string, topic: string, partition: number, lag: number): void;
   lateEvents(district: string, n: number): void;
   watermarkDelay(district: string, seconds: number): void;
   openSignals(signalType: string, n: number): void;
   signalsEmitted(signalType: string, status: string, n: number): void;
+  /** alerts: browsers currently holding a live (SSE) stream. */
+  sseClients(n: number): void;
+  /** alerts: wall time from a signal's detection (detected_at) to its broadcast to browsers. */
+  alertLatency(seconds: number): void;
+  /** alerts: a case closed with an outcome; NOT_A_DISRUPTION per signal type is the false-positive count. */
+  caseClosed(signalType: string, outcome: string): void;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -36,11 +44,20 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   });
   const retries = new Counter({ name: 'yunlian_retries_total', help: 'Retried operations after an infrastructure fault', labelNames: ['pipeline', 'operation'], registers });
   const loss = new Counter({ name: 'yunlian_data_loss_records_total', help: 'Records deleted before they were read (offset out of range / gaps)', labelNames: ['pipeline', 'topic', 'partition'], registers });
+  const outOfRange = new Counter({ name: 'yunlian_offset_out_of_range_total', help: 'Offset-out-of-range resets (records deleted before they were read)', labelNames: ['group', 'topic', 'partition'], registers });
   const lag = new Gauge({ name: 'yunlian_consumer_lag', help: 'Consumer lag in records', labelNames: ['pipeline', 'topic', 'partition'], registers });
   const late = new Counter({ name: 'yunlian_late_events_total', help: 'Events later than the allowed lateness', labelNames: ['district'], registers });
   const wmDelay = new Gauge({ name: 'yunlian_watermark_delay_seconds', help: 'Event-time watermark behind the newest event time, per district feed', labelNames: ['district'], registers });
   const open = new Gauge({ name: 'yunlian_open_signals', help: 'Open disruption signals by type', labelNames: ['signal_type'], registers });
   const emitted = new Counter({ name: 'yunlian_signals_total', help: 'Disruption signal states emitted', labelNames: ['signal_type', 'status'], registers });
+  const sse = new Gauge({ name: 'yunlian_sse_clients', help: 'Dashboards connected to the live stream', registers });
+  const alertLatency = new Histogram({
+    name: 'yunlian_event_to_alert_seconds',
+    help: 'Signal detected (detected_at) to pushed to the dashboards',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers,
+  });
+  const caseOutcomes = new Counter({ name: 'yunlian_case_outcomes_total', help: 'Cases closed, by signal type and outcome (NOT_A_DISRUPTION = false positive)', labelNames: ['signal_type', 'outcome'], registers });
   return {
     registry,
     recordsIn: (p, t, n) => recordsIn.inc({ pipeline: p, topic: t }, n),
@@ -52,10 +69,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     },
     retried: (p, op) => retries.inc({ pipeline: p, operation: op }),
     dataLoss: (p, t, partition, n) => loss.inc({ pipeline: p, topic: t, partition: String(partition) }, n),
+    offsetOutOfRange: (g, t, partition) => outOfRange.inc({ group: g, topic: t, partition: String(partition) }),
     consumerLag: (p, t, partition, n) => lag.set({ pipeline: p, topic: t, partition: String(partition) }, n),
     lateEvents: (d, n) => late.inc({ district: d }, n),
     watermarkDelay: (d, s) => wmDelay.set({ district: d }, s),
     openSignals: (type, n) => open.set({ signal_type: type }, n),
     signalsEmitted: (type, status, n) => emitted.inc({ signal_type: type, status }, n),
+    sseClients: (n) => sse.set(n),
+    alertLatency: (seconds) => alertLatency.observe(seconds),
+    caseClosed: (type, outcome) => caseOutcomes.inc({ signal_type: type, outcome }),
   };
 }

@@ -2,11 +2,17 @@ import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AvroSerde } from '../../schemas/serde/avroSerde.ts';
 import { createKafka } from '../kafka/kafkaClient.ts';
+import { ensureTopics } from '../kafka/ensureTopics.ts';
 import { createRecordProducer, type RecordProducer } from '../kafka/recordProducer.ts';
 import { registerCodecs, type YunlianCodecs } from '../kafka/topicCodecs.ts';
 import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
+import { startDetectPipeline, type DetectOptions } from '../../pipelines/detect/detectPipeline.ts';
+import { startAlertsPipeline } from '../../pipelines/alerts/alertsPipeline.ts';
+import { startMatchPipeline } from '../../pipelines/match/matchPipeline.ts';
+import { createWorkingCalendar } from '../calendar/chineseWorkingCalendar.ts';
+import { loadClosures } from '../calendar/loadClosures.ts';
 import type { ClickHouseConfig, KafkaConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -41,10 +47,11 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
     config: opts.kafka,
     logger,
     onOffsetOutOfRange: ({ topic, partition, groupId }) => {
-      metrics.dataLoss(groupId, topic, partition, 0);
+      metrics.offsetOutOfRange(groupId, topic, partition);
       logger.error('DATA LOSS: offset out of range, kafkajs reset the partition', { topic, partition, groupId });
     },
   });
+  await ensureTopics(kafka);
   const serde = new AvroSerde({ registryUrl: opts.schemaRegistryUrl });
   const codecs = await registerCodecs(serde);
   const clickhouse = await openClickHouse(opts.clickhouse);
@@ -72,6 +79,10 @@ export interface StartPipelinesOptions {
   groupIdPrefix?: string;
   now?: () => number;
   retry?: Partial<RetryOptions>;
+  /** Detector tuning; the calendar defaults to the statutory one with config/closures.json. */
+  detect?: Partial<DetectOptions>;
+  /** Required when 'alerts' runs: where the dashboard listens and its tokens. */
+  alerts?: { port: number; host?: string; apiToken: string; readOnlyToken?: string };
 }
 
 /** Starts the named pipelines on shared services, in data-flow order. */
@@ -95,9 +106,23 @@ export async function startPipelines(opts: StartPipelinesOptions): Promise<Runni
         running.push(await startIngestPipeline(deps, { invoiceEvent: services.codecs.invoiceEvents.qingpu, invoiceLeg: services.codecs.invoiceLeg }));
         break;
       case 'detect':
+        running.push(
+          await startDetectPipeline(
+            deps,
+            { invoiceLeg: services.codecs.invoiceLeg, disruptionSignal: services.codecs.disruptionSignal },
+            { calendar: opts.detect?.calendar ?? createWorkingCalendar({ closures: loadClosures() }), ...opts.detect },
+          ),
+        );
+        break;
+      case 'alerts': {
+        if (!opts.alerts) throw new ConfigError('the alerts pipeline needs YUNLIAN_API_TOKEN and a port', { code: 'ALERTS_CONFIG' });
+        const alerts = await startAlertsPipeline(deps, { codecs: { disruptionSignal: services.codecs.disruptionSignal }, ...opts.alerts });
+        running.push(alerts);
+        break;
+      }
       case 'match':
-      case 'alerts':
-        throw new ConfigError(`pipeline '${name}' is not available in this build yet`, { code: 'PIPELINE_UNAVAILABLE' });
+        running.push(await startMatchPipeline(deps, { invoiceLeg: services.codecs.invoiceLeg, disruptionSignal: services.codecs.disruptionSignal, matchList: services.codecs.matchList }));
+        break;
     }
   }
   return running;

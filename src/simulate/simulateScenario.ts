@@ -118,15 +118,17 @@ interface GenerationContext {
   stats: ScenarioStats;
 }
 
-/** An issued invoice a later red-letter invoice may correct. */
+/** An issued invoice a later red-letter invoice may correct (only what the correction needs, to keep memory flat). */
 interface Correctable {
-  event: InvoiceEvent;
+  invoice_no: string;
+  invoice_kind: InvoiceEvent['invoice_kind'];
   priced: PricedLine[];
   day: DayNumber;
   corrected: boolean;
 }
 
-const RING_SIZE = 6;
+/** Recent invoices per link a red-letter invoice may pick from. */
+const RING_SIZE = 3;
 const HOUR_MS = 3_600_000;
 /** Invoices are issued 08:30–17:30; voids and red-letter invoices up to 20:00. */
 const OPENING_SECOND = 8.5 * 3600;
@@ -139,6 +141,12 @@ const CLOSING_SECOND = 20 * 3600;
  */
 const SPIKE_VOID_RATE = 0.3;
 const SPIKE_RED_LETTER_RATE = 0.2;
+/**
+ * Share of routine voids followed by a corrected invoice (作废重开): a routine void fixes a
+ * clerical error, the sale itself goes ahead. Voids during a VOID_SPIKE are cancelled orders
+ * (DESIGN.md section 4) and are never reissued.
+ */
+const REISSUE_RATE = 0.85;
 /** A regular link postpones a scheduled invoice by one working day this often (never skips one). */
 const POSTPONE_RATE = 0.1;
 
@@ -166,7 +174,10 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
     if (prng.chance(o.lateRate)) {
       arrival = issuedMs + Math.round(prng.range(minLateMs, maxLateMs));
       stats.late++;
-    } else arrival = issuedMs + Math.round(prng.range(2_000, Math.min(15 * 60_000, maxLateMs)));
+    } else {
+      const upper = Math.min(15 * 60_000, maxLateMs);
+      arrival = issuedMs + Math.round(prng.range(Math.min(2_000, upper), upper));
+    }
     queue.push({ arrival_ms: arrival, seq: seq++, item: { feed, event, issued_ms: issuedMs } });
     if (prng.chance(o.duplicateRate)) {
       // At-least-once redelivery: the very same event (same event_id) once more, a little later.
@@ -176,7 +187,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
     }
   };
 
-  const scheduleVoid = (prng: Prng, link: TradeLink, event: InvoiceEvent, day: DayNumber, second: number): void => {
+  const scheduleVoid = (prng: Prng, link: TradeLink, event: InvoiceEvent, day: DayNumber, second: number, cancelled: boolean): void => {
     // Voiding (作废) is only possible within the month of issue; the clerk voids within a few working days.
     const month = dayToIso(day).slice(0, 7);
     let voidDay = day;
@@ -186,6 +197,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       if (next > o.to || dayToIso(next).slice(0, 7) !== month || sellerSilent || linkFactor(plan.link_effects[link.index]!, next) === 0) break;
       voidDay = next;
     }
+    // Same day: 10 minutes to 2 hours after issue (issues end 17:30, so this stays before 20:00).
     const voidSecond =
       voidDay === day
         ? Math.min(second + prng.int(600, 7200), CLOSING_SECOND)
@@ -195,10 +207,23 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       event_id: ids.nextEventId(),
       event_type: 'VOIDED',
       original_invoice_no: event.invoice_no,
-      issued_at: formatIssuedAt(voidDay, Math.max(voidSecond, voidDay === day ? second + 60 : 0)),
+      issued_at: formatIssuedAt(voidDay, voidSecond),
     };
-    emit(prng, voided, event.district, startOfDay(voidDay) + Math.max(voidSecond, voidDay === day ? second + 60 : 0) * 1000);
+    emit(prng, voided, event.district, startOfDay(voidDay) + voidSecond * 1000);
     stats.voided++;
+    if (cancelled || !prng.chance(REISSUE_RATE)) return;
+    // 作废重开: the clerk reissues the corrected invoice minutes after voiding the wrong one; the sale goes on.
+    // Invoices are issued in business hours, so a void made in the evening is not reissued that day.
+    const reissueSecond = voidSecond + prng.int(120, 1800);
+    if (reissueSecond > OPENING_SECOND + ISSUING_SECONDS) return;
+    const reissued: InvoiceEvent = {
+      ...event,
+      event_id: ids.nextEventId(),
+      invoice_no: ids.nextInvoiceNo(event.seller.district_code, voidDay),
+      issued_at: formatIssuedAt(voidDay, reissueSecond),
+    };
+    emit(prng, reissued, event.district, startOfDay(voidDay) + reissueSecond * 1000);
+    stats.issued++;
   };
 
   const issueRedLetter = (prng: Prng, link: TradeLink, day: DayNumber, seller: Party, buyer: Party, feed: District): void => {
@@ -215,8 +240,8 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       event_id: ids.nextEventId(),
       event_type: 'RED_LETTER',
       invoice_no: ids.nextInvoiceNo(seller.district_code, day),
-      original_invoice_no: original.event.invoice_no,
-      invoice_kind: original.event.invoice_kind,
+      original_invoice_no: original.invoice_no,
+      invoice_kind: original.invoice_kind,
       issued_at: formatIssuedAt(day, second),
       district: feed,
       seller,
@@ -262,10 +287,10 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       };
       emit(prng, event, feed, startOfDay(day) + second * 1000);
       stats.issued++;
-      if (prng.chance(spike ? SPIKE_VOID_RATE : o.voidRate)) scheduleVoid(prng, link, event, day, second);
+      if (prng.chance(spike ? SPIKE_VOID_RATE : o.voidRate)) scheduleVoid(prng, link, event, day, second, spike);
       else {
         const ring = rings[link.index]!;
-        ring.push({ event, priced, day, corrected: false });
+        ring.push({ invoice_no: event.invoice_no, invoice_kind: event.invoice_kind, priced, day, corrected: false });
         if (ring.length > RING_SIZE) ring.shift();
       }
     }

@@ -189,7 +189,12 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
       const buyer = pickPartner(candidates, () => 1);
       if (buyer !== null) {
         const goods = firm.sells.filter((g) => firms[buyer]!.buys.some((x) => x.key === g.key));
-        addLink(firm.index, buyer, prng.pick(goods), 'SPORADIC', 0, 0, Math.round(firm.daily_sales_target_fen * prng.range(0.5, 2)));
+        // A one-off order is sized by what the customer needs (a day or two of its inputs), not by the seller's
+        // capacity: a big seller's odd order must not make up half of a small buyer's purchases.
+        const b = firms[buyer]!;
+        const need = b.daily_sales_target_fen * b.industry.input_ratio;
+        const scale = need > 0 ? Math.min(firm.daily_sales_target_fen, need) : firm.daily_sales_target_fen;
+        addLink(firm.index, buyer, prng.pick(goods), 'SPORADIC', 0, 0, Math.round(scale * prng.range(0.5, 2)));
       }
     }
   }

@@ -350,6 +350,7 @@ describe('embedded schema registry persistence', () => {
         'yunlian.invoices.jiashan-value',
         'yunlian.invoices.qingpu-value',
         'yunlian.invoices.wujiang-value',
+        'yunlian.matches-value',
       ]);
       // The three district feeds share one InvoiceEvent schema, hence one id.
       const ids = await Promise.all(['qingpu', 'jiashan', 'wujiang'].map(async (d) => ((await call(running.url, 'GET', `/subjects/yunlian.invoices.${d}-value/versions/latest`)).body as { id: number }).id));

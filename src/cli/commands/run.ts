@@ -19,6 +19,7 @@ Required environment:
   KAFKA_BROKERS          host:port,host:port
   SCHEMA_REGISTRY_URL    http(s)://[user:password@]host:port
   CLICKHOUSE_URL         http(s)://host:8123  (+ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
+Alerts: YUNLIAN_API_TOKEN (required, ≥ 16 chars), YUNLIAN_API_READONLY_TOKEN (optional).
 Optional: KAFKA_SSL=true, KAFKA_SASL_MECHANISM=plain|scram-sha-256|scram-sha-512,
   KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, YUNLIAN_HTTP_PORT (metrics/health, default 8080).
 
@@ -41,14 +42,21 @@ export const runCommand: Command = {
     const logger = createLogger(`yunlian:${name}`);
     const metrics = createMetrics({ defaultMetrics: true });
     const services = await connectServices({ kafka: config.kafka, schemaRegistryUrl: config.schemaRegistryUrl, clickhouse: config.clickhouse, logger, metrics });
-    const pipelines = await startPipelines({ services, names: [name as PipelineName], dataDir: config.dataDir });
-    const http = await startMetricsServer({ metrics, port: config.httpPort, host: '0.0.0.0', ready: () => true });
-    logger.info('pipeline running', { pipeline: name, metrics: `${http.url}/metrics` });
+    if (name === 'alerts' && !config.apiToken) throw new ConfigError('yunlian run alerts needs YUNLIAN_API_TOKEN (≥ 16 characters) to protect the API');
+    const pipelines = await startPipelines({
+      services,
+      names: [name as PipelineName],
+      dataDir: config.dataDir,
+      alerts: config.apiToken ? { port: config.httpPort, host: '0.0.0.0', apiToken: config.apiToken, readOnlyToken: config.readOnlyToken ?? undefined } : undefined,
+    });
+    // The alerts server serves /metrics, /healthz and /readyz itself on the same port.
+    const http = name === 'alerts' ? null : await startMetricsServer({ metrics, port: config.httpPort, host: '0.0.0.0', ready: () => true });
+    logger.info('pipeline running', { pipeline: name, port: config.httpPort });
     const outcome = await untilShutdownSignal(Promise.all(pipelines.map((p) => p.done)));
     logger.info('stopping', { reason: outcome });
     for (const p of pipelines) await p.stop();
     await services.close();
-    await http.close();
+    await http?.close();
     return outcome === 'failed' ? 1 : 0;
   },
 };

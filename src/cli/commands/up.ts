@@ -6,16 +6,17 @@ import { createLogger } from '../../runtime/log.ts';
 import { startEmbeddedSystem } from '../../embedded/embeddedSystem.ts';
 import { streamScenario } from '../../embedded/scenarioStreamer.ts';
 import { startMetricsServer } from '../../runtime/metricsServer.ts';
-import { createLagGate } from '../../kafka/lagGate.ts';
+import { pipelineLagGates } from '../../embedded/pipelineBackpressure.ts';
 import { GROUPS, type PipelineName } from '../../kafka/topics.ts';
-import { DISTRICTS, invoiceTopic, type District } from '../../domain/district.ts';
-import type { LagGate } from '../../kafka/lagGate.ts';
 import { createWorkingCalendar } from '../../calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../../calendar/loadClosures.ts';
 import { createScenario } from '../../simulate/simulateScenario.ts';
 import { isScenarioPresetName, presetOptions, SCENARIO_PRESETS } from '../../simulate/scenarioPresets.ts';
 import { untilShutdownSignal } from '../shutdown.ts';
 import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../runtime/config.ts';
+import type { RunningPipeline } from '../../runtime/pipeline.ts';
 
 const USAGE = `
 Usage: yunlian up [--scenario live|eval|none] [--rate <events/s>] [--pipelines ingest,...]
@@ -29,10 +30,11 @@ Options:
   --scenario <name>   ${Object.entries(SCENARIO_PRESETS).map(([k, p]) => `${k}: ${p.description}`).join('; ')}; none: empty system (default live)
   --seed <n>          scenario seed (default: the preset's)
   --rate <n>          offered load in events per second (default 3000)
-  --pipelines <list>  pipelines to run (default ingest)
+  --pipelines <list>  pipelines to run (default ingest,detect,match,alerts)
 
 Environment: YUNLIAN_DATA_DIR (default ./.yunlian), YUNLIAN_CLICKHOUSE_PORT (8123),
-YUNLIAN_HTTP_PORT (8080: /metrics, /healthz, /readyz).
+YUNLIAN_HTTP_PORT (8080: dashboard, /api, /metrics, /healthz, /readyz),
+YUNLIAN_API_TOKEN (generated and printed when unset), YUNLIAN_API_READONLY_TOKEN.
 `;
 
 export const upCommand: Command = {
@@ -44,7 +46,7 @@ export const upCommand: Command = {
     const scenario = values.scenario ?? 'live';
     if (scenario !== 'none' && !isScenarioPresetName(scenario)) throw new UsageError(`--scenario must be ${Object.keys(SCENARIO_PRESETS).join(', ')} or none`);
     const rate = intFlag(values.rate, 'rate', 3000, 1);
-    const pipelines = (values.pipelines ?? 'ingest').split(',').map((p) => p.trim()) as PipelineName[];
+    const pipelines = (values.pipelines ?? 'ingest,detect,match,alerts').split(',').map((p) => p.trim()) as PipelineName[];
     for (const p of pipelines) if (!(p in GROUPS)) throw new UsageError(`unknown pipeline '${p}'`);
     const dataDir = dataDirOf(process.env);
     const running = readRuntimeFile(dataDir);
@@ -52,18 +54,32 @@ export const upCommand: Command = {
     const clickhousePort = intFlag(process.env.YUNLIAN_CLICKHOUSE_PORT, 'YUNLIAN_CLICKHOUSE_PORT', 8123);
     const httpPort = intFlag(process.env.YUNLIAN_HTTP_PORT, 'YUNLIAN_HTTP_PORT', 8080);
     const logger = createLogger('yunlian');
+    const config = loadConfig({ ...process.env, CLICKHOUSE_URL: undefined });
+    const apiToken = config.apiToken ?? randomBytes(24).toString('base64url');
     const startedAt = Date.now();
     const out = (line: string) => process.stdout.write(line + '\n');
 
     out('starting yunlian (embedded)…');
-    const system = await startEmbeddedSystem({ dataDir, logger, pipelines, clickhousePort }).catch((error: unknown) => {
+    const withAlerts = pipelines.includes('alerts');
+    const system = await startEmbeddedSystem({
+      dataDir,
+      logger,
+      pipelines,
+      clickhousePort,
+      alerts: { port: httpPort, apiToken, readOnlyToken: config.readOnlyToken ?? undefined },
+    }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`port in use: set YUNLIAN_CLICKHOUSE_PORT to a free port (${(error as Error).message})`);
       throw error;
     });
-    const http = await startMetricsServer({ metrics: system.services.metrics, port: httpPort, ready: () => true }).catch(async (error: unknown) => {
-      await system.stop();
-      throw new ConfigError(`cannot listen on YUNLIAN_HTTP_PORT ${httpPort}: ${(error as Error).message}`);
-    });
+    // With alerts running, its server owns YUNLIAN_HTTP_PORT (dashboard, API, /metrics); otherwise a metrics-only server does.
+    const alerts = system.pipelines.find((p) => p.name === 'alerts') as (RunningPipeline & { url?: string }) | undefined;
+    const http = withAlerts
+      ? null
+      : await startMetricsServer({ metrics: system.services.metrics, port: httpPort, ready: () => true }).catch(async (error: unknown) => {
+          await system.stop();
+          throw new ConfigError(`cannot listen on YUNLIAN_HTTP_PORT ${httpPort}: ${(error as Error).message}`);
+        });
+    const httpUrl = alerts?.url ?? http?.url ?? null;
     writeRuntimeFile(dataDir, {
       pid: process.pid,
       startedAt: new Date(startedAt).toISOString(),
@@ -72,13 +88,17 @@ export const upCommand: Command = {
       clickhouseHttpUrl: system.clickhouseHttp.url,
       clickhouseUser: system.clickhouseHttp.user,
       clickhousePassword: system.clickhouseHttp.password,
-      httpUrl: http.url,
+      httpUrl,
     });
     out(`yunlian is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     out(`  Kafka (mock, 3 brokers)   ${system.brokers.join(',')}`);
     out(`  Schema Registry           ${system.registryUrl}`);
     out(`  ClickHouse HTTP           ${system.clickhouseHttp.url}  (user ${system.clickhouseHttp.user}, read-only; password in ${dataDir}/analyst.password)`);
-    out(`  Metrics / health          ${http.url}/metrics  ${http.url}/healthz`);
+    if (alerts?.url) {
+      out(`  Dashboard                 ${alerts.url}/login#token=${config.apiToken ? '<YUNLIAN_API_TOKEN>' : apiToken}`);
+      out(`  API                       ${alerts.url}/api (Authorization: Bearer <token>; docs/api.md)`);
+    }
+    out(`  Metrics / health          ${httpUrl}/metrics  ${httpUrl}/healthz`);
     out(`  Pipelines                 ${pipelines.join(', ')}`);
     out(`  Data dir                  ${dataDir}`);
     out(`Try:  yunlian sql "SELECT district, count() FROM yunlian.invoices FINAL GROUP BY district"`);
@@ -91,9 +111,7 @@ export const upCommand: Command = {
       const stream = createScenario(presetOptions(scenario, calendar, seed === undefined ? {} : { seed }));
       const admin = system.services.kafka.admin();
       await admin.connect();
-      const lagGates = Object.fromEntries(
-        DISTRICTS.map((d) => [d, createLagGate({ admin, groupId: GROUPS.ingest, topic: invoiceTopic(d), maxLagPerPartition: 5000, logger })]),
-      ) as Record<District, LagGate>;
+      const lagGates = pipelineLagGates(admin, pipelines, logger);
       out(`streaming the '${scenario}' scenario (${SCENARIO_PRESETS[scenario].description}) at ${rate} events/s…`);
       let lastPrint = 0;
       streaming = streamScenario({
@@ -117,7 +135,7 @@ export const upCommand: Command = {
     const outcome = await untilShutdownSignal(Promise.all(system.pipelines.map((p) => p.done)));
     abort.abort();
     await streaming;
-    await http.close();
+    await http?.close();
     await system.stop();
     rmSync(runtimeFilePath(dataDir), { force: true });
     out('yunlian stopped.');

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../src/runtime/errors.ts';
+
+/** Everything one benchmark run is parameterised by; recorded in the result file. */
+export interface BenchOptions {
+  quick: boolean;
+  seed: number;
+  /** Firms of the end-to-end scenario (the simulator's three-district network). */
+  firms: number;
+  from: string;
+  to: string;
+  /** Cap on end-to-end events (Infinity = the whole scenario). */
+  maxEvents: number;
+  /** Events of the scenario the in-process stage benchmarks run on. */
+  stageEvents: number;
+  /** Invoices the naive one-INSERT-per-invoice and naive end-to-end runs process (their rates are extrapolated). */
+  naiveEvents: number;
+  latencyEventsPerSecond: number;
+  latencySeconds: number;
+  memoryFirms: number;
+  memoryWorkingDays: number;
+  /** Parts to run; the rest are skipped (their figures are absent). */
+  parts: ReadonlySet<BenchPart>;
+  resultsDir: string;
+  /** Events a one-year replay of the full three-district region is taken to have (issue 9: ≥ 10 M). */
+  replayTargetEvents: number;
+}
+
+export const BENCH_PARTS = ['stages', 'memory', 'naive-e2e', 'e2e', 'latency'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --quick                 small everything (the smoke test: well under 30 s)
+  --firms N               firms in the end-to-end scenario (default 300 ≈ 220k events for 2020)
+  --events N              cap on end-to-end events
+  --from / --to DATE      scenario period (default 2020-01-02 .. 2020-12-31)
+  --seed N                simulator seed (default 2020)
+  --stage-events N        events the per-stage benchmarks run on (default 50000)
+  --naive-events N        invoices of the naive insert and end-to-end runs (default 2000)
+  --latency-rate N        offered load of the latency run, events/s (default 1000)
+  --latency-seconds N     length of the latency run (default 40)
+  --memory-firms N        firms of the memory run (default 20000)
+  --only a,b              run only these parts: ${BENCH_PARTS.join(', ')}
+  --results DIR           where result JSON goes (default bench/results)
+`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`--${name} must be a positive number, got ${value}`, { code: 'BENCH_OPTIONS' });
+  return n;
+}
+
+/** Parses the command line (without node and script); throws ConfigError on bad values. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      firms: { type: 'string' },
+      events: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      seed: { type: 'string' },
+      'stage-events': { type: 'string' },
+      'naive-events': { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'latency-seconds': { type: 'string' },
+      'memory-firms': { type: 'string' },
+      only: { type: 'string' },
+      results: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick ?? false;
+  const parts = new Set<BenchPart>();
+  for (const p of (values.only ?? BENCH_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new ConfigError(`--only: unknown part ${p} (parts: ${BENCH_PARTS.join(', ')})`, { code: 'BENCH_OPTIONS' });
+    parts.add(p as BenchPart);
+  }
+  return {
+    quick,
+    seed: positive('seed', values.seed, 2020),
+    firms: positive('firms', values.firms, quick ? 40 : 300),
+    from: values.from ?? '2020-01-02',
+    to: values.to ?? (quick ? '2020-04-30' : '2020-12-31'),
+    maxEvents: positive('events', values.events, quick ? 4000 : Infinity),
+    stageEvents: positive('stage-events', values['stage-events'], quick ? 4000 : 50_000),
+    naiveEvents: positive('naive-events', values['naive-events'], quick ? 150 : 2000),
+    latencyEventsPerSecond: positive('latency-rate', values['latency-rate'], quick ? 500 : 1000),
+    latencySeconds: positive('latency-seconds', values['latency-seconds'], quick ? 3 : 40),
+    memoryFirms: positive('memory-firms', values['memory-firms'], quick ? 300 : 20_000),
+    memoryWorkingDays: quick ? 75 : 80,
+    parts,
+    resultsDir: values.results ?? 'bench/results',
+    replayTargetEvents: 10_000_000,
+  };
+}

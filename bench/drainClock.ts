@@ -1,0 +1,33 @@
+import type { Admin } from 'kafkajs';
+import { partitionLags } from '../src/kafka/lagGate.ts';
+
+export interface ConsumerPair {
+  groupId: string;
+  topic: string;
+}
+
+/**
+ * Polls committed-offset lag of every (group, topic), in data-flow order, and
+ * returns the wall-clock time it was first zero everywhere (then checks it
+ * stays zero for `stableMs`, restarting if not). Committed offsets are the
+ * right signal: ingest commits after its rows and legs are written, detect
+ * only after its signals and rollups are in ClickHouse and its state is
+ * snapshotted. Throws after `timeoutMs`.
+ */
+export async function waitUntilDrained(admin: Admin, pairs: readonly ConsumerPair[], opts: { timeoutMs: number; stableMs: number; pollMs?: number }): Promise<number> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let zeroSince: number | null = null;
+  for (;;) {
+    let lag = 0;
+    for (const { groupId, topic } of pairs) for (const l of (await partitionLags(admin, groupId, topic)).values()) lag += l;
+    const now = Date.now();
+    if (lag === 0) {
+      zeroSince ??= now;
+      if (now - zeroSince >= opts.stableMs) return zeroSince;
+    } else {
+      zeroSince = null;
+    }
+    if (now > deadline) throw new Error(`pipelines still lag by ${lag} records after ${opts.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+  }
+}

@@ -1,0 +1,72 @@
+import { DISTRICTS, invoiceTopic } from '../src/domain/district.ts';
+import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
+import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
+import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
+import type { Logger } from '../src/runtime/log.ts';
+import type { FeedRecord } from './benchScenario.ts';
+import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
+import { producePaced } from './pacedProducer.ts';
+
+export interface EndToEndResult {
+  events: number;
+  /** First produce to drained (every signal, rollup and row written, offsets committed). */
+  seconds: number;
+  produceSeconds: number;
+  gatedSeconds: number;
+  legs: number;
+  signalRows: number;
+  invoiceRows: number;
+}
+
+/** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
+export const PIPELINE_PAIRS: readonly ConsumerPair[] = [
+  ...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })),
+  { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs },
+];
+
+async function count(system: EmbeddedSystem, sql: string): Promise<number> {
+  const rs = await system.services.clickhouse.query({ query: sql, format: 'JSONEachRow' });
+  const [row] = await rs.json<{ n: string | number }>();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Sustained end-to-end throughput on the embedded stack (ingest + detect
+ * running): the scenario is produced flat out, held back only by the
+ * pipelines' lag gates (the mock Kafka keeps 5 MiB per partition), and the
+ * clock stops when every consumer group has committed everything — i.e. the
+ * last invoice row, leg, rollup and signal is written.
+ */
+export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRecord[], logger: Logger, say: (line: string) => void): Promise<EndToEndResult> {
+  const admin = system.services.kafka.admin();
+  await admin.connect();
+  try {
+    const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+    const started = Date.now();
+    let lastSay = started;
+    const produced = await producePaced({
+      records,
+      producer: system.services.producer,
+      eventsPerSecond: Infinity,
+      lagGates: pipelineLagGates(admin, ['ingest', 'detect'], logger),
+      onProgress: (n) => {
+        if (Date.now() - lastSay < 10_000) return;
+        lastSay = Date.now();
+        say(`  e2e: ${n} / ${records.length} events produced, ${Math.round(n / ((Date.now() - started) / 1000))} events/s so far`);
+      },
+    });
+    const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500 });
+    const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
+    return {
+      events: produced.produced,
+      seconds: (drainedAt - started) / 1000,
+      produceSeconds: produced.seconds,
+      gatedSeconds: produced.gatedSeconds,
+      legs,
+      signalRows: await count(system, 'SELECT count() AS n FROM yunlian.signals'),
+      invoiceRows: await count(system, 'SELECT count() AS n FROM yunlian.invoices FINAL'),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}

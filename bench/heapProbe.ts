@@ -1,0 +1,23 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * A full garbage collection, available without starting node with
+ * --expose-gc (so `tsx bench/runBench.ts` is enough): the flag is set at
+ * run time and `gc` fetched from a fresh context, where V8 installs it.
+ */
+function collector(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+const gc = collector();
+
+/** Heap in use after a full collection (twice: weak references and finalizers need a second pass). */
+export function settledHeapBytes(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}

@@ -1,0 +1,206 @@
+import { dayOfInstant, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { DisruptionSignal } from '../../src/domain/signal.ts';
+import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
+import { RING_FIELDS, pushDay, type DayFigures } from './dayRing.ts';
+import { ringSizeFor } from './detectorConfig.ts';
+import type { DetectorContext } from './detectorContext.ts';
+import { findOpenSignal, isNewerProfile, linkKey, type EnterpriseState, type OpenDay } from './enterpriseState.ts';
+import { fireLinkTimers, touchLinks } from './linkBreak.ts';
+import { evaluatePurchaseDrop } from './purchaseDrop.ts';
+import { evaluateSalesDrop } from './salesDrop.ts';
+import { evaluateSilence } from './silence.ts';
+import { evaluateVoidSpike } from './voidSpike.ts';
+
+/** What applyLeg did with a leg; the runtime counts duplicates and records late legs. */
+export type ApplyOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'late'; day: DayNumber };
+
+/**
+ * The working ordinal a leg issued on `day` counts towards: its own, or for a
+ * leg issued on a non-working day (weekend invoicing) the next working day's.
+ */
+export function countingOrdinalOf(calendar: WorkingCalendar, day: DayNumber): number {
+  const ordinal = calendar.workingOrdinal(day);
+  return calendar.isWorkingDay(day) ? ordinal : ordinal + 1;
+}
+
+function emptyOpenDay(): OpenDay {
+  return { legIds: new Set(), sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0, links: new Map() };
+}
+
+/**
+ * Adds one invoice leg of this enterprise to the figures of its (not yet
+ * closed) working day. Pure with respect to everything but `state`: no clock,
+ * no I/O. A leg whose day is already closed is late and changes nothing; a
+ * leg_id already applied to an open day is a duplicate (at-least-once
+ * redelivery) and changes nothing. Applying the same set of legs in any order
+ * or batching yields the same state.
+ *
+ * Throws RangeError when the leg belongs to another enterprise (a routing bug)
+ * and PoisonRecordError when its amount is not integer fen.
+ */
+export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorContext): ApplyOutcome {
+  if (leg.enterprise_tax_id !== state.taxId) {
+    throw new RangeError(`leg ${leg.leg_id} of ${leg.enterprise_tax_id} applied to the state of ${state.taxId}`);
+  }
+  if (!Number.isSafeInteger(leg.amount_fen)) {
+    throw new PoisonRecordError(`leg ${leg.leg_id} amount_fen is not integer fen`, { code: 'LEG_AMOUNT', context: { leg_id: leg.leg_id } });
+  }
+  const day = dayOfInstant(leg.issued_at_ms);
+  if (state.lastClosedDay !== null && day <= state.lastClosedDay) return { kind: 'late', day };
+
+  const ordinal = countingOrdinalOf(ctx.calendar, day);
+  let open = state.openDays.get(ordinal);
+  if (open === undefined) {
+    open = emptyOpenDay();
+    state.openDays.set(ordinal, open);
+  } else if (open.legIds.has(leg.leg_id)) {
+    return { kind: 'duplicate' };
+  }
+  open.legIds.add(leg.leg_id);
+  if (state.firstLegDay === null || day < state.firstLegDay) state.firstLegDay = day;
+  // Latest leg by event time names the firm and its district, so a migrating firm's signals carry its new district.
+  if (isNewerProfile(state.profile, leg.issued_at_ms, leg.leg_id)) {
+    state.profile = { name: leg.enterprise_name, districtCode: leg.enterprise_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
+  }
+
+  const amount = leg.amount_fen;
+  const issued = leg.event_type === 'ISSUED' && amount > 0;
+  if (leg.role === 'SELLER') {
+    open.sales += amount;
+    if (issued) open.grossOut += amount;
+    else if (leg.event_type !== 'ISSUED') {
+      open.correctionFen += Math.abs(amount);
+      open.correctionCount += 1;
+    }
+  } else {
+    open.purchases += amount;
+    if (issued) open.grossIn += amount;
+  }
+  if (issued) {
+    const direction = leg.role === 'SELLER' ? 'DOWNSTREAM' : 'UPSTREAM';
+    const key = linkKey(direction, leg.partner_tax_id);
+    const touched = open.links.get(key);
+    if (touched === undefined) {
+      const partner = { name: leg.partner_name, districtCode: leg.partner_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
+      open.links.set(key, { direction, partnerTaxId: leg.partner_tax_id, partner, grossFen: amount });
+    } else {
+      touched.grossFen += amount;
+      if (isNewerProfile(touched.partner, leg.issued_at_ms, leg.leg_id)) {
+        touched.partner = { name: leg.partner_name, districtCode: leg.partner_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
+      }
+    }
+  }
+  return { kind: 'applied' };
+}
+
+const NO_FIGURES: DayFigures = { sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0 };
+
+/**
+ * A state that never closed a day can still take the ring size of the
+ * runtime's config; one that did cannot change window lengths mid-stream
+ * (rebuild it by replay), so that is a ConfigError.
+ */
+function fitRing(state: EnterpriseState, ctx: DetectorContext): void {
+  const size = ringSizeFor(ctx.config);
+  if (state.ringSize === size) return;
+  if (state.lastClosedDay !== null) {
+    throw new ConfigError(`detector state of ${state.taxId} was built for ${state.ringSize}-day rings, config needs ${size}`, {
+      code: 'DETECTOR_STATE_CONFIG',
+      context: { enterprise: state.taxId },
+    });
+  }
+  state.ringSize = size;
+  state.days = new Float64Array(RING_FIELDS * size);
+}
+
+/**
+ * Nothing can happen on ordinal `o`: no legs, nothing open or scheduled, and
+ * the last activity so far back (> ringSize) that every ring slot and sliding
+ * sum is already zero, so pushing a zero day would change nothing.
+ */
+function isIdle(state: EnterpriseState, o: number): boolean {
+  if (state.openSignals.size > 0 || state.timers.size > 0) return false;
+  return state.lastActiveOrdinal === null || o - state.lastActiveOrdinal > state.ringSize;
+}
+
+function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContext, out: DisruptionSignal[]): void {
+  const { calendar, config } = ctx;
+  if (!calendar.isWorkingDay(day)) {
+    state.lastClosedDay = day;
+    return;
+  }
+  const o = calendar.workingOrdinal(day);
+  if (state.lastClosedOrdinal !== null && o !== state.lastClosedOrdinal + 1) {
+    throw new RangeError(`working calendar skipped from ordinal ${state.lastClosedOrdinal} to ${o} on day ${day}`);
+  }
+  const open = state.openDays.size === 0 ? undefined : state.openDays.get(o);
+  if (open === undefined && isIdle(state, o)) {
+    state.lastClosedDay = day;
+    state.lastClosedOrdinal = o;
+    return;
+  }
+  if (open !== undefined) state.openDays.delete(o);
+  pushDay(state.days, state.sums, state.ringSize, config, o, open ?? NO_FIGURES);
+  if (open !== undefined) {
+    // An active spell restarts after ringSize idle working days, when the rings hold nothing of the old one.
+    if (state.lastActiveOrdinal === null || o - state.lastActiveOrdinal >= state.ringSize) state.firstActiveOrdinal = o;
+    state.lastActiveOrdinal = o;
+  }
+  state.lastClosedDay = day;
+  state.lastClosedOrdinal = o;
+
+  if (open !== undefined && open.links.size > 0) touchLinks(state, open.links, o, day, ctx, out);
+  const silence = evaluateSilence(state, o, day, open?.grossOut ?? 0, ctx);
+  if (silence !== null) out.push(silence);
+  if (state.nextTimerOrdinal !== null && state.nextTimerOrdinal <= o) fireLinkTimers(state, o, day, ctx, out);
+  // One alert for a firm that went quiet: while a silent streak may still become SILENCE (and while SILENCE is
+  // open) SALES_DROP waits, so it cannot fire a day ahead of the silence it is part of. If the streak ends
+  // or SILENCE does not apply to this firm, the drop opens at the latest on the silenceDays-th silent day.
+  const silentStreak = state.lastIssueOrdinal === null ? 0 : o - state.lastIssueOrdinal;
+  const silenceMayExplain = silentStreak > 0 && silentStreak < config.silenceDays;
+  const mayOpenSalesDrop =
+    config.salesDropDuringSilence || (!silenceMayExplain && findOpenSignal(state, 'SILENCE', null) === undefined);
+  const sales = evaluateSalesDrop(state, o, day, ctx, mayOpenSalesDrop);
+  if (sales !== null) out.push(sales);
+  const purchases = evaluatePurchaseDrop(state, o, day, ctx);
+  if (purchases !== null) out.push(purchases);
+  const voids = evaluateVoidSpike(state, o, day, ctx);
+  if (voids !== null) out.push(voids);
+}
+
+/**
+ * Closes every day after `state.lastClosedDay` up to and including `day`
+ * (the runtime calls it once the enterprise's watermark passed the end of
+ * `day`, for every tracked enterprise, so absence fires without events) and
+ * returns the signals that opened or resolved, in a deterministic order. A
+ * non-working day only advances lastClosedDay. Closing an already closed day
+ * returns []. The first close of a fresh state starts at its earliest leg.
+ *
+ * Cost per working day: O(1) plus the links invoiced that day and the links
+ * whose timer is due; the baseline median is only computed for firms whose
+ * flow is already far below its rolling-sum bound.
+ *
+ * Throws ConfigError when the state was built for other window lengths, and
+ * RangeError when the calendar's ordinals are not consecutive.
+ */
+export function closeDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContext): DisruptionSignal[] {
+  fitRing(state, ctx);
+  if (state.lastClosedDay !== null && day <= state.lastClosedDay) return [];
+  const from = state.lastClosedDay === null ? Math.min(state.firstLegDay ?? day, day) : state.lastClosedDay + 1;
+  const out: DisruptionSignal[] = [];
+  for (let d = from; d <= day; d++) closeOneDay(state, d, ctx, out);
+  return out;
+}
+
+/**
+ * True when the state holds nothing that can ever fire or resolve: no open
+ * days, signals or links, and no activity in the last ringSize working days.
+ * The runtime may drop such a state; recreating it on the firm's next leg
+ * gives exactly the signals keeping it would have.
+ */
+export function isDormant(state: EnterpriseState): boolean {
+  if (state.openDays.size > 0 || state.openSignals.size > 0 || state.links.size > 0) return false;
+  if (state.lastActiveOrdinal === null) return true;
+  return state.lastClosedOrdinal !== null && state.lastClosedOrdinal - state.lastActiveOrdinal >= state.ringSize;
+}

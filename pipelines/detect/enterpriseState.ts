@@ -1,0 +1,182 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
+import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
+import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
+
+/** UPSTREAM: the partner supplies the enterprise; DOWNSTREAM: the partner buys from it. */
+export type LinkDirection = 'UPSTREAM' | 'DOWNSTREAM';
+
+/**
+ * Name and district of a party as of its latest leg by event time (ties broken
+ * by leg_id), so the result does not depend on arrival order.
+ */
+export interface PartyProfile {
+  name: string;
+  districtCode: string;
+  asOfMs: number;
+  legId: string;
+}
+
+/** What a regular partner looked like when it last invoiced: the facts a broken-link alert quotes. */
+export interface LinkRegularity {
+  /** Median gap between its invoice days, in working days. */
+  usualGapDays: number;
+  /** Its share of the enterprise's gross purchases (UPSTREAM) or sales (DOWNSTREAM) over the baseline window. */
+  share: number;
+  /** Distinct working days it invoiced on in the baseline window. */
+  invoiceDays: number;
+  /** Gross fen it invoiced in the baseline window. */
+  baselineFen: number;
+}
+
+/** One partner in one direction. Only ISSUED legs count: a voided invoice is not a sign of life. */
+export interface PartnerLink {
+  direction: LinkDirection;
+  partnerTaxId: string;
+  partner: PartyProfile;
+  /** Working ordinals (ascending) it invoiced on within the last baselineDays closed working days. */
+  invoiceOrdinals: number[];
+  /** Gross fen it invoiced on each of those days. */
+  invoiceFen: number[];
+  lastOrdinal: number;
+  /** The working day of lastOrdinal. */
+  lastDay: DayNumber;
+  /** Set while the partner counts as regular. */
+  regularity: LinkRegularity | null;
+  /** Working ordinal on whose close silence makes the link broken; null for non-regular partners. */
+  deadlineOrdinal: number | null;
+  /** Ordinal at which this link is scheduled in EnterpriseState.timers (earliest pending), or null. */
+  timerOrdinal: number | null;
+}
+
+/** Issued flow on a link during a day that is not closed yet. */
+export interface OpenDayLink {
+  direction: LinkDirection;
+  partnerTaxId: string;
+  partner: PartyProfile;
+  grossFen: number;
+}
+
+/** Everything applied for one working ordinal that is not closed yet. */
+export interface OpenDay {
+  /** Dedup memory: leg_ids applied to this ordinal, forgotten once it closes (later copies are late). */
+  legIds: Set<string>;
+  sales: number;
+  purchases: number;
+  grossOut: number;
+  grossIn: number;
+  correctionFen: number;
+  correctionCount: number;
+  links: Map<string, OpenDayLink>;
+}
+
+/** The reference an open signal was measured against, frozen at open time (for hysteresis and explanations). */
+export type FrozenReference =
+  | { kind: 'flow'; baselineFen: number; historyDays: number }
+  | { kind: 'silence'; activeDays: number; baseDays: number }
+  | { kind: 'link'; regularity: LinkRegularity }
+  | { kind: 'void'; normShare: number };
+
+export interface OpenSignal {
+  signalId: string;
+  type: DisruptionType;
+  partnerTaxId: string | null;
+  partner: PartyProfile | null;
+  windowStart: DayNumber;
+  openedDay: DayNumber;
+  severity: Severity;
+  baselineFen: number;
+  currentFen: number;
+  reference: FrozenReference;
+}
+
+/**
+ * Detector state of one enterprise, keyed by its tax ID (not its district, so
+ * a firm that migrates its registration keeps its history).
+ */
+export interface EnterpriseState {
+  taxId: string;
+  profile: PartyProfile;
+  /** Slots per ring (see dayRing.ts); fixed by the config the state was built with. */
+  ringSize: number;
+  /** RING_FIELDS rings of ringSize per-working-day figures. */
+  days: Float64Array;
+  /** SLIDING_SUMS running sums (see dayRing.ts SlidingSum). */
+  sums: Float64Array;
+  lastClosedDay: DayNumber | null;
+  lastClosedOrdinal: number | null;
+  /** Earliest day of any applied leg, where the first closeDay starts catching up from. */
+  firstLegDay: DayNumber | null;
+  /** First working ordinal of the current active spell (reset after ringSize idle working days). */
+  firstActiveOrdinal: number | null;
+  lastActiveOrdinal: number | null;
+  /** Last working ordinal / day the firm issued a sales invoice. */
+  lastIssueOrdinal: number | null;
+  lastIssueDay: DayNumber | null;
+  openDays: Map<number, OpenDay>;
+  /** Keyed by linkKey(direction, partnerTaxId). */
+  links: Map<string, PartnerLink>;
+  /** Timer wheel: working ordinal → link keys to look at when it closes (stale entries are skipped). */
+  timers: Map<number, string[]>;
+  /** Smallest ordinal in `timers`, or null when empty: closeDay only looks at the wheel when it is due. */
+  nextTimerOrdinal: number | null;
+  /** Keyed by openSignalKey(type, partnerTaxId): at most one open signal per (type, partner). */
+  openSignals: Map<string, OpenSignal>;
+}
+
+export function linkKey(direction: LinkDirection, partnerTaxId: string): string {
+  return `${direction}|${partnerTaxId}`;
+}
+
+/** Keys of the firm-level signals, built once: closeDay looks them up for every enterprise every day. */
+const FIRM_LEVEL_KEYS: Readonly<Record<DisruptionType, string>> = {
+  SALES_DROP: 'SALES_DROP|',
+  PURCHASE_DROP: 'PURCHASE_DROP|',
+  SILENCE: 'SILENCE|',
+  UPSTREAM_BROKEN: 'UPSTREAM_BROKEN|',
+  DOWNSTREAM_BROKEN: 'DOWNSTREAM_BROKEN|',
+  VOID_SPIKE: 'VOID_SPIKE|',
+};
+
+export function openSignalKey(type: DisruptionType, partnerTaxId: string | null): string {
+  return partnerTaxId === null ? FIRM_LEVEL_KEYS[type] : `${type}|${partnerTaxId}`;
+}
+
+/** The open signal of (type, partner), if any; O(1) and allocation-free for a firm with no open signal. */
+export function findOpenSignal(state: EnterpriseState, type: DisruptionType, partnerTaxId: string | null): OpenSignal | undefined {
+  if (state.openSignals.size === 0) return undefined;
+  return state.openSignals.get(openSignalKey(type, partnerTaxId));
+}
+
+/** A fresh state. Its rings are sized for the default config; closeDay resizes a state that never closed a day. */
+export function createEnterpriseState(taxId: string, name: string, districtCode: string, ringSize = ringSizeFor(DEFAULT_DETECTOR_CONFIG)): EnterpriseState {
+  return {
+    taxId,
+    profile: { name, districtCode, asOfMs: Number.MIN_SAFE_INTEGER, legId: '' },
+    ringSize,
+    days: new Float64Array(RING_FIELDS * ringSize),
+    sums: new Float64Array(SLIDING_SUMS),
+    lastClosedDay: null,
+    lastClosedOrdinal: null,
+    firstLegDay: null,
+    firstActiveOrdinal: null,
+    lastActiveOrdinal: null,
+    lastIssueOrdinal: null,
+    lastIssueDay: null,
+    openDays: new Map(),
+    links: new Map(),
+    timers: new Map(),
+    nextTimerOrdinal: null,
+    openSignals: new Map(),
+  };
+}
+
+/** True when `(asOfMs, legId)` is newer than the profile, i.e. the leg's view of the party should win. */
+export function isNewerProfile(profile: PartyProfile, asOfMs: number, legId: string): boolean {
+  return asOfMs > profile.asOfMs || (asOfMs === profile.asOfMs && legId > profile.legId);
+}
+
+/** Who the enterprise is right now, as explanations name it. */
+export function enterpriseLabel(state: EnterpriseState): { taxId: string; name: string; districtCode: string } {
+  return { taxId: state.taxId, name: state.profile.name, districtCode: state.profile.districtCode };
+}

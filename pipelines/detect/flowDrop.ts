@@ -1,0 +1,171 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import { dayToIso } from '../../src/calendar/workingCalendar.ts';
+import type { DisruptionSignal, Severity } from '../../src/domain/signal.ts';
+import type { DetectorConfig } from './detectorConfig.ts';
+import type { DetectorContext } from './detectorContext.ts';
+import { readDay, sumDays, type DayField, type SlidingSum } from './dayRing.ts';
+import { enterpriseLabel, findOpenSignal, type EnterpriseState } from './enterpriseState.ts';
+import { explainFlowDrop, explainFlowRecovered, type Flow } from './explanation.ts';
+import { medianOf } from './median.ts';
+import { openSignal, resolveSignal } from './signalFactory.ts';
+
+/** Which flow a drop detector watches: the seller side (SALES_DROP) or the buyer side (PURCHASE_DROP). */
+export interface FlowSpec {
+  type: 'SALES_DROP' | 'PURCHASE_DROP';
+  flow: Flow;
+  field: DayField;
+  current: SlidingSum;
+  baselinePositiveTotal: SlidingSum;
+}
+
+/** Severity of a drop to `ratio` (current / baseline) of the baseline. */
+export function dropSeverity(ratio: number, config: DetectorConfig): Severity {
+  if (ratio < config.dropHighRatio) return 'HIGH';
+  if (ratio < config.dropMediumRatio) return 'MEDIUM';
+  return 'LOW';
+}
+
+/** Rolling window sums the baseline median is taken over, oldest first; reused between calls. */
+let scratch = new Float64Array(64);
+
+/**
+ * The baseline of the window ending at working ordinal `o`: the median of the
+ * rolling W-day sums that lie wholly inside the B working days before that
+ * window and inside the firm's active spell, provided the firm's trading on
+ * this side spans minHistoryDays of the baseline; else null. Leaves the
+ * rolling sums in `scratch` (sorted). O(B log B).
+ */
+function baselineAt(state: EnterpriseState, spec: FlowSpec, o: number, config: DetectorConfig): number | null {
+  const W = config.windowDays;
+  const B = config.baselineDays;
+  if (state.firstActiveOrdinal === null) return null;
+  const baselineEnd = o - W;
+  if (Math.min(B, baselineEnd - state.firstActiveOrdinal + 1) < config.minHistoryDays) return null;
+  const oldestWindowEnd = Math.max(o - B, state.firstActiveOrdinal + W - 1);
+  const windows = baselineEnd - oldestWindowEnd + 1;
+  if (windows < 1) return null;
+  // History means trading on this side: the first to the last day with this flow inside the baseline must
+  // span minHistoryDays, so a firm that traded for a few weeks and paused is not judged on them.
+  let spanStart = Math.max(baselineEnd - B + 1, state.firstActiveOrdinal);
+  while (spanStart <= baselineEnd && readDay(state.days, state.ringSize, spec.field, spanStart) === 0) spanStart++;
+  let spanEnd = baselineEnd;
+  while (spanEnd > spanStart && readDay(state.days, state.ringSize, spec.field, spanEnd) === 0) spanEnd--;
+  if (spanEnd - spanStart + 1 < config.minHistoryDays) return null;
+
+  if (scratch.length < windows) scratch = new Float64Array(windows);
+  // Windows ending after spanEnd (a pause at the end of the baseline) stay in: they can only lower the
+  // median, which errs on the side of not alerting, and it keeps the O(1) bound in evaluateFlowDrop a valid filter.
+  let rolling = sumDays(state.days, state.ringSize, spec.field, oldestWindowEnd - W + 1, oldestWindowEnd);
+  scratch[0] = rolling;
+  for (let i = 1; i < windows; i++) {
+    const end = oldestWindowEnd + i;
+    rolling += readDay(state.days, state.ringSize, spec.field, end) - readDay(state.days, state.ringSize, spec.field, end - W);
+    scratch[i] = rolling;
+  }
+  const baselineFen = Math.floor(medianOf(scratch, windows));
+  return baselineFen < config.minBaselineFen ? null : baselineFen;
+}
+
+/**
+ * Opens or resolves the drop of one flow after working ordinal `o` (day `day`)
+ * closed. Fires when the current W-day sum < dropRatio × baseline, the
+ * baseline being the median of the rolling W-day sums that lie wholly inside
+ * the B working days before the current window and inside the firm's active
+ * spell, once the firm's trading on this side spans minHistoryDays of the
+ * baseline. Month-end spikes and holiday-edge dips move a few rolling sums,
+ * not their median.
+ *
+ * Cost: O(1) for almost every firm and day. The median m of n rolling sums
+ * satisfies ceil(n/2) · m ≤ Σ max(0, sum), which the ring keeps as a sliding
+ * total, so the exact median (O(B log B)) is only computed when even that
+ * upper bound says the drop is possible.
+ */
+export function evaluateFlowDrop(
+  state: EnterpriseState,
+  spec: FlowSpec,
+  o: number,
+  day: DayNumber,
+  ctx: DetectorContext,
+  mayOpen: boolean,
+): DisruptionSignal | null {
+  const { config } = ctx;
+  const W = config.windowDays;
+  const B = config.baselineDays;
+  const current = state.sums[spec.current] ?? 0;
+
+  const open = findOpenSignal(state, spec.type, null);
+  if (open !== undefined) {
+    if (open.reference.kind !== 'flow') throw new RangeError(`${spec.type} open with a ${open.reference.kind} reference`);
+    if (current < config.dropResolveRatio * open.reference.baselineFen) return null;
+    return resolveSignal(
+      state,
+      ctx,
+      open,
+      day,
+      current,
+      explainFlowRecovered({
+        enterprise: enterpriseLabel(state),
+        flow: spec.flow,
+        since: dayToIso(open.windowStart),
+        day: dayToIso(day),
+        windowDays: W,
+        currentFen: current,
+        baselineFen: open.reference.baselineFen,
+      }),
+    );
+  }
+  if (!mayOpen || state.firstActiveOrdinal === null) return null;
+
+  const baselineEnd = o - W;
+  const historyDays = Math.min(B, baselineEnd - state.firstActiveOrdinal + 1);
+  if (historyDays < config.minHistoryDays) return null;
+  const windows = baselineEnd - Math.max(o - B, state.firstActiveOrdinal + W - 1) + 1;
+  if (windows < 1) return null;
+  const upperBound = (state.sums[spec.baselinePositiveTotal] ?? 0) / Math.ceil(windows / 2);
+  if (upperBound < config.minBaselineFen || current >= config.dropRatio * upperBound) return null;
+
+  const baselineFen = baselineAt(state, spec, o, config);
+  if (baselineFen === null || current >= config.dropRatio * baselineFen) return null;
+  let windowsAsLow = 0;
+  for (let i = 0; i < windows; i++) if ((scratch[i] ?? 0) <= current) windowsAsLow++;
+  // A drop is a level that stays down, not one unlucky window: a lumpy flow (one partner invoicing weekly) whose
+  // single invoice of the window came in small, or a holiday-edge dip, recovers within a day or two.
+  for (let back = 1; back < config.dropConfirmDays; back++) {
+    const earlier = baselineAt(state, spec, o - back, config);
+    const earlierCurrent = sumDays(state.days, state.ringSize, spec.field, o - back - W + 1, o - back);
+    if (earlier === null || earlierCurrent >= config.dropRatio * earlier) return null;
+  }
+  // The window crosses dropRatio on the day it fires, so its own ratio is always near the threshold;
+  // the run rate of the latest half-window says how deep the drop really is.
+  const recentDays = Math.ceil(W / 2);
+  const recentFen = sumDays(state.days, state.ringSize, spec.field, o - recentDays + 1, o);
+  const recentRatio = (recentFen * W) / recentDays / baselineFen;
+  const severity = dropSeverity(Math.min(current / baselineFen, recentRatio), config);
+  const windowStart = ctx.calendar.addWorkingDays(day, -(W - 1));
+  return openSignal(state, ctx, {
+    type: spec.type,
+    partnerTaxId: null,
+    partner: null,
+    windowStart,
+    day,
+    severity,
+    baselineFen,
+    currentFen: current,
+    reference: { kind: 'flow', baselineFen, historyDays },
+    explanation: explainFlowDrop({
+      enterprise: enterpriseLabel(state),
+      flow: spec.flow,
+      windowStart: dayToIso(windowStart),
+      windowEnd: dayToIso(day),
+      windowDays: W,
+      baselineDays: B,
+      currentFen: current,
+      baselineFen,
+      severity,
+      baselineWindows: windows,
+      windowsAsLow,
+      recentDays,
+      recentRatio,
+    }),
+  });
+}

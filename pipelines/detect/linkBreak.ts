@@ -1,0 +1,263 @@
+import { dayToIso, type DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { DisruptionSignal, Severity } from '../../src/domain/signal.ts';
+import type { DetectorConfig } from './detectorConfig.ts';
+import type { DetectorContext } from './detectorContext.ts';
+import { SlidingSum } from './dayRing.ts';
+import {
+  enterpriseLabel,
+  findOpenSignal,
+  isNewerProfile,
+  linkKey,
+  openSignalKey,
+  type EnterpriseState,
+  type LinkDirection,
+  type LinkRegularity,
+  type OpenDayLink,
+  type PartnerLink,
+} from './enterpriseState.ts';
+import { explainLinkBroken, explainLinkRestored, type PartyLabel } from './explanation.ts';
+import { medianOf } from './median.ts';
+import { openSignal, resolveSignal } from './signalFactory.ts';
+
+export function brokenTypeOf(direction: LinkDirection): 'UPSTREAM_BROKEN' | 'DOWNSTREAM_BROKEN' {
+  return direction === 'UPSTREAM' ? 'UPSTREAM_BROKEN' : 'DOWNSTREAM_BROKEN';
+}
+
+/** Severity of a broken link by the partner's share of the firm's inputs (or output). */
+export function linkSeverity(share: number): Severity {
+  if (share >= 0.3) return 'HIGH';
+  if (share >= 0.2) return 'MEDIUM';
+  return 'LOW';
+}
+
+/** Silent working days after which a partner with this usual gap counts as broken. */
+export function breakAfterDays(usualGapDays: number, config: DetectorConfig): number {
+  return Math.max(Math.ceil(config.linkGapMultiplier * usualGapDays), config.linkMinSilenceDays);
+}
+
+/** Gaps between invoice days; reused so a touch allocates nothing per link. */
+let gapScratch = new Float64Array(64);
+
+/**
+ * Whether the partner is regular, judged on its invoice days in the last B
+ * working days up to `o` (inclusive): recurring (≥ linkMinInvoiceDays distinct
+ * days), a usual (median) gap of at most linkMaxUsualGapDays, gaps regular
+ * (CV ≤ linkMaxGapVariation, and at least linkMinOnBeatShare of the gaps near the
+ * usual one), invoice days spanning at least minHistoryDays
+ * (a burst, or a relationship too young to judge, is not a pattern), never
+ * silent for a break's length inside the window (a partner that already
+ * paused that long is on-and-off: after a LINK_RESTORED the link is only
+ * judged regular again once that pause has left the window), and carrying at
+ * least linkMinShare of the firm's gross flow on that side over the window.
+ */
+export function regularityOf(link: PartnerLink, state: EnterpriseState, o: number, config: DetectorConfig): LinkRegularity | null {
+  const days = link.invoiceOrdinals;
+  const n = days.length;
+  if (n < config.linkMinInvoiceDays) return null;
+  if (gapScratch.length < n - 1) gapScratch = new Float64Array(Math.max(n - 1, gapScratch.length * 2));
+  const gaps = gapScratch;
+  const gapCount = n - 1;
+  let sum = 0;
+  let squares = 0;
+  let longestSilence = 0;
+  for (let i = 1; i < n; i++) {
+    const gap = (days[i] ?? 0) - (days[i - 1] ?? 0);
+    gaps[i - 1] = gap;
+    sum += gap;
+    squares += gap * gap;
+    longestSilence = Math.max(longestSilence, gap - 1);
+  }
+  const mean = sum / gapCount;
+  const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
+  if (variation > config.linkMaxGapVariation) return null;
+  // A burst of invoices, or a relationship younger than the history the firm-level detectors demand, is not a pattern yet.
+  if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.minHistoryDays) return null;
+  const usualGapDays = medianOf(gaps, gapCount);
+  if (usualGapDays > config.linkMaxUsualGapDays) return null;
+  let onBeat = 0;
+  for (let i = 0; i < gapCount; i++) {
+    const gap = gaps[i] ?? 0;
+    if (gap >= usualGapDays / 2 && gap <= 1.5 * usualGapDays + 1) onBeat++;
+  }
+  if (onBeat < config.linkMinOnBeatShare * gapCount) return null;
+  if (longestSilence >= breakAfterDays(usualGapDays, config)) return null;
+
+  let baselineFen = 0;
+  for (const fen of link.invoiceFen) baselineFen += fen;
+  const sideTotal = state.sums[link.direction === 'UPSTREAM' ? SlidingSum.GROSS_IN_RECENT : SlidingSum.GROSS_OUT_RECENT] ?? 0;
+  if (sideTotal <= 0) return null;
+  const share = baselineFen / sideTotal;
+  if (share < config.linkMinShare) return null;
+  return { usualGapDays, share, invoiceDays: n, baselineFen };
+}
+
+/**
+ * Puts the link on the timer wheel for its next due ordinal after `o`: its
+ * break deadline, or the day it has been idle for B working days and can be
+ * forgotten. A link keeps at most one live entry; an earlier pending entry is
+ * left alone and reschedules when it pops, so entries never pile up.
+ */
+function schedule(state: EnterpriseState, key: string, link: PartnerLink, o: number, config: DetectorConfig): void {
+  let due = Number.POSITIVE_INFINITY;
+  if (link.deadlineOrdinal !== null && link.deadlineOrdinal > o) due = link.deadlineOrdinal;
+  const expiry = link.lastOrdinal + config.baselineDays;
+  if (expiry > o) due = Math.min(due, expiry);
+  if (due === Number.POSITIVE_INFINITY) return;
+  if (link.timerOrdinal !== null && link.timerOrdinal > o && link.timerOrdinal <= due) return;
+  link.timerOrdinal = due;
+  const bucket = state.timers.get(due);
+  if (bucket === undefined) state.timers.set(due, [key]);
+  else bucket.push(key);
+  if (state.nextTimerOrdinal === null || due < state.nextTimerOrdinal) state.nextTimerOrdinal = due;
+}
+
+/** Recomputes nextTimerOrdinal after a bucket was taken off the wheel; O(buckets), once per due ordinal. */
+export function refreshNextTimer(state: EnterpriseState): void {
+  let next: number | null = null;
+  for (const ordinal of state.timers.keys()) if (next === null || ordinal < next) next = ordinal;
+  state.nextTimerOrdinal = next;
+}
+
+function partyOf(link: PartnerLink): PartyLabel {
+  return { taxId: link.partnerTaxId, name: link.partner.name, districtCode: link.partner.districtCode };
+}
+
+
+/**
+ * Records the partners that invoiced on closed working ordinal `o` (gross
+ * fen per link), re-judges their regularity and deadline, and resolves their
+ * open broken-link signal (LINK_RESTORED). Links are visited in key order so
+ * the output never depends on arrival order. Signals are appended to `out`.
+ * O(touched links × baseline invoice days).
+ */
+export function touchLinks(
+  state: EnterpriseState,
+  touched: Map<string, OpenDayLink>,
+  o: number,
+  day: DayNumber,
+  ctx: DetectorContext,
+  out: DisruptionSignal[],
+): void {
+  const { config } = ctx;
+  const keys = touched.size === 1 ? touched.keys() : [...touched.keys()].sort();
+  for (const key of keys) {
+    const t = touched.get(key);
+    if (t === undefined) continue;
+    let link = state.links.get(key);
+    const previousOrdinal = link?.lastOrdinal ?? null;
+    const previousDay = link?.lastDay ?? null;
+    if (link === undefined) {
+      link = {
+        direction: t.direction,
+        partnerTaxId: t.partnerTaxId,
+        partner: { ...t.partner },
+        invoiceOrdinals: [],
+        invoiceFen: [],
+        lastOrdinal: o,
+        lastDay: day,
+        regularity: null,
+        deadlineOrdinal: null,
+        timerOrdinal: null,
+      };
+      state.links.set(key, link);
+    } else if (isNewerProfile(link.partner, t.partner.asOfMs, t.partner.legId)) {
+      link.partner = { ...t.partner };
+    }
+    link.invoiceOrdinals.push(o);
+    link.invoiceFen.push(t.grossFen);
+    const oldest = o - config.baselineDays + 1;
+    while ((link.invoiceOrdinals[0] ?? oldest) < oldest) {
+      link.invoiceOrdinals.shift();
+      link.invoiceFen.shift();
+    }
+    link.lastOrdinal = o;
+    link.lastDay = day;
+    link.regularity = regularityOf(link, state, o, config);
+    link.deadlineOrdinal = link.regularity === null ? null : o + breakAfterDays(link.regularity.usualGapDays, config);
+    schedule(state, key, link, o, config);
+
+    const open = findOpenSignal(state, brokenTypeOf(link.direction), link.partnerTaxId);
+    if (open !== undefined && previousOrdinal !== null && previousDay !== null) {
+      out.push(
+        resolveSignal(
+          state,
+          ctx,
+          open,
+          day,
+          t.grossFen,
+          explainLinkRestored({
+            enterprise: enterpriseLabel(state),
+            direction: link.direction,
+            partner: partyOf(link),
+            lastInvoiceDay: dayToIso(previousDay),
+            day: dayToIso(day),
+            silentDays: o - previousOrdinal - 1,
+            amountFen: t.grossFen,
+          }),
+        ),
+      );
+    }
+  }
+}
+
+/**
+ * The absence timers of links: after working ordinal `o` closed, fires
+ * UPSTREAM_BROKEN / DOWNSTREAM_BROKEN for every regular partner whose
+ * deadline is `o` (silent for max(2 × usual gap, 10) working days), and
+ * forgets links idle for B working days without an open signal. Only the
+ * links due at `o` are looked at. Signals are appended to `out`.
+ */
+export function fireLinkTimers(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext, out: DisruptionSignal[]): void {
+  const bucket = state.timers.get(o);
+  if (bucket === undefined) {
+    refreshNextTimer(state);
+    return;
+  }
+  state.timers.delete(o);
+  const { config } = ctx;
+  const keys = bucket.length === 1 ? bucket : [...new Set(bucket)].sort();
+  for (const key of keys) {
+    const link = state.links.get(key);
+    if (link === undefined || link.timerOrdinal !== o) continue;
+    link.timerOrdinal = null;
+    const type = brokenTypeOf(link.direction);
+    const openKey = openSignalKey(type, link.partnerTaxId);
+    if (link.deadlineOrdinal === o && link.regularity !== null && !state.openSignals.has(openKey)) {
+      const regularity = link.regularity;
+      const windowStart = ctx.calendar.addWorkingDays(link.lastDay, 1);
+      const severity = linkSeverity(regularity.share);
+      out.push(
+        openSignal(state, ctx, {
+          type,
+          partnerTaxId: link.partnerTaxId,
+          partner: link.partner,
+          windowStart,
+          day,
+          severity,
+          baselineFen: regularity.baselineFen,
+          currentFen: 0,
+          reference: { kind: 'link', regularity },
+          explanation: explainLinkBroken({
+            enterprise: enterpriseLabel(state),
+            direction: link.direction,
+            partner: partyOf(link),
+            share: regularity.share,
+            usualGapDays: regularity.usualGapDays,
+            invoiceDays: regularity.invoiceDays,
+            baselineDays: config.baselineDays,
+            lastInvoiceDay: dayToIso(link.lastDay),
+            silentDays: o - link.lastOrdinal,
+            baselineFen: regularity.baselineFen,
+            severity,
+          }),
+        }),
+      );
+    }
+    if (o >= link.lastOrdinal + config.baselineDays && !state.openSignals.has(openKey)) {
+      state.links.delete(key);
+      continue;
+    }
+    schedule(state, key, link, o, config);
+  }
+  refreshNextTimer(state);
+}

@@ -1,0 +1,54 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
+import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
+import type { SerializedPartition } from './runtimePartition.ts';
+
+export interface PartitionSnapshot {
+  nextOffset: string;
+  state: SerializedPartition;
+}
+
+export interface SnapshotKey {
+  groupId: string;
+  clusterId: string;
+  topic: string;
+  partition: number;
+}
+
+/**
+ * Detector state per leg partition, stored in ClickHouse so any process of
+ * the consumer group (embedded or on another host) can take a partition over
+ * after a rebalance or crash. The embedded Kafka keeps only the newest 5 MiB
+ * per partition, so state cannot be rebuilt from a changelog topic there.
+ * A snapshot is written before the offsets it covers are committed.
+ */
+export class SnapshotStore {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  async load(key: SnapshotKey): Promise<PartitionSnapshot | null> {
+    try {
+      const rs = await this.client.query({
+        query: `SELECT toString(next_offset) AS next_offset, state FROM yunlian.detect_snapshots FINAL
+                WHERE group_id = {g:String} AND cluster_id = {c:String} AND topic = {t:String} AND partition = {p:UInt16}`,
+        query_params: { g: key.groupId, c: key.clusterId, t: key.topic, p: key.partition },
+        format: 'JSONEachRow',
+      });
+      const rows = await rs.json<{ next_offset: string; state: string }>();
+      const row = rows[0];
+      if (!row) return null;
+      const state = JSON.parse(gunzipSync(Buffer.from(row.state, 'base64')).toString('utf8')) as SerializedPartition;
+      return { nextOffset: row.next_offset, state };
+    } catch (error) {
+      throw toClickHouseFailure(error, { operation: 'load snapshot', ...key });
+    }
+  }
+
+  async save(key: SnapshotKey, snapshot: PartitionSnapshot, takenAtMs: number): Promise<void> {
+    const state = gzipSync(JSON.stringify(snapshot.state)).toString('base64');
+    await insertRows(this.client, {
+      table: 'yunlian.detect_snapshots',
+      rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: snapshot.nextOffset, taken_at: isoInstant(takenAtMs), state }],
+    });
+  }
+}

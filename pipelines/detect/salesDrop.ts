@@ -1,0 +1,20 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { DisruptionSignal } from '../../src/domain/signal.ts';
+import { DayField, SlidingSum } from './dayRing.ts';
+import type { DetectorContext } from './detectorContext.ts';
+import type { EnterpriseState } from './enterpriseState.ts';
+import { evaluateFlowDrop, type FlowSpec } from './flowDrop.ts';
+
+/** SALES_DROP watches the netted output of the enterprise as seller. */
+export const SALES_FLOW: FlowSpec = {
+  type: 'SALES_DROP',
+  flow: 'SALES',
+  field: DayField.SALES,
+  current: SlidingSum.SALES_CURRENT,
+  baselinePositiveTotal: SlidingSum.SALES_BASELINE_POSITIVE_TOTAL,
+};
+
+/** See evaluateFlowDrop; `mayOpen` is false while SILENCE explains the drop (config.salesDropDuringSilence). */
+export function evaluateSalesDrop(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext, mayOpen: boolean): DisruptionSignal | null {
+  return evaluateFlowDrop(state, SALES_FLOW, o, day, ctx, mayOpen);
+}

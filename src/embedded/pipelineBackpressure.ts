@@ -1,0 +1,22 @@
+import type { Admin } from 'kafkajs';
+import { DISTRICTS, invoiceTopic } from '../domain/district.ts';
+import { createLagGate, type LagGate } from '../kafka/lagGate.ts';
+import { GROUPS, TOPICS, type PipelineName } from '../kafka/topics.ts';
+import type { Logger } from '../runtime/log.ts';
+
+/**
+ * Lag gates for a producer feeding the embedded pipelines: ingest's lag on
+ * each district topic and, when detect runs, detect's lag on the legs topic
+ * (each invoice becomes two legs there), so no consumer falls further behind
+ * than the mock cluster's 5 MiB per partition keeps.
+ */
+export function pipelineLagGates(admin: Admin, pipelines: readonly PipelineName[], logger: Logger, groupIdPrefix = ''): LagGate[] {
+  const gates: LagGate[] = [];
+  if (pipelines.includes('ingest')) {
+    for (const d of DISTRICTS) gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.ingest, topic: invoiceTopic(d), maxLagPerPartition: 1000, logger }));
+  }
+  if (pipelines.includes('detect')) {
+    gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.detect, topic: TOPICS.invoiceLegs, maxLagPerPartition: 12_000, logger }));
+  }
+  return gates;
+}

@@ -1,0 +1,124 @@
+import { dayOfInstant, isoToDay, type DayNumber, type WorkingCalendar } from '../calendar/workingCalendar.ts';
+import type { DisruptionType } from '../domain/signal.ts';
+import type { GroundTruth, TruthLabel } from '../simulate/groundTruth.ts';
+
+/** One detected disruption episode as it landed in ClickHouse `yunlian.signals`. */
+export interface DetectedSignal {
+  signal_id: string;
+  signal_type: DisruptionType;
+  enterprise_tax_id: string;
+  partner_tax_id: string | null;
+  /** Event-time instant the OPEN state fired (epoch ms). */
+  opened_at_ms: number;
+  window_start: string;
+  window_end: string;
+}
+
+export interface TypeScore {
+  type: DisruptionType;
+  signals: number;
+  truePositives: number;
+  precision: number | null;
+  primaryLabels: number;
+  primaryFound: number;
+  recall: number | null;
+  impliedLabels: number;
+  impliedFound: number;
+  /** Median working days from `observable_from` to the first matching signal, over found primary labels. */
+  medianDelayWorkingDays: number | null;
+  /** Unmatched signals whose firing window (window start to fire day) includes a statutory holiday or closure day (weekends excluded). */
+  holidayFalsePositives: number;
+  falsePositiveExamples: DetectedSignal[];
+  missedExamples: TruthLabel[];
+}
+
+export interface ScoreOptions {
+  calendar: WorkingCalendar;
+  /** Labels observable after this day are left out of recall: the run's event time ended before detection could happen. */
+  evaluatedThrough: DayNumber;
+  /** A signal still matches a label this many working days after the label's end. */
+  endSlackWorkingDays?: number;
+}
+
+const TYPES: DisruptionType[] = ['SALES_DROP', 'PURCHASE_DROP', 'SILENCE', 'UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN', 'VOID_SPIKE'];
+const LINK_TYPES = new Set<DisruptionType>(['UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN']);
+
+/** The closed day on which a signal fired: its event time is the end of that day. */
+export function fireDay(signal: DetectedSignal): DayNumber {
+  return dayOfInstant(signal.opened_at_ms) - 1;
+}
+
+function matches(signal: DetectedSignal, label: TruthLabel, calendar: WorkingCalendar, slack: number): boolean {
+  if (signal.signal_type !== label.type || signal.enterprise_tax_id !== label.enterprise_tax_id) return false;
+  if (LINK_TYPES.has(label.type) && signal.partner_tax_id !== label.partner_tax_id) return false;
+  const day = fireDay(signal);
+  if (day < isoToDay(label.start_day)) return false;
+  if (label.end_day === null) return true;
+  const end = isoToDay(label.end_day);
+  return calendar.workingOrdinal(day) - calendar.workingOrdinal(end) <= slack;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Whether the window that made the signal fire (window start to the day it fired) spans a holiday or closure. */
+function touchesHoliday(signal: DetectedSignal, calendar: WorkingCalendar): boolean {
+  for (let d = isoToDay(signal.window_start); d <= fireDay(signal); d++) {
+    const reason = calendar.closureReason(d);
+    if (reason !== null && !reason.includes('weekend')) return true;
+  }
+  return false;
+}
+
+/**
+ * Scores detected signals against the scenario's ground truth, per type.
+ * Precision counts a signal as correct when it matches any label, injected or
+ * implied (a silenced supplier really does break its buyers' links). Recall
+ * is over the injected (primary) labels that became observable within the run.
+ */
+export function scoreSignals(truth: GroundTruth, signals: readonly DetectedSignal[], opts: ScoreOptions): TypeScore[] {
+  const slack = opts.endSlackWorkingDays ?? 10;
+  const { calendar } = opts;
+  return TYPES.map((type) => {
+    const ofType = signals.filter((s) => s.signal_type === type);
+    const labels = truth.labels.filter((l) => l.type === type && isoToDay(l.observable_from) <= opts.evaluatedThrough);
+    const allLabels = truth.labels.filter((l) => l.type === type);
+    const falsePositives = ofType.filter((s) => !allLabels.some((l) => matches(s, l, calendar, slack)));
+    const found = (l: TruthLabel) => ofType.filter((s) => matches(s, l, calendar, slack));
+    const primary = labels.filter((l) => !l.implied);
+    const implied = labels.filter((l) => l.implied);
+    const delays: number[] = [];
+    const missed: TruthLabel[] = [];
+    let primaryFound = 0;
+    for (const l of primary) {
+      const hits = found(l);
+      if (hits.length === 0) {
+        missed.push(l);
+        continue;
+      }
+      primaryFound++;
+      const first = Math.min(...hits.map(fireDay));
+      delays.push(calendar.workingOrdinal(first) - calendar.workingOrdinal(isoToDay(l.observable_from)));
+    }
+    const truePositives = ofType.length - falsePositives.length;
+    return {
+      type,
+      signals: ofType.length,
+      truePositives,
+      precision: ofType.length === 0 ? null : truePositives / ofType.length,
+      primaryLabels: primary.length,
+      primaryFound,
+      recall: primary.length === 0 ? null : primaryFound / primary.length,
+      impliedLabels: implied.length,
+      impliedFound: implied.filter((l) => found(l).length > 0).length,
+      medianDelayWorkingDays: median(delays),
+      holidayFalsePositives: falsePositives.filter((s) => touchesHoliday(s, calendar)).length,
+      falsePositiveExamples: falsePositives.slice(0, 5),
+      missedExamples: missed.slice(0, 5),
+    };
+  });
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
+import { loadClosures } from '../../src/calendar/loadClosures.ts';
+import { isoToDay } from '../../src/calendar/workingCalendar.ts';
+import { createScenario } from '../../src/simulate/simulateScenario.ts';
+import { streamScenario } from '../../src/embedded/scenarioStreamer.ts';
+import { pipelineLagGates } from '../../src/embedded/pipelineBackpressure.ts';
+import { waitForConsumersDone } from '../../src/eval/waitForConsumers.ts';
+import { startPipelines } from '../../src/runtime/services.ts';
+import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
+import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+/**
+ * The detect pipeline on the real embedded stack, on a small labelled 2020
+ * scenario (duplicates, late events, voids, red-letter corrections included).
+ * Each run uses its own consumer group over the same legs topic, and the
+ * signals table is emptied between runs, so runs can be compared.
+ */
+let stack: TestStack;
+const calendar = createWorkingCalendar({ closures: loadClosures() });
+
+async function signalStates(): Promise<string[]> {
+  const rows = await stack.query<{ k: string }>(`SELECT concat(signal_id, ' ', signal_type, ' ', status) AS k FROM yunlian.signals FINAL ORDER BY k`);
+  return rows.map((r) => r.k);
+}
+
+async function drained(groupId: string): Promise<void> {
+  const admin = stack.services.kafka.admin();
+  await admin.connect();
+  try {
+    await waitForConsumersDone(admin, [{ groupId, topic: TOPICS.invoiceLegs }], { timeoutMs: 120_000, stableMs: 2500 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function committedLegs(groupId: string): Promise<number> {
+  const admin = stack.services.kafka.admin();
+  await admin.connect();
+  const [t] = await admin.fetchOffsets({ groupId, topics: [TOPICS.invoiceLegs] });
+  await admin.disconnect();
+  return t!.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+}
+
+const startDetect = async (prefix: string): Promise<RunningPipeline> =>
+  (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300 } }))[0]!;
+
+let baseline: string[] = [];
+let totalLegs = 0;
+
+beforeAll(async () => {
+  stack = await startTestStack(['ingest', 'detect']);
+  const scenario = createScenario({ seed: 11, firms: 40, from: isoToDay('2020-01-02'), to: isoToDay('2020-06-30'), calendar });
+  const admin = stack.services.kafka.admin();
+  await admin.connect();
+  await streamScenario({
+    arrivals: scenario.arrivals(),
+    producer: stack.services.producer,
+    codecs: stack.services.codecs.invoiceEvents,
+    eventsPerSecond: Infinity,
+    lagGates: pipelineLagGates(admin, ['ingest', 'detect'], stack.services.logger),
+  });
+  await waitForConsumersDone(admin, [...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })), { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs }], {
+    timeoutMs: 180_000,
+    stableMs: 2500,
+  });
+  const offsets = await admin.fetchTopicOffsets(TOPICS.invoiceLegs);
+  totalLegs = offsets.reduce((s, p) => s + Number(p.high), 0);
+  await admin.disconnect();
+  baseline = await signalStates();
+}, 240_000);
+
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+describe('detect on the embedded stack', () => {
+  it('turns the scenario into signals in ClickHouse and on yunlian.disruptions', async () => {
+    expect(baseline.length).toBeGreaterThan(5);
+    const types = new Set(baseline.map((k) => k.split(' ')[1]));
+    expect(types.size).toBeGreaterThanOrEqual(3);
+    const [{ n }] = (await stack.query<{ n: string }>('SELECT count() AS n FROM yunlian.enterprise_daily FINAL')) as [{ n: string }];
+    expect(Number(n)).toBeGreaterThan(1000);
+  });
+
+  it('never counts a duplicate twice: daily sales equal the netted invoices, minus only recorded late legs', async () => {
+    // Through Friday 2020-05-29 (not before a holiday): weekend legs count towards the next working day.
+    const cutoff = '2020-05-29';
+    const [inv] = await stack.query<{ fen: string }>(
+      `SELECT sum(if(event_type = 'VOIDED', -total_amount_fen, total_amount_fen)) AS fen FROM yunlian.invoices FINAL WHERE toDate(issued_at) <= {c:Date}`,
+      { c: cutoff },
+    );
+    const [daily] = await stack.query<{ fen: string }>(`SELECT sum(amount_fen) AS fen FROM yunlian.enterprise_daily FINAL WHERE direction = 'SALES' AND day <= {c:Date}`, { c: cutoff });
+    const [late] = await stack.query<{ fen: string; n: string }>(
+      `SELECT sum(amount_fen) AS fen, count() AS n FROM yunlian.late_events FINAL WHERE endsWith(leg_id, ':SELLER') AND toDate(issued_at) <= {c:Date}`,
+      { c: cutoff },
+    );
+    expect(Number(daily!.fen) + Number(late!.fen)).toBe(Number(inv!.fen));
+  });
+
+  it('gives identical signals after a restart in the middle of the stream', async () => {
+    await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
+    const first = await startDetect('restart-');
+    await waitFor(async () => (await committedLegs('restart-' + GROUPS.detect)) > totalLegs / 3, { what: 'a third of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    await first.stop();
+    const second = await startDetect('restart-');
+    await drained('restart-' + GROUPS.detect);
+    await second.stop();
+    expect(await signalStates()).toEqual(baseline);
+  }, 240_000);
+
+  it('gives identical signals when a second consumer joins and leaves during the run', async () => {
+    await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
+    const one = await startDetect('rebalance-');
+    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 4, { what: 'a quarter of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    const two = await startDetect('rebalance-');
+    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    await one.stop();
+    await drained('rebalance-' + GROUPS.detect);
+    await two.stop();
+    expect(await signalStates()).toEqual(baseline);
+  }, 240_000);
+});
