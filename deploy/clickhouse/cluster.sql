@@ -248,11 +248,11 @@ ENGINE = Distributed(yunlian, yunlian, detect_snapshots_local, cityHash64(group_
 COMMENT 'Latest detector state per leg partition (the highest offset wins, so a stale owner after a rebalance cannot overwrite it); restored on assignment';
 
 -- migration 8: signals.opened_at
-ALTER TABLE yunlian.signals_local ON CLUSTER yunlian ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai') AFTER event_time
-COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row';
+ALTER TABLE yunlian.signals_local ON CLUSTER yunlian ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai')
+COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row' AFTER event_time;
 
-ALTER TABLE yunlian.signals ON CLUSTER yunlian ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai') AFTER event_time
-COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row';
+ALTER TABLE yunlian.signals ON CLUSTER yunlian ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai')
+COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row' AFTER event_time;
 
 INSERT INTO yunlian.schema_migrations (version, name, applied_at) VALUES
   (1, 'invoices and invoice lines', now64(3)),

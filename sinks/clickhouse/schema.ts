@@ -170,8 +170,8 @@ export const SIGNAL_OPENED_AT_MIGRATION: Migration = {
   version: 8,
   name: 'signals.opened_at',
   statements: [
-    `ALTER TABLE yunlian.signals ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai') AFTER event_time
-      COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row'`,
+    `ALTER TABLE yunlian.signals ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai')
+      COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row' AFTER event_time`,
   ],
 };
 

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
+import { migrate } from '../../sinks/clickhouse/migrate.ts';
+import { MIGRATIONS } from '../../sinks/clickhouse/schema.ts';
+import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
+
+let dir: string;
+let client: ClickHouseClient;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'yunlian-ch-'));
+  client = await openClickHouse({ kind: 'embedded', path: dir });
+  await migrate(client);
+  await client.command({ query: 'CREATE TABLE yunlian.t_dedup (id UInt32) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100' });
+  await client.command({ query: 'CREATE TABLE yunlian.t_trap (id UInt32) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100' });
+});
+
+afterAll(async () => {
+  await client?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ids = async (table: string) => (await (await client.query({ query: `SELECT id FROM ${table} ORDER BY id`, format: 'JSONEachRow' })).json<{ id: number }>()).map((r) => r.id);
+
+describe('ClickHouse inserts on chDB', () => {
+  it('drops a redelivered batch with the same dedup token and keeps the next, different insert', async () => {
+    await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 1 }, { id: 2 }], dedupToken: 'topic:0:0-1' });
+    await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 1 }, { id: 2 }], dedupToken: 'topic:0:0-1' });
+    await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 3 }] });
+    await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 4 }], dedupToken: 'topic:0:2-2' });
+    expect(await ids('yunlian.t_dedup')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('shows the chDB trap insertRows avoids: per-query clickhouse_settings stay set for later queries', async () => {
+    await client.insert({ table: 'yunlian.t_trap', values: [{ id: 1 }], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 'leaky' } });
+    // A different batch without any settings: on a real server it lands; through chDB's connection the stale token drops it.
+    await client.insert({ table: 'yunlian.t_trap', values: [{ id: 2 }], format: 'JSONEachRow' });
+    expect(await ids('yunlian.t_trap')).toEqual([1]);
+    // Reset the session setting so the rest of this process is unaffected.
+    await client.command({ query: "SET insert_deduplication_token = ''" });
+  });
+
+  it('runs the migrations idempotently', async () => {
+    expect(await migrate(client)).toEqual([]);
+    const tables = (await (await client.query({ query: "SELECT name FROM system.tables WHERE database = 'yunlian' ORDER BY name", format: 'JSONEachRow' })).json<{ name: string }>()).map((r) => r.name);
+    for (const t of ['invoices', 'invoice_lines', 'signals', 'enterprise_daily', 'links_daily', 'matches', 'cases', 'detect_snapshots', 'schema_migrations']) expect(tables).toContain(t);
+    const versions = (await (await client.query({ query: 'SELECT version FROM yunlian.schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })).json<{ version: number }>()).map((r) => Number(r.version));
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+});
