@@ -230,6 +230,285 @@ CREATE TABLE IF NOT EXISTS yunlian.cases ON CLUSTER yunlian AS yunlian.cases_loc
 ENGINE = Distributed(yunlian, yunlian, cases_local, cityHash64(enterprise_tax_id))
 COMMENT 'One row per case state (query with FINAL for the current state)';
 
+-- migration 5: analyst views
+CREATE TABLE IF NOT EXISTS yunlian.working_days_local ON CLUSTER yunlian (
+  day Date COMMENT 'Calendar day, Asia/Shanghai',
+  is_working_day Bool COMMENT 'Worked under the zone calendar: statutory holidays with 调休 make-up days, minus regional closures that close every zone district',
+  working_ordinal Int32 COMMENT 'Strictly increasing over working days (2019-12-31 = 0); a non-working day carries the ordinal of the last working day before it, so ordinal(b) - ordinal(a) = working days in (a, b]',
+  rollup_day Date COMMENT 'The working day whose enterprise_daily / links_daily figures include invoices issued on this day: the day itself, or the next working day',
+  closure_reason String COMMENT 'Why the day is not worked (周末 weekend, 春节, regional closure …); empty on a working day'
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/yunlian/working_days', '{replica}')
+ORDER BY day
+COMMENT 'Working-day calendar of the detectors, one row per calendar day, filled from src/calendar by fillWorkingDays (query with FINAL)';
+
+CREATE TABLE IF NOT EXISTS yunlian.working_days ON CLUSTER yunlian AS yunlian.working_days_local
+ENGINE = Distributed(yunlian, yunlian, working_days_local, cityHash64(day))
+COMMENT 'Working-day calendar of the detectors, one row per calendar day, filled from src/calendar by fillWorkingDays (query with FINAL)';
+
+CREATE OR REPLACE VIEW yunlian.v_signal_durations ON CLUSTER yunlian AS
+SELECT
+  s.signal_id AS signal_id,
+  s.enterprise_tax_id AS enterprise_tax_id,
+  s.enterprise_name AS enterprise_name,
+  s.district AS district,
+  s.signal_type AS signal_type,
+  s.partner_tax_id AS partner_tax_id,
+  s.severity AS severity,
+  s.status AS status,
+  s.resolution AS resolution,
+  s.window_start AS first_disrupted_day,
+  if(s.status = 'RESOLVED', toNullable(s.window_end), NULL) AS resolved_day,
+  s.as_of AS as_of,
+  -- working days in [first_disrupted_day, last_disrupted_day] = ordinal(last) - ordinal(first - 1); NULL outside the filled calendar
+  if(b.day = s.day_before_start AND e.day = s.last_disrupted_day, toNullable(greatest(0, e.working_ordinal - b.working_ordinal)), NULL) AS disrupted_working_days,
+  s.baseline_fen AS baseline_fen,
+  s.current_fen AS current_fen,
+  s.explanation_zh AS explanation_zh,
+  s.explanation_en AS explanation_en
+FROM (
+  SELECT
+    signal_id, enterprise_tax_id, enterprise_name, district, signal_type, partner_tax_id, severity, status, resolution,
+    window_start, window_end, baseline_fen, current_fen, explanation_zh, explanation_en,
+    (SELECT max(day) FROM yunlian.enterprise_daily FINAL) AS as_of,
+    window_start - 1 AS day_before_start,
+    -- a resolved signal's window ends on the day activity returned, which is no longer disrupted
+    if(status = 'RESOLVED', window_end - 1, as_of) AS last_disrupted_day
+  FROM yunlian.signals FINAL
+) AS s
+LEFT JOIN (SELECT day, working_ordinal FROM yunlian.working_days FINAL) AS b ON b.day = s.day_before_start
+LEFT JOIN (SELECT day, working_ordinal FROM yunlian.working_days FINAL) AS e ON e.day = s.last_disrupted_day
+COMMENT 'One row per disruption signal (current state): how many working days it has lasted. Resolved: working days from window_start up to the day before the resolution; open: through as_of, the latest working day detect has closed';
+
+CREATE OR REPLACE VIEW yunlian.v_open_signals ON CLUSTER yunlian AS
+SELECT
+  signal_id, enterprise_tax_id, enterprise_name, district, signal_type, partner_tax_id, severity,
+  first_disrupted_day, as_of, disrupted_working_days AS open_working_days,
+  baseline_fen, current_fen, explanation_zh, explanation_en
+FROM yunlian.v_signal_durations
+WHERE status = 'OPEN'
+COMMENT 'Disruptions open now (as of the latest closed working day), with the working days they have lasted: the worklist of tax stewards';
+
+CREATE OR REPLACE VIEW yunlian.v_recovery_time ON CLUSTER yunlian AS
+SELECT
+  signal_type,
+  countIf(status = 'RESOLVED') AS resolved_signals,
+  round(avgIf(disrupted_working_days, status = 'RESOLVED'), 1) AS avg_working_days,
+  quantileExactInclusiveIf(0.5)(disrupted_working_days, status = 'RESOLVED') AS median_working_days,
+  quantileExactInclusiveIf(0.9)(disrupted_working_days, status = 'RESOLVED') AS p90_working_days,
+  maxIf(disrupted_working_days, status = 'RESOLVED') AS max_working_days,
+  countIf(status = 'OPEN') AS open_signals,
+  maxIf(disrupted_working_days, status = 'OPEN') AS longest_open_working_days
+FROM yunlian.v_signal_durations
+GROUP BY signal_type
+COMMENT 'Time to recovery per signal type, in working days from the first disrupted day (window_start) to the resolution (RECOVERED / LINK_RESTORED); open signals are counted apart so a long open tail is not hidden';
+
+CREATE OR REPLACE VIEW yunlian.v_disrupted_firms_daily ON CLUSTER yunlian AS
+SELECT
+  g.day AS day,
+  g.district AS district,
+  c.disrupted_firms AS disrupted_firms,
+  c.open_signals AS open_signals,
+  c.high_severity_firms AS high_severity_firms,
+  c.firms_short_of_supply AS firms_short_of_supply,
+  c.firms_short_of_demand AS firms_short_of_demand,
+  c.new_disruptions AS new_disruptions
+FROM (
+  -- the full grid, so a day without disruption reads 0 (time series in Grafana need the zeros)
+  SELECT day, arrayJoin(['qingpu', 'jiashan', 'wujiang', 'other']) AS district
+  FROM yunlian.working_days FINAL
+  WHERE is_working_day
+    AND day >= (SELECT min(day) FROM yunlian.enterprise_daily FINAL)
+    AND day <= (SELECT max(day) FROM yunlian.enterprise_daily FINAL)
+) AS g
+LEFT JOIN (
+  SELECT
+    d.day AS day,
+    d.district AS district,
+    uniqExact(d.enterprise_tax_id) AS disrupted_firms,
+    count() AS open_signals,
+    uniqExactIf(d.enterprise_tax_id, d.severity = 'HIGH') AS high_severity_firms,
+    uniqExactIf(d.enterprise_tax_id, d.signal_type IN ('UPSTREAM_BROKEN', 'PURCHASE_DROP')) AS firms_short_of_supply,
+    uniqExactIf(d.enterprise_tax_id, d.signal_type IN ('DOWNSTREAM_BROKEN', 'SALES_DROP')) AS firms_short_of_demand,
+    countIf(d.first_disrupted_day = d.day) AS new_disruptions
+  FROM (
+    SELECT enterprise_tax_id, district, signal_type, severity, first_disrupted_day,
+      arrayJoin(arrayMap(i -> first_disrupted_day + i, range(toUInt32(greatest(0, dateDiff('day', first_disrupted_day, last_disrupted_day) + 1))))) AS day
+    FROM (
+      SELECT enterprise_tax_id, district, signal_type, severity, window_start AS first_disrupted_day,
+        if(status = 'RESOLVED', window_end - 1, (SELECT max(day) FROM yunlian.enterprise_daily FINAL)) AS last_disrupted_day
+      FROM yunlian.signals FINAL
+    )
+  ) AS d
+  INNER JOIN (SELECT day FROM yunlian.working_days FINAL WHERE is_working_day) AS w ON w.day = d.day
+  GROUP BY d.day, d.district
+) AS c ON c.day = g.day AND c.district = g.district
+COMMENT 'Disrupted firms per district (home district of the firm, other = outside the zone) and working day: a firm is disrupted on each working day from a signal window_start until the day before it resolved (open: through the latest closed working day). One row per working day and district, zeros included';
+
+CREATE OR REPLACE VIEW yunlian.v_broken_links ON CLUSTER yunlian AS
+SELECT
+  b.supplier_tax_id AS supplier_tax_id,
+  p.supplier_name AS supplier_name,
+  transform(p.supplier_district_code, ['310118', '330421', '320509'], ['qingpu', 'jiashan', 'wujiang'], 'other') AS supplier_district,
+  b.buyer_tax_id AS buyer_tax_id,
+  p.buyer_name AS buyer_name,
+  transform(p.buyer_district_code, ['310118', '330421', '320509'], ['qingpu', 'jiashan', 'wujiang'], 'other') AS buyer_district,
+  b.first_silent_day AS first_silent_day,
+  b.episode_status AS status,
+  b.restored_day AS restored_day,
+  b.link_severity AS severity,
+  b.reported_by AS reported_by,
+  b.lost_baseline_fen AS lost_baseline_fen,
+  b.signal_ids AS signal_ids
+FROM (
+  SELECT
+    if(signal_type = 'UPSTREAM_BROKEN', assumeNotNull(partner_tax_id), enterprise_tax_id) AS supplier_tax_id,
+    if(signal_type = 'UPSTREAM_BROKEN', enterprise_tax_id, assumeNotNull(partner_tax_id)) AS buyer_tax_id,
+    window_start AS first_silent_day,
+    -- both sides may report the same break; it stays open while either side has not seen it restored
+    if(countIf(status = 'OPEN') > 0, 'OPEN', 'RESOLVED') AS episode_status,
+    if(countIf(status = 'OPEN') > 0, NULL, toNullable(max(window_end))) AS restored_day,
+    ['LOW', 'MEDIUM', 'HIGH'][max(indexOf(['LOW', 'MEDIUM', 'HIGH'], severity))] AS link_severity,
+    arrayStringConcat(arraySort(groupUniqArray(if(signal_type = 'UPSTREAM_BROKEN', 'BUYER', 'SUPPLIER'))), '+') AS reported_by,
+    max(baseline_fen) AS lost_baseline_fen,
+    arraySort(groupArray(signal_id)) AS signal_ids
+  FROM yunlian.signals FINAL
+  WHERE signal_type IN ('UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN') AND partner_tax_id IS NOT NULL
+  GROUP BY supplier_tax_id, buyer_tax_id, first_silent_day
+) AS b
+LEFT JOIN (
+  -- names and district codes as on the pair's latest invoice (a firm that moved district is shown where it files now)
+  SELECT
+    seller_tax_id, buyer_tax_id,
+    argMax(seller_name, issued_at) AS supplier_name,
+    argMax(seller_district_code, issued_at) AS supplier_district_code,
+    argMax(buyer_name, issued_at) AS buyer_name,
+    argMax(buyer_district_code, issued_at) AS buyer_district_code
+  FROM yunlian.invoices FINAL
+  WHERE (seller_tax_id, buyer_tax_id) GLOBAL IN (SELECT if(signal_type = 'UPSTREAM_BROKEN', assumeNotNull(partner_tax_id), enterprise_tax_id), if(signal_type = 'UPSTREAM_BROKEN', enterprise_tax_id, assumeNotNull(partner_tax_id)) FROM yunlian.signals FINAL WHERE signal_type IN ('UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN') AND partner_tax_id IS NOT NULL)
+  GROUP BY seller_tax_id, buyer_tax_id
+) AS p ON p.seller_tax_id = b.supplier_tax_id AND p.buyer_tax_id = b.buyer_tax_id
+COMMENT 'One row per broken supplier-to-buyer link episode (UPSTREAM_BROKEN from the buyer and DOWNSTREAM_BROKEN from the supplier merged): names and districts as on the latest invoice of the pair, first silent working day, restored day, and lost_baseline_fen, the link flow over the 60 working days before the break';
+
+CREATE OR REPLACE VIEW yunlian.v_broken_links_matrix ON CLUSTER yunlian AS
+SELECT
+  a.supplier_district AS supplier_district,
+  m.to_qingpu AS to_qingpu,
+  m.to_jiashan AS to_jiashan,
+  m.to_wujiang AS to_wujiang,
+  m.to_other AS to_other,
+  m.broken_links AS broken_links,
+  m.open_links AS open_links,
+  m.lost_baseline_fen AS lost_baseline_fen
+FROM (SELECT arrayJoin(['qingpu', 'jiashan', 'wujiang', 'other']) AS supplier_district) AS a
+LEFT JOIN (
+  SELECT
+    supplier_district,
+    countIf(buyer_district = 'qingpu') AS to_qingpu,
+    countIf(buyer_district = 'jiashan') AS to_jiashan,
+    countIf(buyer_district = 'wujiang') AS to_wujiang,
+    countIf(buyer_district = 'other') AS to_other,
+    count() AS broken_links,
+    countIf(status = 'OPEN') AS open_links,
+    sum(lost_baseline_fen) AS lost_baseline_fen
+  FROM yunlian.v_broken_links
+  GROUP BY supplier_district
+) AS m ON m.supplier_district = a.supplier_district
+COMMENT 'Cross-district matrix of broken links: one row per supplier district, one to_<district> column per buyer district, cells count broken link episodes (ever; open_links: still open); every district has a row';
+
+CREATE OR REPLACE VIEW yunlian.v_lost_flow ON CLUSTER yunlian AS
+SELECT
+  b.supplier_tax_id AS supplier_tax_id,
+  b.buyer_tax_id AS buyer_tax_id,
+  b.supplier_district AS supplier_district,
+  b.buyer_district AS buyer_district,
+  b.first_silent_day AS first_silent_day,
+  b.status AS status,
+  f.tax_code AS tax_code,
+  left(f.tax_code, 3) AS tax_code_prefix3,
+  left(f.tax_code, 5) AS tax_code_prefix5,
+  any(f.category) AS category,
+  sum(f.amount_fen) AS lost_fen,
+  count() AS invoice_lines
+FROM (
+  SELECT v.supplier_tax_id, v.buyer_tax_id, v.supplier_district, v.buyer_district, v.first_silent_day, v.status, w.working_ordinal AS break_ordinal
+  FROM (SELECT supplier_tax_id, buyer_tax_id, supplier_district, buyer_district, first_silent_day, status FROM yunlian.v_broken_links) AS v
+  INNER JOIN (SELECT day, working_ordinal FROM yunlian.working_days FINAL) AS w ON w.day = v.first_silent_day
+) AS b
+INNER JOIN (
+  SELECT
+    l.seller_tax_id AS seller_tax_id, l.buyer_tax_id AS buyer_tax_id, l.tax_code AS tax_code, l.category AS category, l.amount_fen AS amount_fen,
+    -- detect credits an invoice issued on a non-working day to the next working day
+    w.working_ordinal + if(w.is_working_day, 0, 1) AS credited_ordinal
+  FROM (
+    SELECT seller_tax_id, buyer_tax_id, tax_code, extract(item_name, '^[*]([^*]+)[*]') AS category, amount_fen, toDate(issued_at) AS issued_day
+    FROM yunlian.invoice_lines FINAL
+    WHERE event_type = 'ISSUED'
+      AND (seller_tax_id, buyer_tax_id) GLOBAL IN (SELECT supplier_tax_id, buyer_tax_id FROM yunlian.v_broken_links)
+  ) AS l
+  INNER JOIN (SELECT day, working_ordinal, is_working_day FROM yunlian.working_days FINAL) AS w ON w.day = l.issued_day
+) AS f ON f.seller_tax_id = b.supplier_tax_id AND f.buyer_tax_id = b.buyer_tax_id
+WHERE f.credited_ordinal >= b.break_ordinal - 60 AND f.credited_ordinal < b.break_ordinal
+GROUP BY b.supplier_tax_id, b.buyer_tax_id, b.supplier_district, b.buyer_district, b.first_silent_day, b.status, f.tax_code
+COMMENT 'What a broken link carried: per broken link episode and 19-digit tax code, the issued (gross) invoice flow from the supplier to the buyer over the 60 working days before the first silent day, the window detect judged the link on, so per episode it sums to lost_baseline_fen';
+
+CREATE OR REPLACE VIEW yunlian.v_lost_flow_by_goods ON CLUSTER yunlian AS
+SELECT
+  tax_code_prefix5,
+  tax_code_prefix3,
+  topK(1)(category)[1] AS goods_category,
+  uniqExact(supplier_tax_id, buyer_tax_id, first_silent_day) AS broken_links,
+  uniqExactIf((supplier_tax_id, buyer_tax_id, first_silent_day), status = 'OPEN') AS open_broken_links,
+  sum(lost_fen) AS lost_flow_fen,
+  sumIf(lost_fen, status = 'OPEN') AS open_lost_flow_fen,
+  max(first_silent_day) AS latest_break
+FROM yunlian.v_lost_flow
+GROUP BY tax_code_prefix5, tax_code_prefix3
+COMMENT 'Goods categories (first 5 digits of the tax classification code; the first 3 alongside for a coarser roll-up) by the flow of broken links, all and still open: which goods need replacement suppliers or buyers';
+
+CREATE OR REPLACE VIEW yunlian.v_match_conversion ON CLUSTER yunlian AS
+SELECT
+  district,
+  signal_type,
+  need,
+  count() AS lists,
+  countIf(list_candidates > 0) AS lists_with_candidates,
+  countIf(list_converted_at IS NOT NULL) AS converted_lists,
+  if(lists_with_candidates = 0, NULL, round(converted_lists / lists_with_candidates, 4)) AS conversion_rate,
+  sum(list_candidates) AS candidates,
+  sum(list_converted_candidates) AS converted_candidates,
+  if(candidates = 0, NULL, round(converted_candidates / candidates, 4)) AS candidate_conversion_rate,
+  countIf(list_status = 'CLOSED') AS closed_lists
+FROM (
+  -- the newest revision of each list
+  SELECT
+    match_id,
+    argMax((revision_district, revision_signal_type, revision_need, revision_status, revision_converted_at, revision_candidates, revision_converted_candidates), version) AS latest,
+    latest.1 AS district,
+    latest.2 AS signal_type,
+    latest.3 AS need,
+    latest.4 AS list_status,
+    latest.5 AS list_converted_at,
+    latest.6 AS list_candidates,
+    latest.7 AS list_converted_candidates
+  FROM (
+    SELECT
+      match_id,
+      version,
+      any(district) AS revision_district,
+      any(signal_type) AS revision_signal_type,
+      any(need) AS revision_need,
+      any(status) AS revision_status,
+      any(list_converted_at) AS revision_converted_at,
+      countIf(rank > 0) AS revision_candidates,
+      countIf(rank > 0 AND converted_at IS NOT NULL) AS revision_converted_candidates
+    FROM yunlian.matches FINAL
+    GROUP BY match_id, version
+  )
+  GROUP BY match_id
+)
+GROUP BY district, signal_type, need
+COMMENT 'Match conversion per district, signal type and need: a list converts when the firm invoices with one of its candidates in the needed direction after the list opened (list_converted_at). Rates are per group; re-aggregate the counts, not the rates';
+
 -- migration 6: detector state snapshots
 CREATE TABLE IF NOT EXISTS yunlian.detect_snapshots_local ON CLUSTER yunlian (
   group_id String,
@@ -259,5 +538,6 @@ INSERT INTO yunlian.schema_migrations (version, name, applied_at) VALUES
   (2, 'signals and daily rollups', now64(3)),
   (3, 'match lists', now64(3)),
   (4, 'cases of tax stewards', now64(3)),
+  (5, 'analyst views', now64(3)),
   (6, 'detector state snapshots', now64(3)),
   (8, 'signals.opened_at', now64(3));

@@ -10,6 +10,7 @@
  */
 import { MATCHES_MIGRATION } from './matchesMigration.ts';
 import { CASES_MIGRATION } from './casesMigration.ts';
+import { VIEWS_MIGRATION } from './viewsMigration.ts';
 
 export interface Migration {
   version: number;
@@ -176,4 +177,4 @@ export const SIGNAL_OPENED_AT_MIGRATION: Migration = {
 };
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, MATCHES_MIGRATION, CASES_MIGRATION, SNAPSHOTS_MIGRATION, SIGNAL_OPENED_AT_MIGRATION].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, MATCHES_MIGRATION, CASES_MIGRATION, VIEWS_MIGRATION, SNAPSHOTS_MIGRATION, SIGNAL_OPENED_AT_MIGRATION].sort((a, b) => a.version - b.version);

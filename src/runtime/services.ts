@@ -7,6 +7,7 @@ import { createRecordProducer, type RecordProducer } from '../kafka/recordProduc
 import { registerCodecs, type YunlianCodecs } from '../kafka/topicCodecs.ts';
 import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
+import { fillWorkingDays } from '../../sinks/clickhouse/workingDaysTable.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
 import { startDetectPipeline, type DetectOptions } from '../../pipelines/detect/detectPipeline.ts';
 import { startAlertsPipeline } from '../../pipelines/alerts/alertsPipeline.ts';
@@ -56,6 +57,9 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
   const codecs = await registerCodecs(serde);
   const clickhouse = await openClickHouse(opts.clickhouse);
   await migrate(clickhouse);
+  // Views count working days through yunlian.working_days: the same calendar the detectors use.
+  const year = new Date().getUTCFullYear();
+  await fillWorkingDays(clickhouse, createWorkingCalendar({ closures: loadClosures() }), 2019, year + 1);
   const producer = await createRecordProducer(kafka);
   return {
     kafka,

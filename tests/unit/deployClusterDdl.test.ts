@@ -58,7 +58,7 @@ describe('committed cluster DDL', () => {
       .filter((s) => s !== '');
     for (const s of statements) {
       if (s.startsWith('INSERT')) continue;
-      expect(s, s.slice(0, 80)).toMatch(/^CREATE \S+ (IF NOT EXISTS )?yunlian(\.\w+)? ON CLUSTER yunlian/);
+      expect(s, s.slice(0, 80)).toMatch(/^(CREATE (OR REPLACE )?\S+ (IF NOT EXISTS )?yunlian(\.\w+)?|ALTER TABLE yunlian\.\w+) ON CLUSTER yunlian/);
       const engine = /ENGINE = (\w+)/.exec(s)?.[1];
       if (engine) expect(['Distributed', 'ReplicatedMergeTree'].includes(engine) || /^Replicated\w+MergeTree$/.test(engine), engine).toBe(true);
     }
