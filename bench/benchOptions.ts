@@ -15,13 +15,16 @@ export interface BenchOptions {
   stageEvents: number;
   /** Invoices the naive one-INSERT-per-invoice and naive end-to-end runs process (their rates are extrapolated). */
   naiveEvents: number;
-  latencyEventsPerSecond: number;
+  /** Offered load of the latency run; 'auto' = half the measured end-to-end rate (a load the stack sustains). */
+  latencyEventsPerSecond: number | 'auto';
   latencySeconds: number;
   memoryFirms: number;
   memoryWorkingDays: number;
   /** Parts to run; the rest are skipped (their figures are absent). */
   parts: ReadonlySet<BenchPart>;
   resultsDir: string;
+  /** Log level of the embedded stack (default error: pipeline warnings would drown the table). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Events a one-year replay of the full three-district region is taken to have (issue 9: ≥ 10 M). */
   replayTargetEvents: number;
 }
@@ -32,16 +35,17 @@ export type BenchPart = (typeof BENCH_PARTS)[number];
 export const USAGE = `Usage: npm run bench -- [options]
   --quick                 small everything (the smoke test: well under 30 s)
   --firms N               firms in the end-to-end scenario (default 300 ≈ 220k events for 2020)
-  --events N              cap on end-to-end events
+  --events N              cap on end-to-end events (default 100000: fits the 10-minute budget)
   --from / --to DATE      scenario period (default 2020-01-02 .. 2020-12-31)
   --seed N                simulator seed (default 2020)
   --stage-events N        events the per-stage benchmarks run on (default 50000)
   --naive-events N        invoices of the naive insert and end-to-end runs (default 2000)
-  --latency-rate N        offered load of the latency run, events/s (default 1000)
-  --latency-seconds N     length of the latency run (default 40)
-  --memory-firms N        firms of the memory run (default 20000)
+  --latency-rate N|auto   offered load of the latency run, events/s (default auto: half the measured e2e rate)
+  --latency-seconds N     length of the latency run (default 30)
+  --memory-firms N        firms of the memory run (default 3000; 20000 takes ~8 min)
   --only a,b              run only these parts: ${BENCH_PARTS.join(', ')}
   --results DIR           where result JSON goes (default bench/results)
+  --log-level L           embedded stack log level (default error)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -69,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'memory-firms': { type: 'string' },
       only: { type: 'string' },
       results: { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,16 +89,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     seed: positive('seed', values.seed, 2020),
     firms: positive('firms', values.firms, quick ? 40 : 300),
     from: values.from ?? '2020-01-02',
-    to: values.to ?? (quick ? '2020-04-30' : '2020-12-31'),
-    maxEvents: positive('events', values.events, quick ? 4000 : Infinity),
-    stageEvents: positive('stage-events', values['stage-events'], quick ? 4000 : 50_000),
-    naiveEvents: positive('naive-events', values['naive-events'], quick ? 150 : 2000),
-    latencyEventsPerSecond: positive('latency-rate', values['latency-rate'], quick ? 500 : 1000),
-    latencySeconds: positive('latency-seconds', values['latency-seconds'], quick ? 3 : 40),
-    memoryFirms: positive('memory-firms', values['memory-firms'], quick ? 300 : 20_000),
+    to: values.to ?? (quick ? '2020-02-29' : '2020-12-31'),
+    maxEvents: positive('events', values.events, quick ? 1500 : 100_000),
+    stageEvents: positive('stage-events', values['stage-events'], quick ? 1500 : 50_000),
+    naiveEvents: positive('naive-events', values['naive-events'], quick ? 100 : 2000),
+    latencyEventsPerSecond: values['latency-rate'] === undefined || values['latency-rate'] === 'auto' ? 'auto' : positive('latency-rate', values['latency-rate'], 300),
+    latencySeconds: positive('latency-seconds', values['latency-seconds'], quick ? 3 : 30),
+    memoryFirms: positive('memory-firms', values['memory-firms'], quick ? 200 : 3_000),
     memoryWorkingDays: quick ? 75 : 80,
     parts,
     resultsDir: values.results ?? 'bench/results',
+    logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === values['log-level']) ?? 'error',
     replayTargetEvents: 10_000_000,
   };
 }

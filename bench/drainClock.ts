@@ -14,13 +14,24 @@ export interface ConsumerPair {
  * only after its signals and rollups are in ClickHouse and its state is
  * snapshotted. Throws after `timeoutMs`.
  */
-export async function waitUntilDrained(admin: Admin, pairs: readonly ConsumerPair[], opts: { timeoutMs: number; stableMs: number; pollMs?: number }): Promise<number> {
+export async function waitUntilDrained(admin: Admin, pairs: readonly ConsumerPair[], opts: { timeoutMs: number; stableMs: number; pollMs?: number; onLag?: (lagByPair: string) => void }): Promise<number> {
   const deadline = Date.now() + opts.timeoutMs;
   let zeroSince: number | null = null;
+  let lastReport = Date.now();
   for (;;) {
     let lag = 0;
-    for (const { groupId, topic } of pairs) for (const l of (await partitionLags(admin, groupId, topic)).values()) lag += l;
+    const parts: string[] = [];
+    for (const { groupId, topic } of pairs) {
+      let pairLag = 0;
+      for (const l of (await partitionLags(admin, groupId, topic)).values()) pairLag += l;
+      lag += pairLag;
+      parts.push(`${groupId}@${topic}=${pairLag}`);
+    }
     const now = Date.now();
+    if (lag > 0 && now - lastReport >= 10_000) {
+      lastReport = now;
+      opts.onLag?.(parts.join(' '));
+    }
     if (lag === 0) {
       zeroSince ??= now;
       if (now - zeroSince >= opts.stableMs) return zeroSince;

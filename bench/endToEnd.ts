@@ -55,7 +55,7 @@ export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRec
         say(`  e2e: ${n} / ${records.length} events produced, ${Math.round(n / ((Date.now() - started) / 1000))} events/s so far`);
       },
     });
-    const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500 });
+    const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500, onLag: (l) => say(`  e2e: draining: ${l}`) });
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
     return {
       events: produced.produced,

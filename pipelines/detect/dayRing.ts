@@ -21,11 +21,13 @@ export const DayField = {
   GROSS_IN: 3,
   /** |amount| of VOIDED and RED_LETTER seller legs. */
   CORRECTION_FEN: 4,
-  /** Number of VOIDED and RED_LETTER seller legs. */
+  /** Number of VOIDED and RED_LETTER seller legs (cancelled orders only: see cancelledCorrections.ts). */
   CORRECTION_COUNT: 5,
+  /** Number of ISSUED seller legs (invoices issued). */
+  ISSUED_COUNT: 6,
 } as const;
 export type DayField = (typeof DayField)[keyof typeof DayField];
-export const RING_FIELDS = 6;
+export const RING_FIELDS = 7;
 
 /**
  * Sliding sums kept up to date in O(1) per closed working day, so a healthy
@@ -55,9 +57,14 @@ export const SlidingSum = {
   /** Σ GROSS_OUT / GROSS_IN over the last B working days [o-B+1, o]: a partner's share is measured against these. */
   GROSS_OUT_RECENT: 13,
   GROSS_IN_RECENT: 14,
+  /** Σ ISSUED_COUNT over the current window and over the baseline [o-W-B+1, o-W]. */
+  ISSUED_COUNT_CURRENT: 15,
+  ISSUED_COUNT_BASELINE: 16,
+  /** Σ CORRECTION_COUNT over the baseline. */
+  CORRECTION_COUNT_BASELINE: 17,
 } as const;
 export type SlidingSum = (typeof SlidingSum)[keyof typeof SlidingSum];
-export const SLIDING_SUMS = 15;
+export const SLIDING_SUMS = 18;
 
 /** The figures of one working day as they enter the ring. */
 export interface DayFigures {
@@ -67,6 +74,7 @@ export interface DayFigures {
   grossIn: number;
   correctionFen: number;
   correctionCount: number;
+  issuedCount: number;
 }
 
 export function slotOf(ringSize: number, ordinal: number): number {
@@ -113,6 +121,7 @@ export function pushDay(days: Float64Array, sums: Float64Array, ringSize: number
   days[DayField.GROSS_IN * ringSize + now] = figures.grossIn;
   days[DayField.CORRECTION_FEN * ringSize + now] = figures.correctionFen;
   days[DayField.CORRECTION_COUNT * ringSize + now] = figures.correctionCount;
+  days[DayField.ISSUED_COUNT * ringSize + now] = figures.issuedCount;
 
   for (let flow = 0; flow < 2; flow++) {
     const base = (flow === 0 ? DayField.SALES : DayField.PURCHASES) * ringSize;
@@ -136,4 +145,8 @@ export function pushDay(days: Float64Array, sums: Float64Array, ringSize: number
   sums[SlidingSum.CORRECTION_FEN_BASELINE] = (sums[SlidingSum.CORRECTION_FEN_BASELINE] ?? 0) + (days[fen + windowAgo] ?? 0) - (days[fen + windowAndBaselineAgo] ?? 0);
   sums[SlidingSum.GROSS_OUT_RECENT] = (sums[SlidingSum.GROSS_OUT_RECENT] ?? 0) + (days[out + now] ?? 0) - (days[out + baselineAgo] ?? 0);
   sums[SlidingSum.GROSS_IN_RECENT] = (sums[SlidingSum.GROSS_IN_RECENT] ?? 0) + (days[inn + now] ?? 0) - (days[inn + baselineAgo] ?? 0);
+  const issued = DayField.ISSUED_COUNT * ringSize;
+  sums[SlidingSum.ISSUED_COUNT_CURRENT] = (sums[SlidingSum.ISSUED_COUNT_CURRENT] ?? 0) + (days[issued + now] ?? 0) - (days[issued + windowAgo] ?? 0);
+  sums[SlidingSum.ISSUED_COUNT_BASELINE] = (sums[SlidingSum.ISSUED_COUNT_BASELINE] ?? 0) + (days[issued + windowAgo] ?? 0) - (days[issued + windowAndBaselineAgo] ?? 0);
+  sums[SlidingSum.CORRECTION_COUNT_BASELINE] = (sums[SlidingSum.CORRECTION_COUNT_BASELINE] ?? 0) + (days[count + windowAgo] ?? 0) - (days[count + windowAndBaselineAgo] ?? 0);
 }

@@ -115,8 +115,15 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       const processor = new PartitionProcessor(ctx, watermark, snapshot?.state, expectedSources);
       const start = snapshot ? BigInt(snapshot.nextOffset) : 0n;
       owned.set(partition, { processor, nextOffset: start, snapshotOffset: start });
-      if (snapshot === null && committedOffset !== '-1') log.warn('no state snapshot for a committed partition; rebuilding its state from the beginning', { partition, committedOffset });
-      if (committedOffset !== start.toString()) seek(TOPICS.invoiceLegs, partition, start.toString());
+      // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
+      // state). Only when the state is gone but offsets were committed must the partition be re-read from 0.
+      if (snapshot === null && committedOffset !== '-1') {
+        log.warn('no state snapshot for a committed partition; rebuilding its state from the beginning', { partition, committedOffset });
+        seek(TOPICS.invoiceLegs, partition, '0');
+      } else if (snapshot !== null && committedOffset !== '-1' && BigInt(committedOffset) > start) {
+        // Cannot happen while commits follow snapshots; if it does, re-read what the state lacks.
+        seek(TOPICS.invoiceLegs, partition, start.toString());
+      }
       log.info('partition state restored', { partition, enterprises: processor.size, from: start.toString() });
     }
   };
@@ -174,7 +181,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     onAssignment,
     onStopped: async () => {
       clearInterval(idleSnapshots);
-      await exclusive(snapshotAll);
+      const commits = await exclusive(snapshotAll);
+      if (commits.length > 0) await commitOrDefer(running.consumer, commits, log).catch((error: unknown) => log.warn('final commit failed; the snapshot still covers it', { error }));
     },
     handler: (batch, batchCtx) => exclusive(async () => {
       const state = owned.get(batch.partition);
@@ -222,10 +230,11 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   // When the stream pauses, no batch arrives to trigger the snapshot that commits the last offsets.
   idleSnapshots = setInterval(() => {
     if (Date.now() - lastSnapshotAt < snapshotIntervalMs) return;
-    void exclusive(async () => {
-      const commits = await snapshotAll();
-      if (commits.length > 0) await commitOrDefer(running.consumer, commits, log);
-    }).catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
+    // Snapshot under the lock, commit outside it: a commit can wait on a rebalance, which waits for the
+    // in-flight batch, which would wait for the lock.
+    void exclusive(snapshotAll)
+      .then((commits) => (commits.length > 0 ? commitOrDefer(running.consumer, commits, log) : undefined))
+      .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
   }, Math.max(250, Math.floor(snapshotIntervalMs / 2)));
   idleSnapshots.unref();
   return { name: 'detect', stop: running.stop, done: running.done };

@@ -22,10 +22,21 @@ export interface DetectorConfig {
   readonly dropMediumRatio: number;
   /**
    * A drop opens once current < dropRatio × baseline has held on this many consecutive closed working days
-   * (each day against its own baseline), so one unlucky window of a lumpy flow is not a collapse. At most
-   * 3 with the default ring (see ringSizeFor).
+   * (each day against its own baseline), so one unlucky window is not a collapse; lumpy flows wait longer
+   * (dropMaxConfirmDays).
    */
   readonly dropConfirmDays: number;
+  /**
+   * A lumpy flow's drop must hold for the spacing of its invoices (see confirmDaysFor), at most this many working
+   * days; the rings keep that many extra days (see ringSizeFor).
+   */
+  readonly dropMaxConfirmDays: number;
+  /**
+   * … and at most this share of the baseline's rolling windows were as low as the current one. A flow that was
+   * often that low (a firm selling only to an occasional customer: half its windows hold no invoice) has not
+   * collapsed, whatever its median says; DESIGN.md: a pattern that was always sporadic is not a disruption.
+   */
+  readonly dropMaxLowWindowShare: number;
   /** Baselines below this (fen per window) are too small to call a drop. */
   readonly minBaselineFen: number;
 
@@ -36,8 +47,19 @@ export interface DetectorConfig {
   /** Emit SALES_DROP while SILENCE is open for the same firm (false: the silence is the one alert). */
   readonly salesDropDuringSilence: boolean;
 
-  /** A regular partner invoiced on at least this many distinct working days in the baseline window. */
+  /**
+   * A regular partner invoiced on at least this many distinct working days in the baseline window. Five days of
+   * a partner invoicing "now and then" (2–6 % of days) keep a beat by chance in about 3 % of 60-day windows, six
+   * in under 1 %: re-judged every time it invoices, the weaker bar makes a sporadic partner look regular once a
+   * year, and its next long pause a broken link.
+   */
   readonly linkMinInvoiceDays: number;
+  /**
+   * … spanning at least this many working days from its first to its last invoice day in the window (a burst is
+   * not a pattern). Shorter than minHistoryDays: a supplier on a 4-day beat since 2 January is plainly regular
+   * when the 2020 zone resumed (10 February), though its invoices span fewer than 30 working days by early March.
+   */
+  readonly linkMinSpanDays: number;
   /** … and carried at least this share of the firm's purchases (or sales) in that window. */
   readonly linkMinShare: number;
   /** … with a median gap no longer than this (working days). */
@@ -82,11 +104,14 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   dropHighRatio: 0.15,
   dropMediumRatio: 0.3,
   dropConfirmDays: 3,
+  dropMaxConfirmDays: 8,
+  dropMaxLowWindowShare: 0.1,
   minBaselineFen: 500_000,
   silenceDays: 7,
   silenceMinActiveShare: 0.6,
   salesDropDuringSilence: false,
-  linkMinInvoiceDays: 5,
+  linkMinInvoiceDays: 6,
+  linkMinSpanDays: 25,
   linkMinShare: 0.1,
   linkMaxUsualGapDays: 15,
   linkMaxGapVariation: 0.5,
@@ -96,7 +121,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   voidShareMultiplier: 3,
   voidShareExcess: 0.15,
   voidMinCount: 3,
-  voidSurpriseProbability: 0.001,
+  voidSurpriseProbability: 0.0001,
   voidResolveMultiplier: 2,
   voidResolveExcess: 0.075,
 });
@@ -104,7 +129,8 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
 /** Working days of per-day figures an enterprise keeps (see dayRing.ts for why this many). */
 export function ringSizeFor(config: DetectorConfig): number {
   // A drop confirmed over P days reads the baseline of the window that ended P - 1 days ago: B + W + P - 1 slots.
-  return Math.max(config.baselineDays + config.windowDays + Math.max(2, config.dropConfirmDays - 1), config.baselineDays + config.silenceDays);
+  const confirm = Math.max(config.dropConfirmDays, config.dropMaxConfirmDays);
+  return Math.max(config.baselineDays + config.windowDays + Math.max(2, confirm - 1), config.baselineDays + config.silenceDays);
 }
 
 /**
@@ -114,8 +140,8 @@ export function ringSizeFor(config: DetectorConfig): number {
 export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {
   const config: DetectorConfig = { ...DEFAULT_DETECTOR_CONFIG, ...overrides };
   const positiveInts: (keyof DetectorConfig)[] = [
-    'windowDays', 'baselineDays', 'minHistoryDays', 'silenceDays', 'linkMinInvoiceDays',
-    'linkMaxUsualGapDays', 'linkMinSilenceDays', 'voidMinCount', 'dropConfirmDays',
+    'windowDays', 'baselineDays', 'minHistoryDays', 'silenceDays', 'linkMinInvoiceDays', 'linkMinSpanDays',
+    'linkMaxUsualGapDays', 'linkMinSilenceDays', 'voidMinCount', 'dropConfirmDays', 'dropMaxConfirmDays',
   ];
   for (const key of positiveInts) {
     const v = config[key];
@@ -124,7 +150,7 @@ export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): D
     }
   }
   const ratios: (keyof DetectorConfig)[] = [
-    'dropRatio', 'dropResolveRatio', 'dropHighRatio', 'dropMediumRatio', 'silenceMinActiveShare', 'linkMinShare', 'linkMinOnBeatShare',
+    'dropRatio', 'dropResolveRatio', 'dropHighRatio', 'dropMediumRatio', 'dropMaxLowWindowShare', 'silenceMinActiveShare', 'linkMinShare', 'linkMinOnBeatShare',
     'voidShareExcess', 'voidResolveExcess', 'voidSurpriseProbability',
   ];
   for (const key of ratios) {

@@ -2,6 +2,7 @@ import { dayOfInstant, type DayNumber, type WorkingCalendar } from '../../src/ca
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
+import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
 import { RING_FIELDS, pushDay, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
@@ -25,7 +26,18 @@ export function countingOrdinalOf(calendar: WorkingCalendar, day: DayNumber): nu
 }
 
 function emptyOpenDay(): OpenDay {
-  return { legIds: new Set(), sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0, links: new Map() };
+  return {
+    legIds: new Set(),
+    sales: 0,
+    purchases: 0,
+    grossOut: 0,
+    grossIn: 0,
+    correctionFen: 0,
+    correctionCount: 0,
+    corrections: [],
+    issuedOut: new Map(),
+    links: new Map(),
+  };
 }
 
 /**
@@ -68,10 +80,22 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
   const issued = leg.event_type === 'ISSUED' && amount > 0;
   if (leg.role === 'SELLER') {
     open.sales += amount;
-    if (issued) open.grossOut += amount;
-    else if (leg.event_type !== 'ISSUED') {
+    if (issued) {
+      open.grossOut += amount;
+      const key = reissueKey(leg.partner_tax_id, amount);
+      const issue = { invoiceNo: leg.invoice_no, issuedAtMs: leg.issued_at_ms };
+      const issues = open.issuedOut.get(key);
+      if (issues === undefined) open.issuedOut.set(key, [issue]);
+      else issues.push(issue);
+    } else if (leg.event_type !== 'ISSUED') {
       open.correctionFen += Math.abs(amount);
       open.correctionCount += 1;
+      open.corrections.push({
+        partnerTaxId: leg.partner_tax_id,
+        fen: Math.abs(amount),
+        originalInvoiceNo: leg.original_invoice_no,
+        issuedAtMs: leg.issued_at_ms,
+      });
     }
   } else {
     open.purchases += amount;
@@ -94,7 +118,27 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
   return { kind: 'applied' };
 }
 
-const NO_FIGURES: DayFigures = { sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0 };
+const NO_FIGURES: DayFigures = { sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0, issuedCount: 0 };
+
+function issuedCountOf(open: OpenDay): number {
+  let n = 0;
+  for (const issues of open.issuedOut.values()) n += issues.length;
+  return n;
+}
+
+/** The figures a closed day leaves in the ring: corrections that were reissued the same day are not cancellations. */
+function figuresOf(open: OpenDay): DayFigures {
+  const cancelled = cancelledCorrections(open);
+  return {
+    sales: open.sales,
+    purchases: open.purchases,
+    grossOut: open.grossOut,
+    grossIn: open.grossIn,
+    correctionFen: cancelled.fen,
+    correctionCount: cancelled.count,
+    issuedCount: issuedCountOf(open),
+  };
+}
 
 /**
  * A state that never closed a day can still take the ring size of the
@@ -141,7 +185,7 @@ function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContex
     return;
   }
   if (open !== undefined) state.openDays.delete(o);
-  pushDay(state.days, state.sums, state.ringSize, config, o, open ?? NO_FIGURES);
+  pushDay(state.days, state.sums, state.ringSize, config, o, open === undefined ? NO_FIGURES : figuresOf(open));
   if (open !== undefined) {
     // An active spell restarts after ringSize idle working days, when the rings hold nothing of the old one.
     if (state.lastActiveOrdinal === null || o - state.lastActiveOrdinal >= state.ringSize) state.firstActiveOrdinal = o;

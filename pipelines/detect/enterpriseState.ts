@@ -57,6 +57,23 @@ export interface OpenDayLink {
   grossFen: number;
 }
 
+/** A voided or red-letter seller leg of a day that is not closed yet, kept until close to tell a reissue from a cancellation. */
+export interface OpenDayCorrection {
+  partnerTaxId: string;
+  /** |amount| of the correction, fen. */
+  fen: number;
+  /** The invoice it cancels (null when the feed did not say). */
+  originalInvoiceNo: string | null;
+  /** Event time of the correction (epoch ms). */
+  issuedAtMs: number;
+}
+
+/** An issued sale of a day that is not closed yet: a candidate reissue of a correction. */
+export interface OpenDayIssue {
+  invoiceNo: string;
+  issuedAtMs: number;
+}
+
 /** Everything applied for one working ordinal that is not closed yet. */
 export interface OpenDay {
   /** Dedup memory: leg_ids applied to this ordinal, forgotten once it closes (later copies are late). */
@@ -65,8 +82,13 @@ export interface OpenDay {
   purchases: number;
   grossOut: number;
   grossIn: number;
+  /** Every voided and red-letter seller leg of the day, reissued or not (enterprise_daily reports these). */
   correctionFen: number;
   correctionCount: number;
+  /** The same corrections one by one; closeDay nets out the reissued ones (see cancelledCorrections.ts). */
+  corrections: OpenDayCorrection[];
+  /** The day's issued sales, keyed by reissueKey(buyer, amount). */
+  issuedOut: Map<string, OpenDayIssue[]>;
   links: Map<string, OpenDayLink>;
 }
 
@@ -75,7 +97,7 @@ export type FrozenReference =
   | { kind: 'flow'; baselineFen: number; historyDays: number }
   | { kind: 'silence'; activeDays: number; baseDays: number }
   | { kind: 'link'; regularity: LinkRegularity }
-  | { kind: 'void'; normShare: number };
+  | { kind: 'void'; normShare: number; normCountShare: number };
 
 export interface OpenSignal {
   signalId: string;

@@ -67,13 +67,42 @@ function baselineAt(state: EnterpriseState, spec: FlowSpec, o: number, config: D
 }
 
 /**
+ * Working days a drop of this flow must hold before it opens: dropConfirmDays,
+ * or for a lumpy flow the working days per "effective invoice day" of its
+ * baseline — days / ((Σx)² / Σx²) over the daily figures x > 0 of the B days
+ * before the current window (ten equal days give 1 per day; one big invoice a
+ * week among small daily ones about 7) — capped at dropMaxConfirmDays. O(B),
+ * only on the rare days a drop is about to open.
+ */
+export function confirmDaysFor(state: EnterpriseState, spec: FlowSpec, o: number, config: DetectorConfig): number {
+  const W = config.windowDays;
+  const baselineEnd = o - W;
+  const first = Math.max(baselineEnd - config.baselineDays + 1, state.firstActiveOrdinal ?? baselineEnd + 1);
+  let total = 0;
+  let squares = 0;
+  for (let k = first; k <= baselineEnd; k++) {
+    const x = readDay(state.days, state.ringSize, spec.field, k);
+    if (x <= 0) continue;
+    total += x;
+    squares += x * x;
+  }
+  if (squares <= 0) return config.dropConfirmDays;
+  const effectiveDays = (total * total) / squares;
+  const spacing = Math.ceil((baselineEnd - first + 1) / effectiveDays);
+  return Math.min(config.dropMaxConfirmDays, Math.max(config.dropConfirmDays, spacing));
+}
+
+/**
  * Opens or resolves the drop of one flow after working ordinal `o` (day `day`)
  * closed. Fires when the current W-day sum < dropRatio × baseline, the
  * baseline being the median of the rolling W-day sums that lie wholly inside
  * the B working days before the current window and inside the firm's active
  * spell, once the firm's trading on this side spans minHistoryDays of the
  * baseline. Month-end spikes and holiday-edge dips move a few rolling sums,
- * not their median.
+ * not their median. It must also be a collapse, not the flow's own swing: at
+ * most dropMaxLowWindowShare of the baseline's windows were as low, the
+ * latest half-window runs below dropRatio too, and the drop held on each of
+ * the last confirmDaysFor days (longer for a lumpy flow).
  *
  * Cost: O(1) for almost every firm and day. The median m of n rolling sums
  * satisfies ceil(n/2) · m ≤ Σ max(0, sum), which the ring keeps as a sliding
@@ -128,9 +157,12 @@ export function evaluateFlowDrop(
   if (baselineFen === null || current >= config.dropRatio * baselineFen) return null;
   let windowsAsLow = 0;
   for (let i = 0; i < windows; i++) if ((scratch[i] ?? 0) <= current) windowsAsLow++;
-  // A drop is a level that stays down, not one unlucky window: a lumpy flow (one partner invoicing weekly) whose
-  // single invoice of the window came in small, or a holiday-edge dip, recovers within a day or two.
-  for (let back = 1; back < config.dropConfirmDays; back++) {
+  if (windowsAsLow > config.dropMaxLowWindowShare * windows) return null;
+  // A drop is a level that stays down, not one unlucky window: a holiday-edge dip recovers within a day or two, and a
+  // lumpy flow (one buyer taking a big delivery weekly) whose one invoice of the window came in small recovers
+  // when its next big invoice is due, so such a flow must stay down for the spacing of its invoices.
+  const confirmDays = confirmDaysFor(state, spec, o, config);
+  for (let back = 1; back < confirmDays; back++) {
     const earlier = baselineAt(state, spec, o - back, config);
     const earlierCurrent = sumDays(state.days, state.ringSize, spec.field, o - back - W + 1, o - back);
     if (earlier === null || earlierCurrent >= config.dropRatio * earlier) return null;
@@ -140,6 +172,10 @@ export function evaluateFlowDrop(
   const recentDays = Math.ceil(W / 2);
   const recentFen = sumDays(state.days, state.ringSize, spec.field, o - recentDays + 1, o);
   const recentRatio = (recentFen * W) / recentDays / baselineFen;
+  // A collapse is where the firm runs now: the latest half-window must be below the drop line too. A window that is
+  // low because of its older half, while the latest days run at 40 % or more, is a dip that is over or a flow that
+  // is thinner but still going (one late invoice of a lumpy flow, a holiday edge, a lost minor buyer).
+  if (recentRatio >= config.dropRatio) return null;
   const severity = dropSeverity(Math.min(current / baselineFen, recentRatio), config);
   const windowStart = ctx.calendar.addWorkingDays(day, -(W - 1));
   return openSignal(state, ctx, {

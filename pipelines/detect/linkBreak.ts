@@ -43,7 +43,7 @@ let gapScratch = new Float64Array(64);
  * working days up to `o` (inclusive): recurring (≥ linkMinInvoiceDays distinct
  * days), a usual (median) gap of at most linkMaxUsualGapDays, gaps regular
  * (CV ≤ linkMaxGapVariation, and at least linkMinOnBeatShare of the gaps near the
- * usual one), invoice days spanning at least minHistoryDays
+ * usual one), invoice days spanning at least linkMinSpanDays
  * (a burst, or a relationship too young to judge, is not a pattern), never
  * silent for a break's length inside the window (a partner that already
  * paused that long is on-and-off: after a LINK_RESTORED the link is only
@@ -70,8 +70,8 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   const mean = sum / gapCount;
   const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
   if (variation > config.linkMaxGapVariation) return null;
-  // A burst of invoices, or a relationship younger than the history the firm-level detectors demand, is not a pattern yet.
-  if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.minHistoryDays) return null;
+  // A burst of invoices, or a relationship only a few weeks old, is not a pattern yet.
+  if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.linkMinSpanDays) return null;
   const usualGapDays = medianOf(gaps, gapCount);
   if (usualGapDays > config.linkMaxUsualGapDays) return null;
   let onBeat = 0;

@@ -58,7 +58,7 @@ export class PartitionProcessor {
     snapshot?: SerializedPartition,
     expectedSources: readonly string[] = [],
   ) {
-    this.clock = new WatermarkClock(watermark, ctx.now, snapshot?.clock, expectedSources);
+    this.clock = new WatermarkClock(watermark, snapshot?.clock, expectedSources);
     for (const [id, ms] of Object.entries(snapshot?.openedAtMs ?? {})) this.openedAtMs.set(id, ms);
     for (const s of snapshot?.enterprises ?? []) {
       const state = deserializeState(s);

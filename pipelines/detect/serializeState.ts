@@ -11,6 +11,8 @@ import {
   type LinkDirection,
   type LinkRegularity,
   type OpenDay,
+  type OpenDayCorrection,
+  type OpenDayIssue,
   type OpenDayLink,
   type PartnerLink,
   type PartyProfile,
@@ -50,6 +52,9 @@ export interface SerializedOpenDay {
   grossIn: number;
   correctionFen: number;
   correctionCount: number;
+  corrections: OpenDayCorrection[];
+  /** [reissueKey, invoice numbers] sorted by key. */
+  issuedOut: [string, OpenDayIssue[]][];
   links: OpenDayLink[];
 }
 
@@ -92,7 +97,7 @@ function copyReference(r: FrozenReference): FrozenReference {
       return { kind: 'link', regularity };
     }
     case 'void':
-      return { kind: 'void', normShare: r.normShare };
+      return { kind: 'void', normShare: r.normShare, normCountShare: r.normCountShare };
   }
 }
 
@@ -141,6 +146,10 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
         grossIn: d.grossIn,
         correctionFen: d.correctionFen,
         correctionCount: d.correctionCount,
+        corrections: d.corrections.map((c) => ({ ...c })),
+        issuedOut: [...d.issuedOut.entries()]
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .map(([k, issues]): [string, OpenDayIssue[]] => [k, issues.map((i) => ({ ...i }))]),
         links: byKey(d.links.entries()).map(copyOpenDayLink),
       })),
     links: byKey(state.links.entries()).map(copyLink),
@@ -191,6 +200,9 @@ export function deserializeState(obj: unknown): EnterpriseState {
       grossIn: d.grossIn,
       correctionFen: d.correctionFen,
       correctionCount: d.correctionCount,
+      // Snapshots written before reissues were told apart carry no itemised corrections; their days count none.
+      corrections: (d.corrections ?? []).map((c) => ({ ...c })),
+      issuedOut: new Map((d.issuedOut ?? []).map(([k, issues]) => [k, issues.map((i) => ({ ...i }))])),
       links,
     });
   }

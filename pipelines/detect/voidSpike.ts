@@ -39,7 +39,8 @@ export function poissonUpperTail(k: number, mean: number): number {
  * VOID_SPIKE after working ordinal `o` closed: voided + red-letter share of
  * gross output over the current W working days against the firm's own norm
  * over the B working days before. Opens when share ≥ max(voidShareMultiplier
- * × norm, norm + voidShareExcess) with at least voidMinCount corrections, a
+ * × norm, norm + voidShareExcess) — in fen, or in number of invoices against
+ * the same norm by number — with at least voidMinCount corrections, a
  * count that the firm's own correction rate makes improbable (voidSurpriseProbability);
  * resolves when it falls under the (lower) resolve bar or corrections thin
  * out. O(1): all figures are sliding sums.
@@ -52,12 +53,19 @@ export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNum
   const correctionFen = state.sums[SlidingSum.CORRECTION_FEN_CURRENT] ?? 0;
   const grossFen = state.sums[SlidingSum.GROSS_OUT_CURRENT] ?? 0;
   const share = shareOf(correctionFen, grossFen);
+  // The share of invoices, besides the share of fen: cancelled orders that happen to be the firm's small ones
+  // barely move its output in fen, yet a third of its invoices being cancelled is the spike all the same.
+  const countShare = shareOf(correctionCount, state.sums[SlidingSum.ISSUED_COUNT_CURRENT] ?? 0);
+  const above = (value: number, norm: number, multiplier: number, excess: number): boolean => value >= Math.max(multiplier * norm, norm + excess);
 
   const open = findOpenSignal(state, 'VOID_SPIKE', null);
   if (open !== undefined) {
     if (open.reference.kind !== 'void') throw new RangeError(`VOID_SPIKE open with a ${open.reference.kind} reference`);
-    const norm = open.reference.normShare;
-    const stillHigh = correctionCount >= config.voidMinCount && share >= Math.max(config.voidResolveMultiplier * norm, norm + config.voidResolveExcess);
+    const { normShare: norm, normCountShare } = open.reference;
+    const stillHigh =
+      correctionCount >= config.voidMinCount &&
+      (above(share, norm, config.voidResolveMultiplier, config.voidResolveExcess) ||
+        above(countShare, normCountShare, config.voidResolveMultiplier, config.voidResolveExcess));
     if (stillHigh) return null;
     return resolveSignal(
       state,
@@ -74,7 +82,13 @@ export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNum
   const baselineGross = state.sums[SlidingSum.GROSS_OUT_BASELINE] ?? 0;
   if (baselineGross < config.minBaselineFen) return null;
   const normShare = (state.sums[SlidingSum.CORRECTION_FEN_BASELINE] ?? 0) / baselineGross;
-  if (share < Math.max(config.voidShareMultiplier * normShare, normShare + config.voidShareExcess)) return null;
+  const normCountShare = shareOf(state.sums[SlidingSum.CORRECTION_COUNT_BASELINE] ?? 0, state.sums[SlidingSum.ISSUED_COUNT_BASELINE] ?? 0);
+  if (
+    !above(share, normShare, config.voidShareMultiplier, config.voidShareExcess) &&
+    !above(countShare, normCountShare, config.voidShareMultiplier, config.voidShareExcess)
+  ) {
+    return null;
+  }
   // Only now (rarely) count the baseline's corrections: O(B) on the few days the cheap tests above pass.
   const baseDays = Math.min(B, o - W - state.firstActiveOrdinal + 1);
   const baselineCount = sumDays(state.days, state.ringSize, DayField.CORRECTION_COUNT, o - W - baseDays + 1, o - W);
@@ -94,7 +108,7 @@ export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNum
     severity,
     baselineFen,
     currentFen: correctionFen,
-    reference: { kind: 'void', normShare },
+    reference: { kind: 'void', normShare, normCountShare },
     explanation: explainVoidSpike({
       enterprise: enterpriseLabel(state),
       windowStart: dayToIso(windowStart),

@@ -102,7 +102,16 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     heartbeatInterval: 3_000,
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
-    retry: { retries: 10 },
+    retry: {
+      retries: 10,
+      // kafkajs only restarts after retriable errors; a rebalance error that exhausted its retries arrives
+      // wrapped as non-retriable and would leave the pipeline dead. Fatal handler errors never reach
+      // kafkajs (the handler path disconnects instead), so every crash seen here is worth a restart.
+      restartOnFailure: async (error: Error) => {
+        logger.warn('consumer crashed; kafkajs restarts it', { pipeline, groupId: opts.groupId, error });
+        return running;
+      },
+    },
   });
   const admin = kafka.admin();
   await admin.connect();
@@ -205,7 +214,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
       if (commits.length > 0) await commitOrDefer(consumer, commits, logger);
       expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
-      await heartbeat();
+      await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
     },
   });
 

@@ -56,6 +56,23 @@ export interface DisruptionPlan {
   notes: string[];
 }
 
+/**
+ * A VOID_SPIKE needs a firm that issues at least this many invoices over the spike's 10 working days: with
+ * about half of them cancelled that is 6 cancellations, a run no routine correction rate explains. A firm
+ * issuing five invoices a fortnight cannot show a spike anyone could tell from two routine corrections.
+ */
+const MIN_SPIKE_INVOICES = 12;
+
+/** Expected sales invoices a firm issues per working day, over all its outgoing links. */
+export function invoicesPerWorkingDay(network: TradeNetwork, firm: number): number {
+  let total = 0;
+  for (const i of network.outgoing[firm]!) {
+    const l = network.links[i]!;
+    total += l.invoices_per_occasion * (l.pattern === 'REGULAR' ? (l.gap === 1 ? l.daily_probability : 1 / l.gap) : l.daily_probability);
+  }
+  return total;
+}
+
 /** Working days of history the 60-day baselines need before a disruption can be measured. */
 export const BASELINE_WORKING_DAYS = 70;
 /** Share of link breaks and silences placed soon after the 2020 resumption (the story's early cases). */
@@ -212,7 +229,9 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   });
 
   place('VOID_SPIKE', 11, false, (start) => {
-    const firm = pickTarget((f) => network.invoicing_day_share[f]! >= 0.6 && regularOut(f).length >= 2);
+    const firm = pickTarget(
+      (f) => network.invoicing_day_share[f]! >= 0.6 && regularOut(f).length >= 2 && invoicesPerWorkingDay(network, f) * 10 >= MIN_SPIKE_INVOICES,
+    );
     if (firm === null) return false;
     const until = addWd(start, 10);
     plan.void_spikes[firm]!.push({ from: start, until });

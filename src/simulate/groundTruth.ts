@@ -14,9 +14,11 @@
  * - `observable_from` is the working day by which a detector using the
  *   DESIGN.md defaults can know: SILENCE start + 7 working days; a broken link
  *   start + max(2 × usual gap, 10) working days; a drop start + k working days,
- *   where k is the number of collapsed days after which the 10-day sum first falls
- *   below 40 % of the baseline (k = ⌊6 / (1 − level)⌋ + 1, 7 for a flow that
- *   stops, 9 for one at 25 %); VOID_SPIKE start + 5 working days. A signal
+ *   where k is the number of collapsed days after which the 10-day sum of the
+ *   expected flow first falls below 40 % of its baseline (the median of the
+ *   10-day sums of the 60 working days before; k = ⌊6 / (1 − level)⌋ + 1 from
+ *   a steady level: 7 for a flow that stops, 9 for one at 25 %); VOID_SPIKE
+ *   start + 5 working days. A signal
  *   firing before `observable_from` came early (suspicious); one firing long
  *   after it came late. Episodes that could not be observed before they ended
  *   or before the scenario ended are not labelled.
@@ -29,7 +31,8 @@
  *   mirror label on the other side when the link is ≥ 10 % of that side's flow
  *   (implied link labels use 7.5 %: see IMPLIED_SHARE);
  *   any change that takes a firm's expected sales or purchases below 40 % of
- *   normal implies a drop. Implied labels are derived mechanically from the
+ *   their 60-working-day baseline implies a drop (also the end of a boost: the
+ *   competitor a lost buyer went to falls back when the buyer returns). Implied labels are derived mechanically from the
  *   plan's expected flows, not from the sampled invoices. Score recall on
  *   `implied: false` labels; count a signal as a true positive if it matches
  *   any label (same type, enterprise, partner; fired between start_day and
@@ -107,6 +110,9 @@ const DROP_WINDOW = 10;
 const SILENCE_WORKING_DAYS = 7;
 const LINK_MIN_WORKING_DAYS = 10;
 const VOID_SPIKE_WORKING_DAYS = 5;
+/** The drop baseline: 60 working days, judged once 30 of them exist (DESIGN.md section 4 defaults). */
+const BASELINE = 60;
+const MIN_HISTORY = 30;
 /**
  * A regular link that really stopped is labelled (implied) down to this expected share: the detector
  * measures a link's share on the invoices of its last 60 working days, which scatter by a point or two
@@ -170,50 +176,30 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     }
   }
 
-  // Drops: runs where a firm's expected sales or purchases sit below 40 % of normal.
+  // Drops: DESIGN.md section 4 applied to the expected flows of the plan (no sampling noise, no seasonality): the
+  // 10-working-day sum below 40 % of the median of the rolling 10-day sums of the 60 working days before it. The
+  // baseline is the firm's recent level, not its planned normal: a firm whose flow was boosted for months (the
+  // competitor a lost buyer went to) really does see its sales collapse when the boost ends.
+  const workingDays: DayNumber[] = [];
+  for (let d = from; d <= to; d++) if (calendar.isWorkingDay(d)) workingDays.push(d);
   for (const firm of firms) {
     for (const [type, linkIds] of [['SALES_DROP', network.outgoing[firm.index]!], ['PURCHASE_DROP', network.incoming[firm.index]!]] as const) {
-      const total = linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen, 0);
-      if (total <= 0) continue;
-      const breakpoints = new Set<DayNumber>([from]);
-      for (const i of linkIds) {
-        for (const e of plan.link_effects[i]!) {
-          breakpoints.add(e.from);
-          if (e.until !== null) breakpoints.add(e.until);
-        }
+      if (!linkIds.some((i) => plan.link_effects[i]!.length > 0)) continue;
+      const expected = workingDays.map((d) => linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d), 0));
+      for (const episode of expectedDrops(expected)) {
+        // Same convention as SILENCE (start + 7): observable on the working day after the one whose close reveals it.
+        const observable = workingDays[episode.observable + 1];
+        if (observable === undefined) continue;
+        labels.push({
+          type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
+          start_day: dayToIso(workingDays[episode.start]!),
+          end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
+          observable_from: dayToIso(observable),
+          implied: true,
+          cause: causeOf(workingDays[episode.start]!, [firm.index, ...linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller))]),
+          details: { expected_level: Math.round(episode.level * 100) / 100 },
+        });
       }
-      if (breakpoints.size === 1) continue;
-      const days = [...breakpoints].filter((d) => d >= from && d <= to).sort((a, b) => a - b);
-      const levelAt = (d: DayNumber): number =>
-        linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d), 0) / total;
-      let runStart: DayNumber | null = null;
-      let runLevel = 0;
-      const close = (end: DayNumber | null): void => {
-        if (runStart === null) return;
-        const k = Math.min(DROP_WINDOW, Math.floor((DROP_WINDOW - DROP_WINDOW * DROP_LEVEL) / (1 - runLevel)) + 1);
-        if (workingDaysIn(runStart, endOf(end)) >= k) {
-          const observable = calendar.addWorkingDays(firstWorkingOnOrAfter(calendar, runStart), k);
-          if (observable <= to) {
-            labels.push({
-              type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
-              start_day: dayToIso(runStart), end_day: iso(end), observable_from: dayToIso(observable), implied: true,
-              cause: causeOf(runStart, [firm.index, ...linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller))]),
-              details: { expected_level: Math.round(runLevel * 100) / 100 },
-            });
-          }
-        }
-        runStart = null;
-      };
-      for (let j = 0; j < days.length; j++) {
-        const level = levelAt(days[j]!);
-        if (level < DROP_LEVEL) {
-          if (runStart === null) {
-            runStart = days[j]!;
-            runLevel = level;
-          } else runLevel = Math.max(runLevel, level);
-        } else close(days[j]!);
-      }
-      close(null);
     }
   }
 
@@ -324,6 +310,68 @@ function firstWorkingOnOrAfter(calendar: WorkingCalendar, day: DayNumber): DayNu
   let d = day;
   for (let i = 0; i < 60 && !calendar.isWorkingDay(d); i++) d++;
   return d;
+}
+
+/** One drop of an expected daily flow, as indices into the working days it was computed over. */
+export interface ExpectedDrop {
+  /** The first day at the collapsed level: the last step down at or before `observable`. */
+  start: number;
+  /** The first day the DESIGN.md rule holds: 10-day sum < 40 % of the baseline median. */
+  observable: number;
+  /** The first day the flow is back to 40 % of the baseline frozen at `observable`, or the baseline has absorbed the new level; null = never. */
+  end: number | null;
+  /** Expected flow over the episode relative to that baseline, its highest value (0–1). */
+  level: number;
+}
+
+/**
+ * The drops DESIGN.md section 4 defines, found in an expected daily flow
+ * (one value per working day): on day i the DROP_WINDOW-day sum ending at i is
+ * below DROP_LEVEL × the median of the DROP_WINDOW-day sums ending in
+ * [i − BASELINE, i − DROP_WINDOW] (at least MIN_HISTORY days of history).
+ * O(days × BASELINE log BASELINE).
+ */
+export function expectedDrops(flow: readonly number[]): ExpectedDrop[] {
+  const sums: number[] = [];
+  let rolling = 0;
+  for (let i = 0; i < flow.length; i++) {
+    rolling += flow[i]! - (i >= DROP_WINDOW ? flow[i - DROP_WINDOW]! : 0);
+    sums.push(i >= DROP_WINDOW - 1 ? rolling : Number.NaN);
+  }
+  const baselineAt = (i: number): number | null => {
+    if (i - DROP_WINDOW + 1 < MIN_HISTORY) return null;
+    const window: number[] = [];
+    for (let j = Math.max(DROP_WINDOW - 1, i - BASELINE); j <= i - DROP_WINDOW; j++) window.push(sums[j]!);
+    if (window.length === 0) return null;
+    window.sort((a, b) => a - b);
+    const mid = Math.floor(window.length / 2);
+    return window.length % 2 === 1 ? window[mid]! : (window[mid - 1]! + window[mid]!) / 2;
+  };
+  const out: ExpectedDrop[] = [];
+  let resumedAt = 0;
+  for (let i = 0; i < flow.length; i++) {
+    const baseline = baselineAt(i);
+    if (baseline === null || baseline <= 0 || !(sums[i]! < DROP_LEVEL * baseline)) continue;
+    let start = i;
+    while (start > 0 && !(flow[start - 1]! > flow[start]!)) start--;
+    // The window still holding the days of an episode that already ended is that episode's tail, not a new drop.
+    if (start < resumedAt) continue;
+    let end: number | null = null;
+    let level = flow[i]! * DROP_WINDOW / baseline;
+    for (let j = i + 1; j < flow.length; j++) {
+      const now = baselineAt(j);
+      if (flow[j]! * DROP_WINDOW >= DROP_LEVEL * baseline || (now !== null && sums[j]! >= DROP_LEVEL * now)) {
+        end = j;
+        break;
+      }
+      level = Math.max(level, flow[j]! * DROP_WINDOW / baseline);
+    }
+    out.push({ start, observable: i, end, level });
+    if (end === null) break;
+    resumedAt = end;
+    i = end - 1;
+  }
+  return out;
 }
 
 /** Sorts and merges overlapping or touching intervals. */

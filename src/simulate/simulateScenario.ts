@@ -164,6 +164,17 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
   const minLateMs = Math.min(2 * HOUR_MS, maxLateMs / 2);
   let seq = 0;
 
+  // A firm whose orders are being cancelled loses a steady share of them, not a coin toss per invoice: its
+  // invoices during a VOID_SPIKE are voided at SPIKE_VOID_RATE by a running count (Bresenham-style), starting
+  // from a per-firm phase, so a spike of N invoices always shows ⌊0.3 N⌋ or ⌈0.3 N⌉ voids.
+  const spikeDebt = firms.map((f) => hashUnit(o.seed, f.index, 0x5b1c3));
+  const spikeCancels = (firm: number): boolean => {
+    const debt = (spikeDebt[firm] ?? 0) + SPIKE_VOID_RATE;
+    const cancel = debt >= 1;
+    spikeDebt[firm] = cancel ? debt - 1 : debt;
+    return cancel;
+  };
+
   const partyAt = (firm: number, day: DayNumber): Party => {
     const p = parties[firm]!;
     return p.after !== null && day >= p.day ? p.after : p.before;
@@ -287,7 +298,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       };
       emit(prng, event, feed, startOfDay(day) + second * 1000);
       stats.issued++;
-      if (prng.chance(spike ? SPIKE_VOID_RATE : o.voidRate)) scheduleVoid(prng, link, event, day, second, spike);
+      if (spike ? spikeCancels(link.seller) : prng.chance(o.voidRate)) scheduleVoid(prng, link, event, day, second, spike);
       else {
         const ring = rings[link.index]!;
         ring.push({ invoice_no: event.invoice_no, invoice_kind: event.invoice_kind, priced, day, corrected: false });

@@ -51,6 +51,8 @@ const MAX_REGULAR_SUPPLIERS_ZONE = 6;
 const MAX_REGULAR_SUPPLIERS_OUTSIDE = 40;
 /** Occasions bigger than this are split over several invoices, as a sales clerk would (face-value limits). */
 const INVOICE_SPLIT_FEN = 50_000_000;
+/** Units of its goods the smallest line of an ordinary invoice holds at least (see addLink). */
+const MIN_UNITS_PER_LINE = 20;
 
 /**
  * Builds the supply chains: every firm buys its inputs from 2–6 regular
@@ -99,12 +101,18 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
     const occasion = pattern === 'REGULAR' ? flowFen * gap : (occasionFen ?? flowFen);
     const perOccasion = Math.min(3, Math.max(1, Math.ceil(occasion / INVOICE_SPLIT_FEN)));
     const special = s.taxpayer === 'SMALL_SCALE' ? prng.chance(0.3) : prng.chance(0.9);
+    // Invoices carry whole units, so a unit price near a line's amount would round every invoice to one unit and
+    // make the realised flow drift far from the planned one the ground truth is derived from (an ¥18k order of
+    // ¥53k machines invoices ¥53k). A link trades a grade of its goods that fits its orders: at least
+    // MIN_UNITS_PER_LINE units on its smallest line (the first line takes 30–70 % of a two-goods invoice).
+    const smallestLineFen = (occasion / perOccasion) * (goods.length > 1 ? 0.3 : 1);
+    const maxUnitPrice = Math.max(1, Math.round(smallestLineFen / MIN_UNITS_PER_LINE));
     links.push({
       index: links.length,
       seller,
       buyer,
       goods,
-      unit_price_fen: goods.map((g) => Math.max(1, Math.round(prng.range(g.unit_price_fen[0], g.unit_price_fen[1])))),
+      unit_price_fen: goods.map((g) => Math.max(1, Math.min(Math.round(prng.range(g.unit_price_fen[0], g.unit_price_fen[1])), maxUnitPrice))),
       pattern,
       gap: pattern === 'REGULAR' ? gap : 0,
       phase: pattern === 'REGULAR' ? prng.int(0, gap - 1) : 0,

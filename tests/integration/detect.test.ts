@@ -31,7 +31,7 @@ async function drained(groupId: string): Promise<void> {
   const admin = stack.services.kafka.admin();
   await admin.connect();
   try {
-    await waitForConsumersDone(admin, [{ groupId, topic: TOPICS.invoiceLegs }], { timeoutMs: 120_000, stableMs: 2500 });
+    await waitForConsumersDone(admin, [{ groupId, topic: TOPICS.invoiceLegs }], { timeoutMs: 240_000, stableMs: 2500 });
   } finally {
     await admin.disconnect();
   }
@@ -104,23 +104,23 @@ describe('detect on the embedded stack', () => {
   it('gives identical signals after a restart in the middle of the stream', async () => {
     await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
     const first = await startDetect('restart-');
-    await waitFor(async () => (await committedLegs('restart-' + GROUPS.detect)) > totalLegs / 3, { what: 'a third of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (await committedLegs('restart-' + GROUPS.detect)) > totalLegs / 3, { what: 'a third of the legs', timeoutMs: 180_000, intervalMs: 50 });
     await first.stop();
     const second = await startDetect('restart-');
     await drained('restart-' + GROUPS.detect);
     await second.stop();
     expect(await signalStates()).toEqual(baseline);
-  }, 240_000);
+  }, 420_000);
 
   it('gives identical signals when a second consumer joins and leaves during the run', async () => {
     await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
     const one = await startDetect('rebalance-');
-    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 4, { what: 'a quarter of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 4, { what: 'a quarter of the legs', timeoutMs: 180_000, intervalMs: 50 });
     const two = await startDetect('rebalance-');
-    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 180_000, intervalMs: 50 });
     await one.stop();
     await drained('rebalance-' + GROUPS.detect);
     await two.stop();
     expect(await signalStates()).toEqual(baseline);
-  }, 240_000);
+  }, 420_000);
 });

@@ -269,18 +269,20 @@ describe('VOID_SPIKE', () => {
     days.map((day) => leg({ partner: BUYER, role: 'SELLER', day, amountFen: -amountFen, type: 'VOIDED', seq: 1 }));
 
   it('fires when corrections jump far above the firm’s own norm and resolves when they stop', () => {
-    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...voids(['2019-12-02', '2019-12-03', '2019-12-04'], 600_000)];
+    // A spotless firm cancels four orders in four days: at its own rate (one correction granted as a prior per
+    // 60 working days) four in ten days is a 1-in-30,000 event; three would be 1 in 1,400, too common across a tax bureau.
+    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...voids(['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05'], 600_000)];
     const spikes = ofType(replay(legs, ctx, { from: START, to: '2020-01-31' }).signals, 'VOID_SPIKE');
     expect(spikes.map((s) => [s.status, s.window_end])).toEqual([
-      ['OPEN', '2019-12-04'],
-      ['RESOLVED', '2019-12-16'],
+      ['OPEN', '2019-12-05'],
+      ['RESOLVED', '2019-12-17'],
     ]);
-    expect(spikes[0]?.current_fen).toBe(1_800_000);
+    expect(spikes[0]?.current_fen).toBe(2_400_000);
     expect(spikes[0]?.baseline_fen).toBe(0);
     expect(spikes[0]?.severity).toBe('LOW');
     expect(spikes[0]?.signal_id).toBe(expectedId('VOID_SPIKE', null, spikes[0]?.window_start ?? ''));
     expect(spikes[1]?.signal_id).toBe(spikes[0]?.signal_id);
-    expect(spikes[0]?.explanation_en).toContain('3 voided or red-letter invoices worth ¥18,000.00');
+    expect(spikes[0]?.explanation_en).toContain('4 voided or red-letter invoices worth ¥24,000.00');
   });
 
   it('does not fire for a firm that always corrects that much', () => {

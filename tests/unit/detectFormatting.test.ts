@@ -57,7 +57,8 @@ describe('createDetectorConfig', () => {
   it('starts from the DESIGN.md defaults and takes overrides', () => {
     expect(createDetectorConfig()).toEqual(DEFAULT_DETECTOR_CONFIG);
     expect(createDetectorConfig({ silenceDays: 5 }).silenceDays).toBe(5);
-    expect(ringSizeFor(DEFAULT_DETECTOR_CONFIG)).toBe(72);
+    // 60 baseline + 10 window + 7 more days for a lumpy flow's drop to confirm over 8 days (dropMaxConfirmDays).
+    expect(ringSizeFor(DEFAULT_DETECTOR_CONFIG)).toBe(77);
   });
 
   it('rejects values that cannot work', () => {
