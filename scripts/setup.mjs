@@ -33,4 +33,7 @@ if (apt.length > 0) {
   run(`${sudo}apt-get update -qq`);
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${apt.join(' ')}`);
 }
-if (!existsSync(path.join(root, 'node_modules', '.package-lock.json'))) run('npm ci --no-audit --no-fund');
+// `npm install` rather than `npm ci`: chdb lists platform packages for macOS that the registry reachable
+// here does not serve, so the lock cannot list them and `npm ci` refuses the lock as out of sync. With the
+// lock present, `npm install` installs exactly the locked versions all the same.
+if (!existsSync(path.join(root, 'node_modules', '.package-lock.json'))) run('npm install --no-audit --no-fund');
