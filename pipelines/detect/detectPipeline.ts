@@ -2,7 +2,7 @@ import type { WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
 import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
+import { DISRUPTION_TYPES, type DisruptionSignal } from '../../src/domain/signal.ts';
 import { commitOrDefer, startBatchConsumer, type AssignmentChange, type CommitDecision } from '../../src/kafka/batchConsumer.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
 import type { OutgoingRecord } from '../../src/kafka/record.ts';
@@ -138,7 +138,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     }
     const open = new Map<string, number>();
     for (const p of owned.values()) p.processor.countOpenSignals(open);
-    for (const type of ['SALES_DROP', 'PURCHASE_DROP', 'SILENCE', 'UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN', 'VOID_SPIKE']) metrics.openSignals(type, open.get(type) ?? 0);
+    for (const type of DISRUPTION_TYPES) metrics.openSignals(type, open.get(type) ?? 0);
     lastSnapshotAt = Date.now();
     return commits;
   };

@@ -14,6 +14,7 @@ export type SignalType = (typeof SIGNAL_TYPES)[number];
 
 /** The types that open a disruption; RECOVERED / LINK_RESTORED only appear as the type of a resolution. */
 export type DisruptionType = Exclude<SignalType, 'RECOVERED' | 'LINK_RESTORED'>;
+export const DISRUPTION_TYPES: readonly DisruptionType[] = SIGNAL_TYPES.filter((t): t is DisruptionType => t !== 'RECOVERED' && t !== 'LINK_RESTORED');
 
 export type Severity = 'LOW' | 'MEDIUM' | 'HIGH';
 export type SignalStatus = 'OPEN' | 'RESOLVED';

@@ -1,5 +1,5 @@
 import { dayOfInstant, isoToDay, type DayNumber, type WorkingCalendar } from '../calendar/workingCalendar.ts';
-import type { DisruptionType } from '../domain/signal.ts';
+import { DISRUPTION_TYPES, type DisruptionType } from '../domain/signal.ts';
 import type { GroundTruth, TruthLabel } from '../simulate/groundTruth.ts';
 
 /** One detected disruption episode as it landed in ClickHouse `yunlian.signals`. */
@@ -40,7 +40,7 @@ export interface ScoreOptions {
   endSlackWorkingDays?: number;
 }
 
-const TYPES: DisruptionType[] = ['SALES_DROP', 'PURCHASE_DROP', 'SILENCE', 'UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN', 'VOID_SPIKE'];
+const TYPES = DISRUPTION_TYPES;
 const LINK_TYPES = new Set<DisruptionType>(['UPSTREAM_BROKEN', 'DOWNSTREAM_BROKEN']);
 
 /** The closed day on which a signal fired: its event time is the end of that day. */

@@ -1,21 +1,13 @@
 import type { DayNumber, WorkingCalendar } from '../calendar/workingCalendar.ts';
 import { DISTRICT_CODES, DISTRICTS } from '../domain/district.ts';
-import type { DisruptionType } from '../domain/signal.ts';
+import { DISRUPTION_TYPES, type DisruptionType } from '../domain/signal.ts';
 import type { ActivityProfile } from './activityProfile.ts';
 import type { Prng } from './prng.ts';
 import type { TradeLink, TradeNetwork } from './tradeNetwork.ts';
 
 /** What the simulator can inject: the disruption types, plus MIGRATION, a change that is not a disruption. */
 export type PlannedDisruptionType = DisruptionType | 'MIGRATION';
-export const PLANNED_DISRUPTION_TYPES: readonly PlannedDisruptionType[] = [
-  'SALES_DROP',
-  'PURCHASE_DROP',
-  'SILENCE',
-  'UPSTREAM_BROKEN',
-  'DOWNSTREAM_BROKEN',
-  'VOID_SPIKE',
-  'MIGRATION',
-];
+export const PLANNED_DISRUPTION_TYPES: readonly PlannedDisruptionType[] = [...DISRUPTION_TYPES, 'MIGRATION'];
 export type DisruptionCounts = Partial<Record<PlannedDisruptionType, number>>;
 
 /** A span of days; `until` is exclusive (the first day back to normal), null = to the end of the scenario. */
