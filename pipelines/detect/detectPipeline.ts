@@ -36,6 +36,8 @@ interface OwnedPartition {
   /** The state covers every record before this offset. */
   nextOffset: bigint;
   snapshotOffset: bigint;
+  /** Last offset the group accepted; a commit refused during a rebalance is retried with the next snapshot. */
+  committedOffset: bigint;
 }
 
 /** Row of `yunlian.signals`: one per signal state; the version orders OPEN before RESOLVED. */
@@ -114,7 +116,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       const committedOffset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
       const processor = new PartitionProcessor(ctx, watermark, snapshot?.state, expectedSources);
       const start = snapshot ? BigInt(snapshot.nextOffset) : 0n;
-      owned.set(partition, { processor, nextOffset: start, snapshotOffset: start });
+      owned.set(partition, { processor, nextOffset: start, snapshotOffset: start, committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset) });
       // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
       // state). Only when the state is gone but offsets were committed must the partition be re-read from 0.
       if (snapshot === null && committedOffset !== '-1') {
@@ -131,16 +133,24 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const snapshotAll = async (): Promise<CommitDecision['commit']> => {
     const commits: CommitDecision['commit'] = [];
     for (const [partition, p] of owned) {
-      if (p.nextOffset === p.snapshotOffset) continue;
-      await store.save(keyOf(partition), { nextOffset: p.nextOffset.toString(), state: p.processor.serialize() }, deps.now());
-      p.snapshotOffset = p.nextOffset;
-      commits.push({ topic: TOPICS.invoiceLegs, partition, offset: p.nextOffset.toString() });
+      if (p.nextOffset !== p.snapshotOffset) {
+        await store.save(keyOf(partition), { nextOffset: p.nextOffset.toString(), state: p.processor.serialize() }, deps.now());
+        p.snapshotOffset = p.nextOffset;
+      }
+      if (p.snapshotOffset > p.committedOffset) commits.push({ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() });
     }
     const open = new Map<string, number>();
     for (const p of owned.values()) p.processor.countOpenSignals(open);
     for (const type of DISRUPTION_TYPES) metrics.openSignals(type, open.get(type) ?? 0);
     lastSnapshotAt = Date.now();
     return commits;
+  };
+
+  const markCommitted = (commits: CommitDecision['commit']) => {
+    for (const c of commits) {
+      const p = owned.get(c.partition);
+      if (p && BigInt(c.offset) > p.committedOffset) p.committedOffset = BigInt(c.offset);
+    }
   };
 
   const writeOutputs = async (out: PartitionOutput, dlq: OutgoingRecord[]) => {
@@ -179,10 +189,11 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     retry: deps.retry,
     onDataLoss: deps.onDataLoss,
     onAssignment,
+    onCommitted: (commits) => markCommitted(commits),
     onStopped: async () => {
       clearInterval(idleSnapshots);
       const commits = await exclusive(snapshotAll);
-      if (commits.length > 0) await commitOrDefer(running.consumer, commits, log).catch((error: unknown) => log.warn('final commit failed; the snapshot still covers it', { error }));
+      if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log).catch(() => false))) markCommitted(commits);
     },
     handler: (batch, batchCtx) => exclusive(async () => {
       const state = owned.get(batch.partition);
@@ -233,7 +244,9 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     // Snapshot under the lock, commit outside it: a commit can wait on a rebalance, which waits for the
     // in-flight batch, which would wait for the lock.
     void exclusive(snapshotAll)
-      .then((commits) => (commits.length > 0 ? commitOrDefer(running.consumer, commits, log) : undefined))
+      .then(async (commits) => {
+        if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log))) markCommitted(commits);
+      })
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
   }, Math.max(250, Math.floor(snapshotIntervalMs / 2)));
   idleSnapshots.unref();

@@ -40,9 +40,6 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     metrics,
     retry: deps.retry,
     onDataLoss: deps.onDataLoss,
-    // Small per-partition fetches keep partitions interleaved finely when ingest catches up on a backlog,
-    // so the legs it emits stay close to event-time order (detect's allowed lateness absorbs the rest).
-    maxBytesPerPartition: 16 * 1024,
     handler: async (batch) => {
       const out = await ingestBatch(batch.records, { codec: codecs.invoiceEvent, now: deps.now() });
       let started = performance.now();

@@ -18,6 +18,7 @@ export type InvalidReason =
   | 'BUYER_USCC_INVALID'
   | 'SELF_INVOICE'
   | 'INVALID_DISTRICT_CODE'
+  | 'INVALID_TEXT_ENCODING'
   | 'FIELD_TOO_LONG'
   | 'NO_LINES'
   | 'TOO_MANY_LINES'
@@ -98,6 +99,9 @@ export function validateInvoice(event: InvoiceEvent, ctx: ValidationContext): Va
     if (!DIVISION_CODE.test(party.district_code)) return invalid('INVALID_DISTRICT_CODE', `${role} district_code must be 6 digits`);
     if (party.name.length === 0 || party.name.length > MAX_TEXT) return invalid('FIELD_TOO_LONG', `${role} name must be 1..${MAX_TEXT} characters`);
   }
+  // Bytes that were not UTF-8 arrive decoded as U+FFFD (Avro strings, readline): the text is lost, reject it.
+  const texts = [event.event_id, event.invoice_no, event.seller.name, event.buyer.name, ...event.lines.flatMap((l) => [l.item_name, l.unit, l.quantity])];
+  if (texts.some((t) => t.includes('\uFFFD'))) return invalid('INVALID_TEXT_ENCODING', 'a text field is not valid UTF-8');
   if (event.seller.tax_id === event.buyer.tax_id) return invalid('SELF_INVOICE', 'seller and buyer are the same enterprise');
   const feedOwner = districtOfCode(event.seller.district_code) ?? districtOfCode(event.buyer.district_code);
   if (feedOwner !== event.district) {

@@ -64,6 +64,8 @@ export interface BatchConsumerOptions {
    * hop would add up to 5 s of latency.
    */
   maxWaitTimeMs?: number;
+  /** Told which offsets the group accepted (a commit refused during a rebalance is not reported). */
+  onCommitted?: (commits: CommitDecision['commit']) => void;
   /** Runs on stop after the in-flight batch finished and before leaving the group (e.g. a final state snapshot). */
   onStopped?: () => Promise<void>;
 }
@@ -80,15 +82,16 @@ export interface RunningConsumer {
  * logged and dropped — the records are redelivered to the partition's next
  * owner and the idempotent sinks absorb them (at-least-once).
  */
-export async function commitOrDefer(consumer: Consumer, commits: CommitDecision['commit'], logger: Logger): Promise<void> {
+export async function commitOrDefer(consumer: Consumer, commits: CommitDecision['commit'], logger: Logger): Promise<boolean> {
   try {
     await consumer.commitOffsets(commits);
+    return true;
   } catch (error) {
     const e = error as { type?: string; message?: string; originalError?: { type?: string } };
     const type = e.type ?? e.originalError?.type ?? '';
-    if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR/.test(type) || /rebalanc|rejoin/i.test(e.message ?? '')) {
-      logger.warn('offset commit refused during a rebalance; records will be redelivered', { partitions: commits.length, type });
-      return;
+    if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR/.test(type) || /rebalanc|rejoin|generation id|member id/i.test(e.message ?? '')) {
+      logger.warn('offset commit refused during a rebalance; it is retried with the next commit', { partitions: commits.length, type });
+      return false;
     }
     throw error;
   }
@@ -125,7 +128,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     const assignment = event.payload.memberAssignment as Record<string, number[]>;
     const assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
     logger.info('partitions assigned', { pipeline, groupId: opts.groupId, assigned: assigned.length });
-    pendingAssignment = (async () => {
+    pendingAssignment = withRetry(async () => {
       expected.clear();
       const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: opts.topics });
       for (const { topic, partitions } of committed) {
@@ -136,7 +139,19 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
         consumer.seek({ topic, partition, offset });
       };
       await opts.onAssignment?.({ assigned, seek }, consumer);
-    })();
+    }, {
+      ...opts.retry,
+      shouldRetry: (error) => running && isRetriable(error),
+      onRetry: ({ error, attempt, delayMs }) => logger.warn('preparing the new assignment failed, retrying', { pipeline, attempt, delayMs, error }),
+    });
+    // A non-retriable failure here is fatal; it must never surface as an unhandled rejection.
+    pendingAssignment.catch((error: unknown) => {
+      if (!running) return;
+      logger.error('cannot prepare the assigned partitions; stopping the consumer', { pipeline, error });
+      running = false;
+      fatal?.(error);
+      void consumer.disconnect().catch(() => undefined);
+    });
   });
 
   let running = true;
@@ -212,7 +227,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       const next = (BigInt(last) + 1n).toString();
       payload.resolveOffset(last);
       const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
-      if (commits.length > 0) await commitOrDefer(consumer, commits, logger);
+      if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
       expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
       await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
     },

@@ -13,7 +13,7 @@ import { PoisonRecordError } from '../runtime/errors.ts';
 /** A line of the input that was not published, and why. */
 export interface SkippedLine {
   line: number;
-  reason: 'LINE_TOO_LONG' | 'INVALID_JSON' | 'INVALID_SHAPE' | 'DISTRICT_MISMATCH' | 'AVRO_ENCODE_FAILED';
+  reason: 'LINE_TOO_LONG' | 'INVALID_UTF8' | 'INVALID_JSON' | 'INVALID_SHAPE' | 'DISTRICT_MISMATCH' | 'AVRO_ENCODE_FAILED';
   detail: string;
 }
 
@@ -75,6 +75,11 @@ export async function produceInvoiceLines(lines: AsyncIterable<string> | Iterabl
     }
     if (Buffer.byteLength(raw, 'utf8') > maxLine) {
       skip({ line: n, reason: 'LINE_TOO_LONG', detail: `line is longer than ${maxLine} bytes` });
+      continue;
+    }
+    // readline decodes bytes that are not UTF-8 as U+FFFD: the line's text is already lost.
+    if (raw.includes('\uFFFD')) {
+      skip({ line: n, reason: 'INVALID_UTF8', detail: 'line is not valid UTF-8' });
       continue;
     }
     let json: unknown;

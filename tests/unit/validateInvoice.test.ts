@@ -109,5 +109,6 @@ describe('invoice validation (DESIGN.md section 3)', () => {
     expect(reasonOf({ ...inv, lines: [] })).toBe('NO_LINES');
     expect(reasonOf({ ...inv, buyer: inv.seller })).toBe('SELF_INVOICE');
     expect(reasonOf({ ...inv, event_id: '' })).toBe('INVALID_EVENT_ID');
+    expect(reasonOf({ ...inv, seller: { ...inv.seller, name: '青浦\uFFFD公司' } })).toBe('INVALID_TEXT_ENCODING');
   });
 });
