@@ -103,17 +103,13 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
 
   const keyOf = (partition: number) => ({ groupId, clusterId, topic: TOPICS.invoiceLegs, partition });
 
-  const onAssignment = async ({ assigned, seek }: AssignmentChange) => {
+  const onAssignment = async ({ assigned, committedOffset: committedOf, seek }: AssignmentChange) => {
     const mine = new Set(assigned.filter((a) => a.topic === TOPICS.invoiceLegs).map((a) => a.partition));
     for (const p of [...owned.keys()]) if (!mine.has(p)) owned.delete(p);
-    const committedAdmin = deps.kafka.admin();
-    await committedAdmin.connect();
-    const [committed] = await committedAdmin.fetchOffsets({ groupId, topics: [TOPICS.invoiceLegs] });
-    await committedAdmin.disconnect();
     for (const partition of mine) {
       if (owned.has(partition)) continue;
       const snapshot = await store.load(keyOf(partition));
-      const committedOffset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      const committedOffset = committedOf(TOPICS.invoiceLegs, partition)?.toString() ?? '-1';
       const processor = new PartitionProcessor(ctx, watermark, snapshot?.state, expectedSources);
       const start = snapshot ? BigInt(snapshot.nextOffset) : 0n;
       owned.set(partition, { processor, nextOffset: start, snapshotOffset: start, committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset) });

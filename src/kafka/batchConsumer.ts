@@ -38,6 +38,8 @@ export interface CommitDecision {
 
 export interface AssignmentChange {
   assigned: Array<{ topic: string; partition: number }>;
+  /** The group's committed offset of a partition (next offset to read), or null when it has none. */
+  committedOffset(topic: string, partition: number): bigint | null;
   /** Moves a partition's position (e.g. to where a restored state snapshot ends) without it counting as a gap. */
   seek(topic: string, partition: number, offset: string): void;
 }
@@ -138,7 +140,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
         expected.set(`${topic}:${partition}`, BigInt(offset));
         consumer.seek({ topic, partition, offset });
       };
-      await opts.onAssignment?.({ assigned, seek }, consumer);
+      // Read before any seek below changes `expected`.
+      const committedAt = new Map(expected);
+      const committedOffset = (topic: string, partition: number) => committedAt.get(`${topic}:${partition}`) ?? null;
+      await opts.onAssignment?.({ assigned, committedOffset, seek }, consumer);
     }, {
       ...opts.retry,
       shouldRetry: (error) => running && isRetriable(error),
