@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, runtimeFilePath, type Env } from '../../src/runtime/config.ts';
+import { ConfigError } from '../../src/runtime/errors.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An empty data dir, so no runtime file of a live `yunlian up` leaks into the test. */
+function env(vars: Env = {}): Env {
+  const dir = mkdtempSync(path.join(tmpdir(), 'yunlian-config-'));
+  dirs.push(dir);
+  return { YUNLIAN_DATA_DIR: dir, ...vars };
+}
+
+function configError(vars: Env): ConfigError {
+  try {
+    loadConfig(env(vars));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadConfig accepted a bad configuration');
+}
+
+describe('configuration errors name the variable and what a good value looks like', () => {
+  it('a broker without a port', () => {
+    expect(configError({ KAFKA_BROKERS: 'kafka-1:9092,kafka-2' }).message).toBe("KAFKA_BROKERS: 'kafka-2' is not host:port (expected e.g. kafka-1:9092,kafka-2:9092)");
+  });
+
+  it('a list of only commas', () => {
+    expect(configError({ KAFKA_BROKERS: ' , ' }).message).toBe('KAFKA_BROKERS is empty');
+  });
+
+  it('a port out of range or not a number', () => {
+    expect(configError({ YUNLIAN_HTTP_PORT: '80800' }).message).toBe("YUNLIAN_HTTP_PORT must be a TCP port (0-65535), got '80800'");
+    expect(configError({ YUNLIAN_CLICKHOUSE_PORT: 'http' }).message).toContain('YUNLIAN_CLICKHOUSE_PORT');
+  });
+
+  it('an API token too short to resist guessing', () => {
+    expect(configError({ YUNLIAN_API_TOKEN: 'secret' }).message).toMatch(/^YUNLIAN_API_TOKEN must be at least 16 characters/);
+    expect(configError({ YUNLIAN_API_READONLY_TOKEN: 'short' }).message).toMatch(/^YUNLIAN_API_READONLY_TOKEN/);
+  });
+
+  it('SASL without credentials, or an unknown mechanism', () => {
+    expect(configError({ KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }).message).toContain('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+    expect(configError({ KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'gssapi' }).message).toBe("KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got 'gssapi'");
+  });
+
+  it('a URL that is not http(s), without echoing the password it carries', () => {
+    const error = configError({ SCHEMA_REGISTRY_URL: 'ftp://reader:hunter2-secret@registry:8081' });
+    expect(error.message).toContain('SCHEMA_REGISTRY_URL must be an http(s) URL');
+    expect(error.message).not.toContain('hunter2');
+    expect(configError({ CLICKHOUSE_URL: 'not a url' }).message).toContain('CLICKHOUSE_URL');
+  });
+
+  it('a corrupt runtime file of `yunlian up`, with the way out', () => {
+    const vars = env();
+    writeFileSync(runtimeFilePath(vars.YUNLIAN_DATA_DIR!), '{"pid": 1,');
+    expect(() => loadConfig(vars)).toThrow(/is not valid JSON; delete it if no 'yunlian up' is running/);
+  });
+});
+
+describe('a good configuration', () => {
+  it('reads TLS, SASL and ClickHouse credentials from the environment', () => {
+    const config = loadConfig(
+      env({
+        KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'yunlian',
+        KAFKA_SASL_PASSWORD: 'pw',
+        SCHEMA_REGISTRY_URL: 'https://registry:8081/',
+        CLICKHOUSE_URL: 'https://clickhouse:8443',
+        CLICKHOUSE_USER: 'writer',
+        CLICKHOUSE_PASSWORD: 'pw2',
+      }),
+    );
+    expect(config.kafka).toEqual({ brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'yunlian', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'yunlian', password: 'pw' } });
+    expect(config.schemaRegistryUrl).toBe('https://registry:8081');
+    expect(config.clickhouse).toEqual({ kind: 'http', url: 'https://clickhouse:8443', username: 'writer', password: 'pw2' });
+  });
+
+  it('without services configured falls back to the embedded ClickHouse in the data dir', () => {
+    const vars = env();
+    const config = loadConfig(vars);
+    expect(config.kafka).toBeNull();
+    expect(config.clickhouse).toEqual({ kind: 'embedded', path: path.join(vars.YUNLIAN_DATA_DIR!, 'clickhouse') });
+    expect(config.httpPort).toBe(8080);
+  });
+});
