@@ -31,6 +31,14 @@ export function toClickHouseFailure(error: unknown, context: Record<string, unkn
     if (TRANSIENT_CODES.has(code)) return new InfrastructureError(`ClickHouse is temporarily unable to serve: ${error.message}`, { code: 'CLICKHOUSE_UNAVAILABLE', context: { ...context, clickhouseCode: code, type: error.type }, cause: error });
     return new YunlianError(`ClickHouse rejected the query: ${error.message}`, { code: 'CLICKHOUSE_QUERY_FAILED', retriable: false, context: { ...context, clickhouseCode: code, type: error.type }, cause: error });
   }
+  // chDB's native calls (raw insert) throw ChdbError with the server code alongside.
+  const chdbCode = (error as { clickhouseCode?: unknown } | undefined)?.clickhouseCode;
+  if (typeof chdbCode === 'number') {
+    const code = String(chdbCode);
+    const message = error instanceof Error ? error.message : String(error);
+    if (TRANSIENT_CODES.has(code)) return new InfrastructureError(`ClickHouse is temporarily unable to serve: ${message}`, { code: 'CLICKHOUSE_UNAVAILABLE', context: { ...context, clickhouseCode: code }, cause: error });
+    return new YunlianError(`ClickHouse rejected the query: ${message}`, { code: 'CLICKHOUSE_QUERY_FAILED', retriable: false, context: { ...context, clickhouseCode: code }, cause: error });
+  }
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if ((errno && NETWORK_ERRNO.has(errno)) || /timeout|socket hang up|ECONNREFUSED|ECONNRESET|fetch failed/i.test(message)) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseFailure } from './clickhouseErrors.ts';
+import { rawInsertOf } from './clickhouseClient.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
@@ -25,15 +26,21 @@ export interface InsertRowsParams {
 export async function insertRows(client: ClickHouseClient, params: InsertRowsParams): Promise<void> {
   if (!TABLE.test(params.table)) throw new RangeError(`not a qualified table name: ${params.table}`);
   if (params.rows.length === 0) return;
-  const settings = ["date_time_input_format = 'best_effort'"];
+  const settings: Record<string, string> = { date_time_input_format: 'best_effort' };
   if (params.dedupToken !== undefined) {
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
-    settings.push(`insert_deduplication_token = '${params.dedupToken}'`);
+    settings.insert_deduplication_token = params.dedupToken;
   }
   const body = params.rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
   try {
+    const raw = rawInsertOf(client);
+    if (raw) {
+      // chDB puts these settings in the statement's SETTINGS clause too (query-scoped), never a session SET.
+      await raw({ table: params.table, values: Buffer.from(body), format: 'JSONEachRow', settings });
+      return;
+    }
     const result = await client.exec({
-      query: `INSERT INTO ${params.table} SETTINGS ${settings.join(', ')} FORMAT JSONEachRow`,
+      query: `INSERT INTO ${params.table} SETTINGS ${Object.entries(settings).map(([k, v]) => `${k} = '${v}'`).join(', ')} FORMAT JSONEachRow`,
       values: Readable.from([body]),
     });
     result.stream.resume();

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
+import { openClickHouse, rawInsertOf } from '../../sinks/clickhouse/clickhouseClient.ts';
+import { YunlianError } from '../../src/runtime/errors.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { MIGRATIONS } from '../../sinks/clickhouse/schema.ts';
 import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
@@ -32,6 +33,15 @@ describe('ClickHouse inserts on chDB', () => {
     await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 1 }, { id: 2 }], dedupToken: 'topic:0:0-1' });
     await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 3 }] });
     await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 4 }], dedupToken: 'topic:0:2-2' });
+    expect(await ids('yunlian.t_dedup')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('writes through chDB\'s raw insert, and a row the table cannot take fails as a non-retriable ClickHouse error with its code', async () => {
+    expect(rawInsertOf(client)).toBeTypeOf('function');
+    const failure = await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 'not a number' }] }).then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(YunlianError);
+    expect(failure).toMatchObject({ code: 'CLICKHOUSE_QUERY_FAILED', retriable: false });
+    expect((failure as YunlianError).context?.clickhouseCode).toMatch(/^\d+$/);
     expect(await ids('yunlian.t_dedup')).toEqual([1, 2, 3, 4]);
   });
 
