@@ -9,7 +9,11 @@ import { dayOfInstant, dayToIso } from '../../src/calendar/workingCalendar.ts';
 export type MonthKey = number;
 
 export function monthOfInstant(epochMs: number): MonthKey {
-  const iso = dayToIso(dayOfInstant(epochMs));
+  return monthOfIsoDate(dayToIso(dayOfInstant(epochMs)));
+}
+
+/** The month of a YYYY-MM-DD date (a signal's window_start). */
+export function monthOfIsoDate(iso: string): MonthKey {
   return Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
 }
 

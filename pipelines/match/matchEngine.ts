@@ -86,7 +86,10 @@ export class MatchEngine {
       }
     }
     // A firm's own signal changes whether it may be a candidate (exclusions) and how it scores (capacity, reliability).
-    if (change !== 'unchanged') this.markWatchersOfFirm(signal.enterprise_tax_id);
+    if (change === 'unchanged') return;
+    this.markWatchersOfFirm(signal.enterprise_tax_id);
+    // A firm going silent (or back) also changes whether its regular partners may be candidates (silentPartner.ts).
+    if (signal.signal_type === 'SILENCE') for (const partner of this.partnersOf(signal.enterprise_tax_id)) this.markWatchersOfFirm(partner);
   }
 
   onLeg(leg: InvoiceLeg): void {
@@ -216,6 +219,11 @@ export class MatchEngine {
         }
       }
     }
+  }
+
+  private partnersOf(taxId: string): Set<string> {
+    const firm = this.index.firms.get(taxId);
+    return new Set(firm ? [...firm.sales.partners.keys(), ...firm.purchases.partners.keys()] : []);
   }
 
   private watchKeysOf(list: MatchList): string[] {

@@ -37,6 +37,14 @@ export class OpenSignalBook {
     return types;
   }
 
+  /** The earliest window_start (YYYY-MM-DD) among the firm's open signals of this type, or null (no allocation: called per partner while ranking). */
+  openSince(taxId: string, type: DisruptionType): string | null {
+    const open = this.byFirm.get(taxId);
+    let since: string | null = null;
+    if (open) for (const s of open.values()) if (s.signal_type === type && (since === null || s.window_start < since)) since = s.window_start;
+    return since;
+  }
+
   isResolved(signalId: string): boolean {
     return this.resolved.has(signalId);
   }

@@ -2,7 +2,7 @@ import { districtOfCode } from '../../src/domain/district.ts';
 import { RANKING_COMPONENTS, type GoodsVolume, type MatchCandidate, type MatchNeed, type MatchReason, type ScoreComponents } from '../../src/domain/matchList.ts';
 import type { CandidateIndex } from './candidateIndex.ts';
 import { capacitySignal } from './capacitySignal.ts';
-import type { MonthKey } from './eventMonth.ts';
+import { monthOfIsoDate, type MonthKey } from './eventMonth.ts';
 import { exclusionOf, type Exclusion } from './exclusionRules.ts';
 import { familiarity } from './familiarity.ts';
 import { ledgerOf } from './firmLedger.ts';
@@ -13,6 +13,7 @@ import type { OpenSignalBook } from './openSignalBook.ts';
 import { proximity } from './proximity.ts';
 import { DEFAULT_RANKING_WEIGHTS, type RankingWeights } from './rankingWeights.ts';
 import { reliability } from './reliability.ts';
+import { silentRegularPartner } from './silentPartner.ts';
 import { sizeFit } from './sizeFit.ts';
 
 export interface RankingRequest {
@@ -62,13 +63,19 @@ export function rankCandidates(index: CandidateIndex, signals: OpenSignalBook, r
     if ([...byCode.keys()].some((code) => lostCodes.some((lost) => codeSimilarity(lost, code) > 0))) pool.add(partner);
   }
 
+  const silentSince = (id: string): MonthKey | null => {
+    const since = signals.openSince(id, 'SILENCE');
+    return since === null ? null : monthOfIsoDate(since);
+  };
   const excluded = new Map<string, Exclusion>();
   const scored: MatchCandidate[] = [];
   for (const taxId of [...pool].sort()) {
     const firm = index.firms.get(taxId);
     if (!firm) continue;
     const openTypes = signals.openTypesOf(taxId);
-    const exclusion = exclusionOf(taxId, openTypes, { enterpriseTaxId: req.enterpriseTaxId, brokenPartnerTaxId: req.brokenPartnerTaxId, need: req.need });
+    // The candidate's own side that the need depends on: a supplier's purchases, a buyer's sales.
+    const silentPartner = silentRegularPartner(ledgerOf(firm, enterpriseRole(req.need)), { asOf: req.asOf, windowMonths: window, silentSince });
+    const exclusion = exclusionOf(taxId, openTypes, { enterpriseTaxId: req.enterpriseTaxId, brokenPartnerTaxId: req.brokenPartnerTaxId, need: req.need }, silentPartner);
     if (exclusion) {
       excluded.set(taxId, exclusion);
       continue;

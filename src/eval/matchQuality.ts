@@ -22,6 +22,12 @@ export interface MatchQualityOptions {
   revision?: 'first' | 'latest';
   /** Days after a label's end during which a list still matches it. */
   graceDays?: number;
+  /**
+   * A link break counts towards "excluded" only at or above this share of the
+   * candidate's flow (DESIGN.md section 4: a regular partner carries ≥ 10 %).
+   * Default 1000 bp.
+   */
+  regularShareBp?: number;
 }
 
 export interface ScoredList {
@@ -35,6 +41,8 @@ export interface ScoredList {
   true_replacements: number;
   contains_broken_partner: boolean;
   contains_excluded: boolean;
+  /** The candidates behind `contains_excluded` (for diagnosis). */
+  excluded_candidates: string[];
   latency_ms: number;
 }
 
@@ -50,7 +58,11 @@ export interface MatchQualityReport {
   replacement: { labelled: number; top1_hit_rate: number; top5_hit_rate: number; mrr: number };
   /** Must be 0: the firm itself or its broken partner on its own list. */
   share_with_broken_partner: number;
-  /** Lists with a candidate the truth shows observably disrupted on the same side (or silent) when the list opened. */
+  /**
+   * Lists with a candidate the truth shows observably disrupted on the same
+   * side (or silent) when the list opened, counting only disruptions a
+   * detector must report (a link break of a regular partner, ≥ 10 % share).
+   */
   share_with_excluded_partner: number;
   /** Wall-clock delay from the signal's emission to the list's first revision. */
   latency_ms: { p50: number; p95: number; max: number } | null;
@@ -79,6 +91,7 @@ const rate = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 
 export function scoreMatchQuality(lists: readonly MatchList[], truth: Pick<GroundTruth, 'labels'>, firms: readonly FirmProfile[], options: MatchQualityOptions = {}): MatchQualityReport {
   const grace = options.graceDays ?? 10;
+  const regularShareBp = options.regularShareBp ?? 1000;
   const byId = new Map<string, MatchList>();
   for (const l of lists) {
     const have = byId.get(l.match_id);
@@ -88,7 +101,16 @@ export function scoreMatchQuality(lists: readonly MatchList[], truth: Pick<Groun
   const firmByTaxId = new Map(firms.map((f) => [f.tax_id, f]));
   /** Truly disrupted on that day (for the true replacements), or already observable (what a perfect detector could have excluded). */
   const disruptedOn = (taxId: string, types: readonly DisruptionType[], day: string, observable = false): boolean =>
-    truth.labels.some((l) => l.enterprise_tax_id === taxId && types.includes(l.type) && (observable ? l.observable_from : l.start_day) <= day && (l.end_day === null || day < l.end_day));
+    truth.labels.some((l) => l.enterprise_tax_id === taxId && types.includes(l.type) && (!observable || mustBeReported(l)) && (observable ? l.observable_from : l.start_day) <= day && (l.end_day === null || day < l.end_day));
+  /**
+   * The truth also labels breaks of links between 7.5 % and 10 % share so that
+   * a detector firing on them is not a false positive; they are "may fire",
+   * not "must fire" (scoreSignals counts no recall on them), so a list cannot
+   * be faulted for a candidate whose only disruption is one of those. They
+   * still keep the candidate out of the true replacements (stricter for hits).
+   */
+  const mustBeReported = (l: TruthLabel): boolean =>
+    !(l.type === 'UPSTREAM_BROKEN' || l.type === 'DOWNSTREAM_BROKEN') || l.details.share_bp === undefined || l.details.share_bp >= regularShareBp;
 
   const perList: ScoredList[] = [];
   let unmatched = 0;
@@ -102,11 +124,12 @@ export function scoreMatchQuality(lists: readonly MatchList[], truth: Pick<Groun
     const enterprise = firmByTaxId.get(list.enterprise_tax_id);
     const candidates = list.candidates.map((c) => c.tax_id);
     const containsBroken = candidates.includes(list.enterprise_tax_id) || (list.broken_partner_tax_id !== null && candidates.includes(list.broken_partner_tax_id));
-    const containsExcluded = need !== undefined && candidates.some((id) => disruptedOn(id, SAME_SIDE[need], opened, true));
+    const excludedCandidates = need === undefined ? [] : candidates.filter((id) => disruptedOn(id, SAME_SIDE[need], opened, true));
+    const containsExcluded = excludedCandidates.length > 0;
     const latency = list.computed_at_ms - list.signal_detected_at_ms;
     if (!label || !need || !enterprise) {
       unmatched++;
-      perList.push({ match_id: list.match_id, enterprise_tax_id: list.enterprise_tax_id, signal_type: list.signal_type, first_hit_rank: null, replacement_rank: null, true_replacements: 0, contains_broken_partner: containsBroken, contains_excluded: containsExcluded, latency_ms: latency });
+      perList.push({ match_id: list.match_id, enterprise_tax_id: list.enterprise_tax_id, signal_type: list.signal_type, first_hit_rank: null, replacement_rank: null, true_replacements: 0, contains_broken_partner: containsBroken, contains_excluded: containsExcluded, excluded_candidates: excludedCandidates, latency_ms: latency });
       continue;
     }
     const partnerLinks = need === 'SUPPLIER' ? enterprise.suppliers : enterprise.buyers;
@@ -136,6 +159,7 @@ export function scoreMatchQuality(lists: readonly MatchList[], truth: Pick<Groun
       true_replacements: trueSet.size,
       contains_broken_partner: containsBroken,
       contains_excluded: containsExcluded,
+      excluded_candidates: excludedCandidates,
       latency_ms: latency,
     });
   }

@@ -16,11 +16,13 @@ import { presetOptions } from '../simulate/scenarioPresets.ts';
 import { scoreSignals, type DetectedSignal } from './scoreSignals.ts';
 import { printScores } from './printScores.ts';
 import { waitForConsumersDone } from './waitForConsumers.ts';
+import { evaluateMatches, MATCH_CONSUMPTION, matchLagGate } from './evalMatches.ts';
+import { printMatchQuality } from './printMatchQuality.ts';
 
 /**
  * `npm run eval`: generates a labelled scenario, streams it through Kafka,
- * ingest and detect on the embedded stack, then scores what landed in
- * ClickHouse `yunlian.signals` against the ground truth.
+ * ingest, detect and match on the embedded stack, then scores what landed in
+ * ClickHouse (`yunlian.signals`, `yunlian.matches`) against the ground truth.
  */
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const say = (line: string) => process.stderr.write(line + '\n');
   say(`eval: seed ${seed}, ${options.firms} firms, ${dayToIso(options.from)}..${dayToIso(options.to)}; data dir ${dataDir}`);
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0 });
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect', 'match'], clickhousePort: 0 });
   try {
     const scenario = createScenario(options);
     const admin = system.services.kafka.admin();
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
       producer: system.services.producer,
       codecs: system.services.codecs.invoiceEvents,
       eventsPerSecond: Infinity,
-      lagGates: pipelineLagGates(admin, ['ingest', 'detect'], logger),
+      lagGates: [...pipelineLagGates(admin, ['ingest', 'detect'], logger), matchLagGate(admin, logger)],
       onProgress: (n, last) => {
         if (Date.now() - lastPrint < 5000) return;
         lastPrint = Date.now();
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
     say(`  produced ${produced} events in ${((performance.now() - started) / 1000).toFixed(1)} s; waiting for the pipelines to drain…`);
     await waitForConsumersDone(
       admin,
-      [...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })), { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs }],
+      [...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })), { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs }, ...MATCH_CONSUMPTION],
       { timeoutMs: 600_000, stableMs: 4000 },
     );
     await admin.disconnect();
@@ -90,12 +92,14 @@ async function main(): Promise<number> {
     const scores = scoreSignals(scenario.truth, detected, { calendar, evaluatedThrough });
     const seconds = (performance.now() - started) / 1000;
     printScores(scores, `yunlian detection quality — seed ${seed}, ${options.firms} firms, ${produced} events, ${seconds.toFixed(0)} s end to end through Kafka and the pipelines, scored on ClickHouse yunlian.signals through ${dayToIso(evaluatedThrough)}`);
+    const matches = await evaluateMatches(system.services.clickhouse, scenario.truth, scenario.firms);
+    printMatchQuality(matches, `yunlian match quality — seed ${seed}, scored on ClickHouse yunlian.matches against the replacements the scenario makes plausible`);
     const out = values.json ?? path.join('bench', 'results', `eval-seed${seed}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify({ seed, firms: options.firms, events: produced, seconds, evaluatedThrough: dayToIso(evaluatedThrough), scores }, null, 2));
+    writeFileSync(out, JSON.stringify({ seed, firms: options.firms, events: produced, seconds, evaluatedThrough: dayToIso(evaluatedThrough), scores, matches }, null, 2));
     say(`details (false positives, misses) written to ${out}`);
-    const pass = scores.every((s) => (s.precision ?? 1) >= 0.95 && (s.recall ?? 1) >= 0.95 && s.holidayFalsePositives === 0 && (s.medianDelayWorkingDays ?? 0) <= 3);
-    return pass ? 0 : 1;
+    const detectionPass = scores.every((s) => (s.precision ?? 1) >= 0.95 && (s.recall ?? 1) >= 0.95 && s.holidayFalsePositives === 0 && (s.medianDelayWorkingDays ?? 0) <= 3);
+    return detectionPass && matches.pass ? 0 : 1;
   } finally {
     await system.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -140,6 +140,15 @@ describe('match on the embedded stack', () => {
     }, { what: 'revision 2', timeoutMs: 45_000 }))!;
     expect(list.candidates.map((c) => c.tax_id)).toContain(S7.tax_id);
     expect(list.as_of_ms).toBe(Date.parse('2020-05-29T10:00:00+08:00'));
+    // A new revision of the same list, not a new list: revision 1 stays queryable as history, without the newcomer.
+    const revisions = await stack.query<{ version: number; candidates: string[] }>(
+      `SELECT version, groupArray(candidate_tax_id) AS candidates FROM (SELECT * FROM yunlian.matches FINAL WHERE match_id = '${list.match_id}' ORDER BY rank) GROUP BY version ORDER BY version`,
+    );
+    expect(revisions.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(revisions[0]!.candidates).not.toContain(S7.tax_id);
+    expect((await readCurrentMatchLists(stack.services.clickhouse)).map((l) => l.match_id)).toEqual([list.match_id]);
+    const published = await Promise.all((await readTopic(stack, TOPICS.matches, 2)).map((r) => matchCodec.decode(r.value!)));
+    expect(published.map((l) => [l.match_id, l.version])).toEqual([[list.match_id, 1], [list.match_id, 2]]);
   });
 
   it('marks the candidate the firm starts buying from as converted, and closes the list when the signal resolves', async () => {

@@ -179,6 +179,35 @@ describe('match engine', () => {
     expect(back!.version).toBe(3);
   });
 
+  it('drops a supplier whose own main supplier went silent, even without a signal of its own, and takes it back when that supplier resumes', () => {
+    const engine = engineWithHistory();
+    const DYEING = code('2010000000');
+    const dyer = firm(WUJIANG, 10, '吴江印染有限公司');
+    for (const month of ['2020-03', '2020-04', '2020-05']) for (const leg of invoice(dyer, S3, `${month}-06`, [[DYEING, 1_000_000]])) engine.onLeg(leg);
+    engine.onSignal(signal(E, 'UPSTREAM_BROKEN', P));
+    const [opened] = engine.flush(1);
+    expect(opened!.candidates.map((c) => c.tax_id)).toContain(S3.tax_id);
+    // The dyer sells nothing the list watches: only the silence of S3's supplier can change the list.
+    engine.onSignal(signal(dyer, 'SILENCE', null));
+    const [without] = engine.flush(2);
+    expect(without!.candidates.map((c) => c.tax_id)).not.toContain(S3.tax_id);
+    expect(engine.lastFlush.reranked).toBe(1);
+    engine.onSignal(signal(dyer, 'SILENCE', null, 'RESOLVED'));
+    const [back] = engine.flush(3);
+    expect(back!.candidates.map((c) => c.tax_id)).toContain(S3.tax_id);
+  });
+
+  it('keeps a supplier whose silent partner is a buyer of its goods, not a supplier', () => {
+    const engine = engineWithHistory();
+    engine.onSignal(signal(E, 'UPSTREAM_BROKEN', P));
+    engine.flush(1);
+    // B1 buys foil from S3: its silence costs S3 a customer, not inputs; S3 still can supply.
+    engine.onSignal(signal(B1, 'SILENCE', null));
+    const revisions = engine.flush(2);
+    const current = revisions[0] ?? engine.list(matchIdOf(signal(E, 'UPSTREAM_BROKEN', P).signal_id, 'SUPPLIER'))!;
+    expect(current.candidates.map((c) => c.tax_id)).toContain(S3.tax_id);
+  });
+
   it('marks a candidate converted with the date of the first invoice after the list opened', () => {
     const engine = engineWithHistory();
     engine.onSignal(signal(E, 'UPSTREAM_BROKEN', P));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scoreMatchQuality } from '../../src/eval/matchQuality.ts';
+import { meetsMatchTargets } from '../../src/eval/evalMatches.ts';
 import type { MatchCandidate, MatchList } from '../../src/domain/matchList.ts';
 import type { FirmProfile } from '../../src/simulate/firmProfile.ts';
 import type { TruthLabel } from '../../src/simulate/groundTruth.ts';
@@ -64,6 +65,23 @@ describe('match quality against the ground truth', () => {
     expect(r.share_with_excluded_partner).toBe(1);
   });
 
+  it('flags a candidate with a broken regular supplier as excluded, but not one whose lost supplier carried under 10 % (a break no detector must report)', () => {
+    const brokenSupply = (share_bp: number) => label({ enterprise_tax_id: 'D', partner_tax_id: 'Q', observable_from: '2020-05-10', details: { share_bp } });
+    const minor = scoreMatchQuality([list('m1', ['D', 'A'])], { labels: [label(), brokenSupply(778)] }, FIRMS);
+    expect(minor.share_with_excluded_partner).toBe(0);
+    expect(minor.per_list[0]).toMatchObject({ first_hit_rank: 2, excluded_candidates: [] });
+    const regular = scoreMatchQuality([list('m1', ['D', 'A'])], { labels: [label(), brokenSupply(1200)] }, FIRMS);
+    expect(regular.share_with_excluded_partner).toBe(1);
+    expect(regular.per_list[0]!.excluded_candidates).toEqual(['D']);
+  });
+
+  it('does not flag a candidate whose disruption was not yet observable when the list opened', () => {
+    const later = label({ enterprise_tax_id: 'D', partner_tax_id: null, type: 'PURCHASE_DROP', start_day: '2020-05-10', observable_from: '2020-05-20', details: {} });
+    const r = scoreMatchQuality([list('m1', ['D'])], { labels: [label(), later] }, FIRMS);
+    expect(r.share_with_excluded_partner).toBe(0);
+    expect(r.per_list[0]!.first_hit_rank).toBeNull();
+  });
+
   it('scores the first revision by default and the latest on request, and leaves lists without a label unscored', () => {
     const truth = { labels: [label()] };
     const revisions = [list('m1', ['Z', 'A'], 1), list('m1', ['A'], 2)];
@@ -71,5 +89,13 @@ describe('match quality against the ground truth', () => {
     expect(scoreMatchQuality(revisions, truth, FIRMS, { revision: 'latest' }).top1_hit_rate).toBe(1);
     const stray = scoreMatchQuality([list('m2', ['A'], 1, { broken_partner_tax_id: 'Q' })], truth, FIRMS);
     expect(stray).toMatchObject({ lists: 1, scored: 0, unmatched: 1 });
+  });
+
+  it('passes the eval targets only with top-5 ≥ 90 %, top-1 ≥ 60 %, no broken partner and at least one scored list', () => {
+    const truth = { labels: [label()] };
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A'])], truth, FIRMS))).toBe(true);
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['Z', 'A'])], truth, FIRMS))).toBe(false);
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A', 'P'])], truth, FIRMS))).toBe(false);
+    expect(meetsMatchTargets(scoreMatchQuality([], truth, FIRMS))).toBe(false);
   });
 });
