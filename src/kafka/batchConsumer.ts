@@ -4,6 +4,7 @@ import { withRetry, type RetryOptions } from '../runtime/retry.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { ConsumedRecord } from './record.ts';
+import { classifyOffsetGap } from './offsetGap.ts';
 
 /** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves. */
 export interface RecordBatch {
@@ -59,6 +60,12 @@ export interface BatchConsumerOptions {
   /** Called when a gap between committed/seen offsets and the next fetched offset proves records were lost. */
   onDataLoss?: (info: { topic: string; partition: number; expected: string; got: string; lost: number }) => void;
   maxBytesPerPartition?: number;
+  /**
+   * Batches of different partitions handled at once (default 1). A stateless
+   * pipeline overlaps one partition's sink writes with the next one's decoding;
+   * records of one partition stay in order either way.
+   */
+  partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   /**
    * Longest a fetch waits for data. kafkajs defaults to 5 s and librdkafka's
@@ -79,6 +86,9 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** How often a batch in flight asks kafkajs to heartbeat (kafkajs itself sends one per heartbeatInterval). */
+const HANDLER_HEARTBEAT_MS = 1000;
+
 /**
  * Commits offsets; a commit refused because the group is rebalancing is
  * logged and dropped — the records are redelivered to the partition's next
@@ -90,8 +100,11 @@ export async function commitOrDefer(consumer: Consumer, commits: CommitDecision[
     return true;
   } catch (error) {
     const e = error as { type?: string; message?: string; originalError?: { type?: string } };
-    const type = e.type ?? e.originalError?.type ?? '';
-    if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR/.test(type) || /rebalanc|rejoin|generation id|member id/i.test(e.message ?? '')) {
+    // kafkajs wraps a broker error that is not retriable in KafkaJSNonRetriableError and keeps it as `cause`.
+    const cause = (error as { cause?: { type?: string; message?: string } }).cause;
+    const type = e.type ?? e.originalError?.type ?? cause?.type ?? '';
+    const message = `${e.message ?? ''} ${cause?.message ?? ''}`;
+    if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|NOT_COORDINATOR/.test(type) || /rebalanc|rejoin|generation id|member id|not aware of this member/i.test(message)) {
       logger.warn('offset commit refused during a rebalance; it is retried with the next commit', { partitions: commits.length, type });
       return false;
     }
@@ -109,9 +122,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
     retry: {
       retries: 10,
-      // kafkajs only restarts after retriable errors; a rebalance error that exhausted its retries arrives
-      // wrapped as non-retriable and would leave the pipeline dead. Fatal handler errors never reach
-      // kafkajs (the handler path disconnects instead), so every crash seen here is worth a restart.
+      // kafkajs consults this only for retriable crashes (retries exhausted); a non-retriable one (e.g. an
+      // eviction surfacing as a wrapped UNKNOWN_MEMBER_ID) is never restarted and rejects `done` below, so
+      // the process fails loudly and its supervisor restarts it. Fatal handler errors never reach kafkajs
+      // (the handler path disconnects instead), so every retriable crash seen here is worth a restart.
       restartOnFailure: async (error: Error) => {
         logger.warn('consumer crashed; kafkajs restarts it', { pipeline, groupId: opts.groupId, error });
         return running;
@@ -163,78 +177,125 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   let fatal: ((error: unknown) => void) | null = null;
   const done = new Promise<void>((resolve, reject) => {
     fatal = reject;
-    consumer.on(consumer.events.STOP, () => resolve());
+    // kafkajs disconnects (emitting STOP) before it reports a crash, so STOP means done only when we asked for it;
+    // otherwise the CRASH that follows decides: a restart, or the fatal error.
+    consumer.on(consumer.events.STOP, () => {
+      if (!running) resolve();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) reject(event.payload.error);
+      if (event.payload.restart) return;
+      logger.error('consumer crashed and kafkajs will not restart it; the pipeline stops', { pipeline, groupId: opts.groupId, error: event.payload.error });
+      running = false;
+      reject(event.payload.error);
     });
   });
   done.catch(() => undefined);
 
-  const checkGap = (topic: string, partition: number, firstOffset: string) => {
-    const key = `${topic}:${partition}`;
-    const want = expected.get(key);
+  /**
+   * Reports data loss when a batch starts beyond the expected offset and the
+   * skipped offsets were really deleted (below the log start); any other gap
+   * (compaction, transaction markers, a position kept across a rebalance) is
+   * only logged. Never throws: a failed log-start lookup must not stop consumption.
+   */
+  const checkGap = async (topic: string, partition: number, firstOffset: string): Promise<void> => {
+    const want = expected.get(`${topic}:${partition}`);
     const got = BigInt(firstOffset);
-    if (want !== undefined && got > want) {
-      const lost = Number(got - want);
+    if (want === undefined || got <= want) return;
+    let low: string | undefined;
+    try {
+      low = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low;
+    } catch (error) {
+      logger.warn('offset gap not verified: the log start offset could not be read', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, error });
+      return;
+    }
+    if (low === undefined) {
+      logger.warn('offset gap not verified: the partition has no log start offset', { pipeline, topic, partition, expected: want.toString(), got: firstOffset });
+      return;
+    }
+    const logStart = BigInt(low);
+    const gap = classifyOffsetGap({ expected: want, firstFetched: got, logStart });
+    if (gap.kind === 'jump') {
+      logger.info('position moved past the expected offset; the skipped offsets are still in the log (not loss)', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, logStart: logStart.toString() });
+    } else if (gap.kind === 'loss') {
+      const lost = Number(gap.lost);
       metrics.dataLoss(pipeline, topic, partition, lost);
-      logger.error('DATA LOSS: records were deleted before this consumer read them', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, lost });
+      logger.error('DATA LOSS: records were deleted before this consumer read them', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, logStart: logStart.toString(), lost });
       opts.onDataLoss?.({ topic, partition, expected: want.toString(), got: firstOffset, lost });
     }
+  };
+
+  /** Batches being handled; stop() waits for them, because kafkajs's stop does not wait for a handler in flight. */
+  const inFlight = new Set<Promise<void>>();
+  const processBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    await pendingAssignment;
+    if (!running || batch.messages.length === 0 || !isRunning() || isStale()) return;
+    await checkGap(batch.topic, batch.partition, batch.messages[0]!.offset);
+    const records: ConsumedRecord[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)])),
+      timestampMs: Number(m.timestamp),
+    }));
+    metrics.recordsIn(pipeline, batch.topic, records.length);
+    const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+    metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
+    let decision: void | CommitDecision = undefined;
+    // A handler may run far longer than the session timeout (its own retries through a ClickHouse outage, a
+    // slow sink). Without heartbeats the coordinator evicts the member, and kafkajs then crashes on the
+    // wrapped UNKNOWN_MEMBER_ID without restarting: the pipeline stopped for good after a 60 s outage
+    // (tests/faults, ClickHouse outage scenario). kafkajs sends at most one heartbeat per heartbeatInterval.
+    const keepAlive = setInterval(() => {
+      heartbeat().catch((error: unknown) => logger.debug('heartbeat during a long batch refused', { pipeline, error }));
+    }, HANDLER_HEARTBEAT_MS);
+    try {
+      await withRetry(
+        async () => {
+          decision = await opts.handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning: () => running && isRunning() });
+        },
+        {
+          ...opts.retry,
+          shouldRetry: (error) => running && isRetriable(error),
+          onRetry: ({ error, attempt, delayMs }) => {
+            metrics.retried(pipeline, 'batch');
+            logger.warn('batch failed, retrying', { pipeline, topic: batch.topic, partition: batch.partition, attempt, delayMs, error });
+            void heartbeat().catch(() => undefined);
+          },
+        },
+      );
+    } catch (error) {
+      if (!running) return;
+      logger.error('batch failed with a non-retriable error; stopping the consumer', { pipeline, topic: batch.topic, partition: batch.partition, error });
+      running = false;
+      fatal?.(error);
+      // Returning without resolving keeps the offset uncommitted; disconnecting stops kafkajs from refetching.
+      void consumer.disconnect().catch(() => undefined);
+      return;
+    } finally {
+      clearInterval(keepAlive);
+    }
+    const last = batch.lastOffset();
+    const next = (BigInt(last) + 1n).toString();
+    payload.resolveOffset(last);
+    const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
+    if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
+    expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
+    await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
   };
 
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: async (payload: EachBatchPayload) => {
-      const { batch, heartbeat, isRunning, isStale } = payload;
-      await pendingAssignment;
-      if (!running || batch.messages.length === 0 || !isRunning() || isStale()) return;
-      checkGap(batch.topic, batch.partition, batch.messages[0]!.offset);
-      const records: ConsumedRecord[] = batch.messages.map((m) => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: m.offset,
-        key: m.key,
-        value: m.value,
-        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)])),
-        timestampMs: Number(m.timestamp),
-      }));
-      metrics.recordsIn(pipeline, batch.topic, records.length);
-      const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
-      metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
-      let decision: void | CommitDecision = undefined;
-      try {
-        await withRetry(
-          async () => {
-            decision = await opts.handler({ topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning: () => running && isRunning() });
-          },
-          {
-            ...opts.retry,
-            shouldRetry: (error) => running && isRetriable(error),
-            onRetry: ({ error, attempt, delayMs }) => {
-              metrics.retried(pipeline, 'batch');
-              logger.warn('batch failed, retrying', { pipeline, topic: batch.topic, partition: batch.partition, attempt, delayMs, error });
-              void heartbeat().catch(() => undefined);
-            },
-          },
-        );
-      } catch (error) {
-        if (!running) return;
-        logger.error('batch failed with a non-retriable error; stopping the consumer', { pipeline, topic: batch.topic, partition: batch.partition, error });
-        running = false;
-        fatal?.(error);
-        // Returning without resolving keeps the offset uncommitted; disconnecting stops kafkajs from refetching.
-        void consumer.disconnect().catch(() => undefined);
-        return;
-      }
-      const last = batch.lastOffset();
-      const next = (BigInt(last) + 1n).toString();
-      payload.resolveOffset(last);
-      const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
-      if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
-      expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
-      await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
+    eachBatch: (payload: EachBatchPayload) => {
+      const work = processBatch(payload);
+      const settled = work.catch(() => undefined);
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+      return work;
     },
   });
 
@@ -243,6 +304,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     done,
     stop: async () => {
       running = false;
+      // Finish the batch in flight, its sink writes and its commit, while the group still accepts commits.
+      await Promise.all(inFlight);
       await consumer.stop();
       try {
         await opts.onStopped?.();

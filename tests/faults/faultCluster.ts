@@ -12,6 +12,7 @@ import { registerCodecs, type YunlianCodecs } from '../../src/kafka/topicCodecs.
 import { createLogger, type Logger } from '../../src/runtime/log.ts';
 import { startRegistryProxy, type RegistryProxy } from './registryProxy.ts';
 import { startPipelineWorker, type PipelineWorker, type PipelineWorkerOptions } from './workerProcess.ts';
+import type { ConsumerTimeouts } from './consumerTimeouts.ts';
 
 /**
  * What one fault scenario runs on: its own mock Kafka (kcat child process,
@@ -39,7 +40,13 @@ export interface FaultCluster {
 /** Where each scenario's worker log is kept after its data dir is removed. */
 export const FAULT_LOG_DIR = path.join(tmpdir(), 'yunlian-faults-logs');
 
-export async function startFaultCluster(name: string, opts: { keepDataDir?: boolean } = {}): Promise<FaultCluster> {
+export interface FaultClusterOptions {
+  keepDataDir?: boolean;
+  /** Consumer group timings of every worker started on this cluster; production defaults when absent. */
+  consumerTimeouts?: ConsumerTimeouts;
+}
+
+export async function startFaultCluster(name: string, opts: FaultClusterOptions = {}): Promise<FaultCluster> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `yunlian-faults-${name}-`));
   const logger = createLogger(`faults:${name}`, { level: 'error' });
   const cleanups: Array<() => Promise<void>> = [];
@@ -93,7 +100,7 @@ export async function startFaultCluster(name: string, opts: { keepDataDir?: bool
       codecs,
       logger,
       async startWorker(o = {}) {
-        const worker = await startPipelineWorker({ brokers: mock.brokers, registryUrl: registryProxy.url, dataDir, ...o });
+        const worker = await startPipelineWorker({ brokers: mock.brokers, registryUrl: registryProxy.url, dataDir, consumerTimeouts: opts.consumerTimeouts, ...o });
         workers.push(worker);
         return worker;
       },

@@ -26,10 +26,51 @@ export function formatFaultTable(results: readonly FaultResult[]): string {
   return out.join('\n');
 }
 
+/** Invoice counts of `yunlian.invoices FINAL` against what was produced (scenarioWorkload.ts `InvoiceTally`). */
+export interface InvoiceCounts {
+  distinct: number;
+  duplicates: number;
+  lost: number;
+}
+
+/**
+ * One scenario's table row: its counts, whether all its checks held, and the
+ * time since the check list was started. `extraDuplicates` adds doubled rows
+ * found beyond invoices (e.g. signals).
+ */
+export function faultResult(scenario: string, checks: CheckList, counts: { recordsIn: number; invoices: InvoiceCounts; dlq: number; extraDuplicates?: number }): FaultResult {
+  return {
+    scenario,
+    recordsIn: counts.recordsIn,
+    inClickHouse: counts.invoices.distinct,
+    duplicates: counts.invoices.duplicates + (counts.extraDuplicates ?? 0),
+    lost: counts.invoices.lost,
+    dlq: counts.dlq,
+    ok: checks.ok,
+    notes: [...checks.notes],
+    seconds: checks.elapsedSeconds(),
+  };
+}
+
+/** The row of a scenario that threw before it could count anything: a FAIL with the error in its notes. */
+export function thrownResult(scenario: string, error: unknown, startedAt: number, hint?: string): FaultResult {
+  const checks = new CheckList(startedAt);
+  checks.check(false, `threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (hint) checks.note(hint);
+  return faultResult(scenario, checks, { recordsIn: 0, invoices: { distinct: 0, duplicates: 0, lost: 0 }, dlq: 0 });
+}
+
 /** Collects named checks of one scenario; a scenario passes when all of them hold. */
 export class CheckList {
   readonly notes: string[] = [];
   private failed = false;
+
+  /** `startedAt`: when the scenario began (epoch ms), for the table's seconds column. */
+  constructor(readonly startedAt: number = Date.now()) {}
+
+  elapsedSeconds(): number {
+    return (Date.now() - this.startedAt) / 1000;
+  }
 
   check(ok: boolean, what: string): boolean {
     this.notes.push(`${ok ? 'ok  ' : 'FAIL'} ${what}`);

@@ -16,6 +16,7 @@ import type { PipelineName } from '../../src/kafka/topics.ts';
 import { createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../../src/calendar/loadClosures.ts';
 import { withClickHouseOutage } from './clickhouseOutage.ts';
+import { withConsumerTimeouts, type ConsumerTimeouts } from './consumerTimeouts.ts';
 import { WORKER_ENV, type WorkerMessage, type WorkerRequest, type WorkerStats } from './workerProtocol.ts';
 
 const env = process.env;
@@ -40,7 +41,9 @@ async function main(): Promise<void> {
     metrics,
   });
   const outage = withClickHouseOutage(services.clickhouse);
-  const pipelineServices: Services = { ...services, clickhouse: outage.client };
+  const timeouts = env[WORKER_ENV.consumerTimeouts] ? (JSON.parse(env[WORKER_ENV.consumerTimeouts]!) as ConsumerTimeouts) : null;
+  const kafka = timeouts ? withConsumerTimeouts(services.kafka, timeouts) : services.kafka;
+  const pipelineServices: Services = { ...services, kafka, clickhouse: outage.client };
   const downAtStartMs = Number(env[WORKER_ENV.clickhouseDownAtStartMs] ?? '') || 0;
   if (downAtStartMs > 0) outage.startOutage(downAtStartMs);
   const retryMaxMs = Number(env[WORKER_ENV.retryMaxMs] ?? '') || undefined;

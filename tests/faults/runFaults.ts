@@ -9,8 +9,8 @@
  * (worker logs in <dataDir>/worker.log).
  */
 import { parseArgs } from 'node:util';
-import { buildWorkload, FULL_WORKLOAD, SHORT_WORKLOAD } from './scenarioWorkload.ts';
-import { formatFaultTable, type FaultResult } from './faultResult.ts';
+import { buildWorkload } from './scenarioWorkload.ts';
+import { formatFaultTable, thrownResult, type FaultResult } from './faultResult.ts';
 import { FAULT_LOG_DIR } from './faultCluster.ts';
 import { faultPlan, SCENARIO_NAMES, type ScenarioName } from './faultPlan.ts';
 import { referenceScenario } from './scenarios/referenceScenario.ts';
@@ -38,19 +38,19 @@ const guarded = async (name: string, run: () => Promise<FaultResult>) => {
   try {
     report(await run());
   } catch (error) {
-    report({ scenario: name, recordsIn: 0, inClickHouse: 0, duplicates: 0, lost: 0, dlq: 0, ok: false, notes: [`FAIL threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, `     worker logs: ${FAULT_LOG_DIR}`], seconds: (Date.now() - t0) / 1000 });
+    report(thrownResult(name, error, t0, `worker logs: ${FAULT_LOG_DIR}`));
   }
 };
 
 const started = Date.now();
-const workload = buildWorkload(values.short ? SHORT_WORKLOAD : FULL_WORKLOAD);
+const workload = buildWorkload(plan.workload);
 process.stderr.write(`workload: ${workload.arrivals.length} invoice events (${workload.eventIds.size} distinct)\n`);
 const needsReference = ['crash', 'clickhouse', 'rebalance', 'skew'].some((n) => only.has(n as ScenarioName));
-const reference = needsReference ? await referenceScenario(workload, { drainTimeoutMs: plan.drainTimeoutMs }).then((r) => (report(r.result), r.reference)) : null;
+const reference = needsReference ? await referenceScenario(workload, { drainTimeoutMs: plan.drainTimeoutMs, consumerTimeouts: plan.consumerTimeouts }).then((r) => (report(r.result), r.reference)) : null;
 if (needsReference && reference && reference.states.length > 0) {
   if (only.has('crash')) await guarded('crash', () => crashScenario(workload, reference, plan.crash));
   if (only.has('clickhouse')) await guarded('ClickHouse outage', () => clickhouseOutageScenario(workload, reference, plan.clickhouse));
-  if (only.has('rebalance')) await guarded('rebalance', () => rebalanceScenario(workload, reference, { drainTimeoutMs: plan.drainTimeoutMs }));
+  if (only.has('rebalance')) await guarded('rebalance', () => rebalanceScenario(workload, reference, plan.rebalance));
   if (only.has('skew')) await guarded('clock skew', () => clockSkewScenario(workload, reference, plan.skew));
 }
 if (only.has('clickhouse')) await guarded('ClickHouse down during group join', () => clickhouseDownAtJoinScenario(plan.clickhouseAtJoin));

@@ -28,7 +28,7 @@ export interface WorkloadSize {
   to: string;
 }
 
-export const SHORT_WORKLOAD: WorkloadSize = { seed: 11, firms: 40, from: '2020-01-02', to: '2020-05-31' };
+export const SHORT_WORKLOAD: WorkloadSize = { seed: 11, firms: 30, from: '2020-01-02', to: '2020-05-15' };
 export const FULL_WORKLOAD: WorkloadSize = { seed: 11, firms: 60, from: '2020-01-02', to: '2020-07-31' };
 
 export function buildWorkload(size: WorkloadSize): Workload {

@@ -3,6 +3,7 @@ import { openSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PipelineName } from '../../src/kafka/topics.ts';
+import type { ConsumerTimeouts } from './consumerTimeouts.ts';
 import { WORKER_ENV, type WorkerMessage, type WorkerRequest, type WorkerStats } from './workerProtocol.ts';
 
 const WORKER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pipelineWorker.ts');
@@ -18,6 +19,8 @@ export interface PipelineWorkerOptions {
   snapshotMs?: number;
   /** ClickHouse refuses the pipelines' calls for this long from the start. */
   clickhouseDownAtStartMs?: number;
+  /** Consumer group timings of the pipelines; their production defaults (30 s session) when absent. */
+  consumerTimeouts?: ConsumerTimeouts;
   readyTimeoutMs?: number;
 }
 
@@ -55,6 +58,7 @@ export async function startPipelineWorker(opts: PipelineWorkerOptions): Promise<
       [WORKER_ENV.retryMaxMs]: opts.retryMaxMs ? String(opts.retryMaxMs) : '',
       [WORKER_ENV.snapshotMs]: opts.snapshotMs ? String(opts.snapshotMs) : '',
       [WORKER_ENV.clickhouseDownAtStartMs]: opts.clickhouseDownAtStartMs ? String(opts.clickhouseDownAtStartMs) : '',
+      [WORKER_ENV.consumerTimeouts]: opts.consumerTimeouts ? JSON.stringify(opts.consumerTimeouts) : '',
     },
   });
   closeSync(log);

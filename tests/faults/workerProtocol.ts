@@ -37,6 +37,8 @@ export const WORKER_ENV = {
   snapshotMs: 'FAULT_SNAPSHOT_MS',
   /** ClickHouse refuses the pipelines' calls for this long from the start (their first group join included). */
   clickhouseDownAtStartMs: 'FAULT_CLICKHOUSE_DOWN_AT_START_MS',
+  /** Consumer group timings as JSON `ConsumerTimeouts`; the pipelines' production defaults when empty. */
+  consumerTimeouts: 'FAULT_CONSUMER_TIMEOUTS',
 } as const;
 
 /** Sums every sample of a counter in Prometheus text, optionally only samples whose labels contain `labelFilter`. */

@@ -2,7 +2,8 @@ import { DISTRICTS, invoiceTopic } from '../../../src/domain/district.ts';
 import { partitionLags } from '../../../src/kafka/lagGate.ts';
 import { GROUPS } from '../../../src/kafka/topics.ts';
 import { startFaultCluster } from '../faultCluster.ts';
-import { CheckList, type FaultResult } from '../faultResult.ts';
+import { CheckList, faultResult, type FaultResult } from '../faultResult.ts';
+import type { ConsumerTimeouts } from '../consumerTimeouts.ts';
 import { produceArrivals, sleep, tallyInvoices, topicRecords, waitDrained, type Workload } from '../scenarioWorkload.ts';
 import { TOPICS } from '../../../src/kafka/topics.ts';
 import { fixtureInvoices } from './registryScenario.ts';
@@ -19,10 +20,9 @@ import { waitFor } from '../../helpers/waitFor.ts';
  * builds), no pipeline stops, and afterwards every invoice is there once
  * and the signals equal the uninterrupted run's.
  */
-export async function clickhouseOutageScenario(workload: Workload, reference: ReferenceSignals, opts: { outagesMs: number[]; drainTimeoutMs: number; retryMaxMs?: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+export async function clickhouseOutageScenario(workload: Workload, reference: ReferenceSignals, opts: { outagesMs: number[]; drainTimeoutMs: number; retryMaxMs?: number; consumerTimeouts?: ConsumerTimeouts }): Promise<FaultResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('clickhouse-outage');
+  const cluster = await startFaultCluster('clickhouse-outage', { consumerTimeouts: opts.consumerTimeouts });
   try {
     const worker = await cluster.startWorker({ retryMaxMs: opts.retryMaxMs });
     const parts = opts.outagesMs.length + 1;
@@ -61,7 +61,7 @@ export async function clickhouseOutageScenario(workload: Workload, reference: Re
     }
     await waitDrained(cluster, opts.drainTimeoutMs);
     const name = `ClickHouse outage ${opts.outagesMs.map((ms) => `${ms / 1000} s`).join(' + ')}`;
-    const result = await finishWorkloadRun({ scenario: name, cluster, worker, workload, reference, checks, startedAt });
+    const result = await finishWorkloadRun({ scenario: name, cluster, worker, workload, reference, checks });
     await worker.stop();
     return result;
   } finally {
@@ -75,12 +75,11 @@ export async function clickhouseOutageScenario(workload: Workload, reference: Re
  * ClickHouse, and that must wait and retry like every other ClickHouse call,
  * not take the process down.
  */
-export async function clickhouseDownAtJoinScenario(opts: { downMs: number; drainTimeoutMs: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+export async function clickhouseDownAtJoinScenario(opts: { downMs: number; records: number; drainTimeoutMs: number; consumerTimeouts?: ConsumerTimeouts }): Promise<FaultResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('clickhouse-down-at-join');
+  const cluster = await startFaultCluster('clickhouse-down-at-join', { consumerTimeouts: opts.consumerTimeouts });
   try {
-    const invoices = fixtureInvoices(950_000, 200);
+    const invoices = fixtureInvoices(950_000, opts.records);
     const topic = invoiceTopic('qingpu');
     await cluster.producer.send(invoices.map((e) => ({ topic, key: e.invoice_no, value: cluster.codecs.invoiceEvents.qingpu.encode(e) })));
     const worker = await cluster.startWorker({ clickhouseDownAtStartMs: opts.downMs, retryMaxMs: 1000 });
@@ -95,17 +94,7 @@ export async function clickhouseDownAtJoinScenario(opts: { downMs: number; drain
     const tally = drained ? await tallyInvoices(worker, new Set(invoices.map((e) => e.event_id))) : { distinct: 0, duplicates: 0, lost: invoices.length, unexpected: 0 };
     checks.check(tally.lost === 0 && tally.duplicates === 0, `every invoice once (${tally.distinct}/${invoices.length})`);
     if (drained) await worker.stop();
-    return {
-      scenario: `ClickHouse down ${opts.downMs / 1000} s during group join`,
-      recordsIn: invoices.length,
-      inClickHouse: tally.distinct,
-      duplicates: tally.duplicates,
-      lost: tally.lost,
-      dlq: await topicRecords(cluster, TOPICS.dlq),
-      ok: checks.ok,
-      notes: checks.notes,
-      seconds: (Date.now() - startedAt) / 1000,
-    };
+    return faultResult(`ClickHouse down ${opts.downMs / 1000} s during group join`, checks, { recordsIn: invoices.length, invoices: tally, dlq: await topicRecords(cluster, TOPICS.dlq) });
   } finally {
     await cluster.close();
   }

@@ -9,7 +9,8 @@ import { createLagGate } from '../../../src/kafka/lagGate.ts';
 import { fixtureInvoices } from './registryScenario.ts';
 import { invoiceLegs } from '../../../pipelines/ingest/invoiceLegs.ts';
 import { startFaultCluster, type FaultCluster } from '../faultCluster.ts';
-import { CheckList, type FaultResult } from '../faultResult.ts';
+import { CheckList, faultResult, type FaultResult } from '../faultResult.ts';
+import type { ConsumerTimeouts } from '../consumerTimeouts.ts';
 import { hostileJsonLines, hostileRecords, type HostileLine } from '../fuzzCorpus.ts';
 import { readWholeTopic, tallyInvoices, waitDrained } from '../scenarioWorkload.ts';
 
@@ -50,8 +51,21 @@ async function runProduceCli(cluster: FaultCluster, file: string, district: stri
   clearInterval(timer);
   rmSync(emptyDataDir, { recursive: true, force: true });
   const reported = new Map<number, string>();
-  for (const m of stderr.matchAll(/^line (\d+): ([A-Z_]+):/gm)) reported.set(Number(m[1]), m[2]!);
+  // Reason codes may contain digits (INVALID_UTF8): a letters-only pattern missed those lines.
+  for (const m of stderr.matchAll(/^line (\d+): ([A-Z][A-Z0-9_]*):/gm)) reported.set(Number(m[1]), m[2]!);
   return { exitCode, reported, stdout, peakRssBytes: peak };
+}
+
+export interface HostileInputOptions {
+  hostileRecords: number;
+  hostileLines: number;
+  /** Valid invoices mixed into the Kafka records, and valid lines among the produce file's. */
+  validRecords: number;
+  validLines: number;
+  giantLineBytes: number;
+  drainTimeoutMs: number;
+  maxRssGrowthBytes: number;
+  consumerTimeouts?: ConsumerTimeouts;
 }
 
 /**
@@ -60,10 +74,16 @@ async function runProduceCli(cluster: FaultCluster, file: string, district: stri
  * produce with its line number), every good one is ingested once, the
  * pipeline keeps going and its memory stays bounded.
  */
-export async function hostileInputScenario(opts: { hostileRecords: number; hostileLines: number; giantLineBytes: number; drainTimeoutMs: number; maxRssGrowthBytes: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+/**
+ * The row, the lines of the produce file (the corpus adds its giant lines to
+ * the hostile ones asked for), and how many DLQ records came from those lines
+ * (the rest are the hostile Kafka records).
+ */
+export type HostileInputResult = FaultResult & { linesIn: number; dlqFromLines: number };
+
+export async function hostileInputScenario(opts: HostileInputOptions): Promise<HostileInputResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('hostile-input');
+  const cluster = await startFaultCluster('hostile-input', { consumerTimeouts: opts.consumerTimeouts });
   try {
     const worker = await cluster.startWorker({ pipelines: ['ingest'], retryMaxMs: 2000 });
     const baseline = (await worker.stats()).rssBytes;
@@ -78,7 +98,7 @@ export async function hostileInputScenario(opts: { hostileRecords: number; hosti
       firstInvoice: 600_000,
       encoders: { encode: (e) => cluster.codecs.invoiceEvents.qingpu.encode(e), invoiceSchemaId: cluster.codecs.invoiceEvents.qingpu.schemaId, foreignSchemaId: leg.schemaId, foreignValue },
     });
-    const valid = fixtureInvoices(700_000, 200);
+    const valid = fixtureInvoices(700_000, opts.validRecords);
     const gate = createLagGate({ admin: cluster.admin, groupId: GROUPS.ingest, topic, maxLagPerPartition: 300, logger: cluster.logger });
     const mixed = hostile.map((h) => ({ topic, key: h.key, value: h.value }));
     valid.forEach((e, i) => mixed.splice(Math.floor((i * mixed.length) / valid.length) + i, 0, { topic, key: e.invoice_no, value: cluster.codecs.invoiceEvents.qingpu.encode(e) }));
@@ -87,7 +107,7 @@ export async function hostileInputScenario(opts: { hostileRecords: number; hosti
       await cluster.producer.send(mixed.slice(i, i + 50));
     }
 
-    const lines = hostileJsonLines({ hostile: opts.hostileLines, valid: 100, seed: 909, district: 'wujiang', firstInvoice: 800_000, giantLineBytes: opts.giantLineBytes });
+    const lines = hostileJsonLines({ hostile: opts.hostileLines, valid: opts.validLines, seed: 909, district: 'wujiang', firstInvoice: 800_000, giantLineBytes: opts.giantLineBytes });
     const file = path.join(cluster.dataDir, 'hostile.jsonl');
     writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l.bytes, Buffer.from('\n')])));
     const produce = await runProduceCli(cluster, file, 'wujiang');
@@ -129,17 +149,8 @@ export async function hostileInputScenario(opts: { hostileRecords: number; hosti
     checks.check(growth < opts.maxRssGrowthBytes, `pipeline memory bounded: peak RSS ${(worker.peakRssBytes() / MB).toFixed(0)} MB, +${(growth / MB).toFixed(0)} MB over idle (limit +${opts.maxRssGrowthBytes / MB} MB)`);
     checks.check(produce.peakRssBytes < 4 * opts.giantLineBytes + 300 * MB, `produce memory bounded with a ${(opts.giantLineBytes / MB).toFixed(0)} MB line: peak RSS ${(produce.peakRssBytes / MB).toFixed(0)} MB`);
     await worker.stop();
-    return {
-      scenario: `hostile input: ${hostile.length} records + ${lines.filter((l) => l.hostile).length} lines`,
-      recordsIn: mixed.length + lines.length,
-      inClickHouse: tally.distinct,
-      duplicates: tally.duplicates,
-      lost: tally.lost,
-      dlq: dlq.length,
-      ok: checks.ok,
-      notes: checks.notes,
-      seconds: (Date.now() - startedAt) / 1000,
-    };
+    const row = faultResult(`hostile input: ${hostile.length} records + ${lines.filter((l) => l.hostile).length} lines`, checks, { recordsIn: mixed.length + lines.length, invoices: tally, dlq: dlq.length });
+    return { ...row, linesIn: lines.length, dlqFromLines: judged.deadLettered };
   } finally {
     await cluster.close();
   }

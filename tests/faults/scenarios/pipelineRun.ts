@@ -1,4 +1,4 @@
-import { CheckList, type FaultResult } from '../faultResult.ts';
+import { faultResult, type CheckList, type FaultResult } from '../faultResult.ts';
 import type { FaultCluster } from '../faultCluster.ts';
 import type { PipelineWorker } from '../workerProcess.ts';
 import { tallyInvoices, tallySignals, topicRecords, type Workload } from '../scenarioWorkload.ts';
@@ -22,7 +22,6 @@ export async function finishWorkloadRun(opts: {
   workload: Workload;
   reference?: ReferenceSignals;
   checks: CheckList;
-  startedAt: number;
 }): Promise<FaultResult & { signals: string[]; signalDetails: Map<string, string> }> {
   const { worker, workload, checks } = opts;
   const invoices = await tallyInvoices(worker, workload.eventIds);
@@ -45,15 +44,7 @@ export async function finishWorkloadRun(opts: {
   }
   if (worker.fatalError()) checks.check(false, `worker reported a fatal error: ${worker.fatalError()}`);
   return {
-    scenario: opts.scenario,
-    recordsIn: workload.arrivals.length,
-    inClickHouse: invoices.distinct,
-    duplicates: invoices.duplicates + signals.duplicates,
-    lost: invoices.lost,
-    dlq,
-    ok: checks.ok,
-    notes: checks.notes,
-    seconds: (Date.now() - opts.startedAt) / 1000,
+    ...faultResult(opts.scenario, checks, { recordsIn: workload.arrivals.length, invoices, dlq, extraDuplicates: signals.duplicates }),
     signals: signals.states,
     signalDetails: signals.details,
   };

@@ -4,6 +4,7 @@ import { CheckList, type FaultResult } from '../faultResult.ts';
 import { produceArrivals, waitDrained, type Workload } from '../scenarioWorkload.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
 import { committedLegs, finishWorkloadRun, type ReferenceSignals } from './pipelineRun.ts';
+import type { ConsumerTimeouts } from '../consumerTimeouts.ts';
 
 /**
  * Detect scaled 1 → 3 → 2 consumers during the run. chDB allows one data dir
@@ -11,10 +12,9 @@ import { committedLegs, finishWorkloadRun, type ReferenceSignals } from './pipel
  * worker process: each join and leave is a real group rebalance, and partition
  * state moves between members only through the snapshots in ClickHouse.
  */
-export async function rebalanceScenario(workload: Workload, reference: ReferenceSignals, opts: { drainTimeoutMs: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+export async function rebalanceScenario(workload: Workload, reference: ReferenceSignals, opts: { drainTimeoutMs: number; consumerTimeouts?: ConsumerTimeouts }): Promise<FaultResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('rebalance');
+  const cluster = await startFaultCluster('rebalance', { consumerTimeouts: opts.consumerTimeouts });
   try {
     const worker = await cluster.startWorker({ detectConsumers: 1 });
     const producing = produceArrivals(cluster, workload.arrivals);
@@ -28,7 +28,7 @@ export async function rebalanceScenario(workload: Workload, reference: Reference
     checks.note(`2 detect consumers from ${await committedLegs(cluster, GROUPS.detect)} legs`);
     await producing;
     await waitDrained(cluster, opts.drainTimeoutMs);
-    const result = await finishWorkloadRun({ scenario: 'rebalance: detect 1 → 3 → 2', cluster, worker, workload, reference, checks, startedAt });
+    const result = await finishWorkloadRun({ scenario: 'rebalance: detect 1 → 3 → 2', cluster, worker, workload, reference, checks });
     await worker.stop();
     return result;
   } finally {

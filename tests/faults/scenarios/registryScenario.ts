@@ -6,7 +6,8 @@ import { TOPICS } from '../../../src/kafka/topics.ts';
 import type { ConsumedRecord } from '../../../src/kafka/record.ts';
 import { issuedInvoice } from '../../helpers/invoiceFixtures.ts';
 import { startFaultCluster } from '../faultCluster.ts';
-import { CheckList, type FaultResult } from '../faultResult.ts';
+import { CheckList, faultResult, type FaultResult } from '../faultResult.ts';
+import type { ConsumerTimeouts } from '../consumerTimeouts.ts';
 import { readWholeTopic, sleep, tallyInvoices, topicRecords, waitDrained } from '../scenarioWorkload.ts';
 import { counterTotal } from '../workerProtocol.ts';
 
@@ -24,10 +25,9 @@ export function fixtureInvoices(first: number, count: number, district: 'qingpu'
  * SCHEMA_ID_NOT_FOUND, with the registry asked about each unknown id a
  * bounded number of times (negative cache).
  */
-export async function registryOutageScenario(opts: { outageMs: number; unknownIdRecords: number; drainTimeoutMs: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+export async function registryOutageScenario(opts: { outageMs: number; unknownIdRecords: number; drainTimeoutMs: number; consumerTimeouts?: ConsumerTimeouts }): Promise<FaultResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('registry-outage');
+  const cluster = await startFaultCluster('registry-outage', { consumerTimeouts: opts.consumerTimeouts });
   try {
     const worker = await cluster.startWorker({ pipelines: ['ingest'], retryMaxMs: 2000 });
     const topic = invoiceTopic('qingpu');
@@ -75,17 +75,7 @@ export async function registryOutageScenario(opts: { outageMs: number; unknownId
     const lookups = unknownIds.reduce((s, id) => s + cluster.registryProxy.requests(`/schemas/ids/${id}`), 0);
     checks.check(lookups <= unknownIds.length * 3, `unknown ids are cached: ${lookups} registry lookups for ${poison.length} records of ${unknownIds.length} unknown ids`);
     await worker.stop();
-    return {
-      scenario: `registry outage ${opts.outageMs / 1000} s + unknown schema ids`,
-      recordsIn: before.length + records.length,
-      inClickHouse: tally.distinct,
-      duplicates: tally.duplicates,
-      lost: tally.lost,
-      dlq: dlq.length,
-      ok: checks.ok,
-      notes: checks.notes,
-      seconds: (Date.now() - startedAt) / 1000,
-    };
+    return faultResult(`registry outage ${opts.outageMs / 1000} s + unknown schema ids`, checks, { recordsIn: before.length + records.length, invoices: tally, dlq: dlq.length });
   } finally {
     await cluster.close();
   }

@@ -2,7 +2,8 @@ import { loadSchemaText, valueSubject } from '../../../schemas/index.ts';
 import { invoiceTopic } from '../../../src/domain/district.ts';
 import { YunlianError } from '../../../src/runtime/errors.ts';
 import { startFaultCluster } from '../faultCluster.ts';
-import { CheckList, type FaultResult } from '../faultResult.ts';
+import { CheckList, faultResult, type FaultResult } from '../faultResult.ts';
+import type { ConsumerTimeouts } from '../consumerTimeouts.ts';
 import { tallyInvoices, topicRecords, waitDrained } from '../scenarioWorkload.ts';
 import { TOPICS } from '../../../src/kafka/topics.ts';
 import { fixtureInvoices } from './registryScenario.ts';
@@ -24,10 +25,9 @@ async function registrationOutcome(register: () => Promise<number>): Promise<str
  * the pipeline then starts and must ingest both. Incompatible changes (a new
  * required field, a changed field type) are refused by the registry.
  */
-export async function schemaEvolutionScenario(opts: { perVersion: number; drainTimeoutMs: number }): Promise<FaultResult> {
-  const startedAt = Date.now();
+export async function schemaEvolutionScenario(opts: { perVersion: number; drainTimeoutMs: number; consumerTimeouts?: ConsumerTimeouts }): Promise<FaultResult> {
   const checks = new CheckList();
-  const cluster = await startFaultCluster('schema-evolution');
+  const cluster = await startFaultCluster('schema-evolution', { consumerTimeouts: opts.consumerTimeouts });
   try {
     const topic = invoiceTopic('jiashan');
     const subject = valueSubject(topic);
@@ -54,17 +54,7 @@ export async function schemaEvolutionScenario(opts: { perVersion: number; drainT
     checks.check(tally.lost === 0 && tally.unexpected === 0, `v1 and v2 records both ingested (${tally.distinct}/${expected.size})`);
     checks.check(tally.duplicates === 0 && dlq === 0, `nothing doubled or dead-lettered (duplicates ${tally.duplicates}, DLQ ${dlq})`);
     await worker.stop();
-    return {
-      scenario: 'schema evolution v1 + v2',
-      recordsIn: v1.length + v2.length,
-      inClickHouse: tally.distinct,
-      duplicates: tally.duplicates,
-      lost: tally.lost,
-      dlq,
-      ok: checks.ok,
-      notes: checks.notes,
-      seconds: (Date.now() - startedAt) / 1000,
-    };
+    return faultResult('schema evolution v1 + v2', checks, { recordsIn: v1.length + v2.length, invoices: tally, dlq });
   } finally {
     await cluster.close();
   }
