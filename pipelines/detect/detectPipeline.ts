@@ -151,23 +151,28 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
 
   const writeOutputs = async (out: PartitionOutput, dlq: OutgoingRecord[]) => {
     const now = deps.now();
-    await insertRows(clickhouse, { table: 'yunlian.signals', rows: out.signals.map((s) => signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms)) });
-    await insertRows(clickhouse, { table: 'yunlian.enterprise_daily', rows: out.enterpriseDaily });
-    await insertRows(clickhouse, { table: 'yunlian.links_daily', rows: out.linksDaily });
-    await insertRows(clickhouse, {
-      table: 'yunlian.late_events',
-      rows: out.late.map(({ leg, closedThrough }) => ({
-        leg_id: leg.leg_id,
-        enterprise_tax_id: leg.enterprise_tax_id,
-        feed_district: leg.feed_district,
-        issued_at: isoInstant(leg.issued_at_ms),
-        closed_through: dayToIso(closedThrough),
-        amount_fen: leg.amount_fen,
-        recorded_at: isoInstant(now),
-      })),
-    });
     const records: OutgoingRecord[] = out.signals.map((s) => ({ topic: TOPICS.disruptions, key: s.enterprise_tax_id, value: codecs.disruptionSignal.encode(s) }));
-    await producer.send([...records, ...dlq]);
+    // Independent writes, all confirmed before the snapshot that covers them; all settle before a failure is
+    // reported, so the retry never races a write of the failed attempt.
+    const writes = await Promise.allSettled([
+      insertRows(clickhouse, { table: 'yunlian.signals', rows: out.signals.map((s) => signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms)) }),
+      insertRows(clickhouse, { table: 'yunlian.enterprise_daily', rows: out.enterpriseDaily }),
+      insertRows(clickhouse, { table: 'yunlian.links_daily', rows: out.linksDaily }),
+      insertRows(clickhouse, {
+        table: 'yunlian.late_events',
+        rows: out.late.map(({ leg, closedThrough }) => ({
+          leg_id: leg.leg_id,
+          enterprise_tax_id: leg.enterprise_tax_id,
+          feed_district: leg.feed_district,
+          issued_at: isoInstant(leg.issued_at_ms),
+          closed_through: dayToIso(closedThrough),
+          amount_fen: leg.amount_fen,
+          recorded_at: isoInstant(now),
+        })),
+      }),
+      producer.send([...records, ...dlq]),
+    ]);
+    for (const w of writes) if (w.status === 'rejected') throw w.reason;
     metrics.recordsOut('detect', TOPICS.disruptions, records.length);
     for (const s of out.signals) metrics.signalsEmitted(s.signal_type, s.status, 1);
     for (const { leg } of out.late) metrics.lateEvents(leg.feed_district, 1);

@@ -45,7 +45,9 @@ export class SnapshotStore {
   }
 
   async save(key: SnapshotKey, snapshot: PartitionSnapshot, takenAtMs: number): Promise<void> {
-    const state = gzipSync(JSON.stringify(snapshot.state)).toString('base64');
+    // Level 1: snapshots are taken every few seconds on the consumer's thread; the default level 6
+    // costs several times the CPU for a few percent less size.
+    const state = gzipSync(JSON.stringify(snapshot.state), { level: 1 }).toString('base64');
     await insertRows(this.client, {
       table: 'yunlian.detect_snapshots',
       rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: snapshot.nextOffset, taken_at: isoInstant(takenAtMs), state }],

@@ -7,18 +7,42 @@ import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import type { OutgoingRecord } from '../../src/kafka/record.ts';
 import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
-import { ingestBatch } from './ingestBatch.ts';
+import { ingestBatch, type IngestOutput } from './ingestBatch.ts';
+import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
 
 export interface IngestCodecs {
   invoiceEvent: ValueCodec<InvoiceEvent>;
   invoiceLeg: ValueCodec<InvoiceLeg>;
 }
 
-/** Dedup token for one batch and table: the same redelivered batch writes nothing twice. */
-function batchToken(batch: RecordBatch, table: string): string {
-  const first = batch.records[0]!.offset;
-  const last = batch.records[batch.records.length - 1]!.offset;
-  return createHash('sha1').update(`${table}|${batch.topic}|${batch.partition}|${first}|${last}`).digest('hex');
+/** A batch's output waiting for the coalesced write, with the offsets it came from. */
+interface PendingOutput {
+  source: string;
+  records: number;
+  out: IngestOutput;
+}
+
+/**
+ * Dedup token for one coalesced write and table, from the offset ranges it
+ * carries: a redelivery of the same batches in the same grouping writes
+ * nothing twice; a different grouping after a failure is absorbed by the
+ * ReplacingMergeTree keys instead.
+ */
+function writeToken(sources: readonly string[], table: string): string {
+  return createHash('sha1').update(`${table}|${[...sources].sort().join(',')}`).digest('hex');
+}
+
+function sourceOf(batch: RecordBatch): string {
+  return `${batch.topic}:${batch.partition}:${batch.records[0]!.offset}-${batch.records[batch.records.length - 1]!.offset}`;
+}
+
+export interface IngestOptions {
+  /** Batches of this many partitions are handled at once and written together (default 12: every feed partition). */
+  partitionsConsumedConcurrently?: number;
+  /** Write once this many records gathered (default 20000). */
+  maxRecordsPerWrite?: number;
+  /** Longest a batch waits for others to share its write (default 20 ms). */
+  lingerMs?: number;
 }
 
 /**
@@ -26,11 +50,36 @@ function batchToken(batch: RecordBatch, table: string): string {
  * bad records → `yunlian.dlq`, one leg per party → `yunlian.invoice-legs`
  * keyed by enterprise tax ID. Offsets commit only after all of that is
  * confirmed; a crash in between replays the batch, which the dedup tokens,
- * ReplacingMergeTree keys and leg ids make harmless.
+ * ReplacingMergeTree keys and leg ids make harmless. Batches of several
+ * partitions share one write (WriteCoalescer): a live stream over twelve
+ * partitions arrives in small batches, and each insert has a fixed cost.
  */
-export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCodecs): Promise<RunningPipeline> {
+export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCodecs, options: IngestOptions = {}): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics, logger } = deps;
   const log = logger.child('ingest');
+  const timedInsert = async (table: 'invoices' | 'invoice_lines', rows: readonly object[], sources: readonly string[]) => {
+    const started = performance.now();
+    await insertRows(clickhouse, { table: `yunlian.${table}`, rows, dedupToken: writeToken(sources, table) });
+    metrics.sinkWrite('ingest', table, rows.length, (performance.now() - started) / 1000);
+  };
+  const writer = new WriteCoalescer<PendingOutput>(
+    async (pending) => {
+      const sources = pending.map((p) => p.source);
+      const outs = pending.map((p) => p.out);
+      const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
+      // The three writes are independent and all must succeed before any commit; overlapping them hides the
+      // Kafka round trip behind the ClickHouse inserts. All settle before a failure is reported, so a retried
+      // batch never races a write of its previous attempt.
+      const writes = await Promise.allSettled([
+        timedInsert('invoices', outs.flatMap((o) => o.invoiceRows), sources),
+        timedInsert('invoice_lines', outs.flatMap((o) => o.lineRows), sources),
+        producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
+      ]);
+      for (const w of writes) if (w.status === 'rejected') throw w.reason;
+      metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
+    },
+    { maxWeight: options.maxRecordsPerWrite ?? 20_000, weightOf: (p) => p.records, lingerMs: options.lingerMs ?? 20 },
+  );
   const running = await startBatchConsumer({
     kafka: deps.kafka,
     pipeline: 'ingest',
@@ -40,17 +89,10 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     metrics,
     retry: deps.retry,
     onDataLoss: deps.onDataLoss,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,
     handler: async (batch) => {
       const out = await ingestBatch(batch.records, { codec: codecs.invoiceEvent, now: deps.now() });
-      let started = performance.now();
-      await insertRows(clickhouse, { table: 'yunlian.invoices', rows: out.invoiceRows, dedupToken: batchToken(batch, 'invoices') });
-      metrics.sinkWrite('ingest', 'invoices', out.invoiceRows.length, (performance.now() - started) / 1000);
-      started = performance.now();
-      await insertRows(clickhouse, { table: 'yunlian.invoice_lines', rows: out.lineRows, dedupToken: batchToken(batch, 'invoice_lines') });
-      metrics.sinkWrite('ingest', 'invoice_lines', out.lineRows.length, (performance.now() - started) / 1000);
-      const legs: OutgoingRecord[] = out.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) }));
-      await producer.send([...legs, ...out.deadLetters]);
-      metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
+      await writer.submit([{ source: sourceOf(batch), records: batch.records.length, out }]);
       for (const [reason, n] of out.rejected) metrics.deadLettered('ingest', reason, n);
       if (out.deadLetters.length > 0) log.info('records dead-lettered', { topic: batch.topic, partition: batch.partition, count: out.deadLetters.length, reasons: Object.fromEntries(out.rejected) });
     },

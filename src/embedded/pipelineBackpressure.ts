@@ -10,10 +10,17 @@ import type { Logger } from '../runtime/log.ts';
  * (each invoice becomes two legs there), so no consumer falls further behind
  * than the mock cluster's 5 MiB per partition keeps.
  */
+/**
+ * An invoice record is ~300 B of Avro, so 8,000 records keep the lag under
+ * half of the 5 MiB the mock keeps per partition while letting the producer
+ * run a few coalesced writes ahead (1,000 throttled it to the gate's poll).
+ */
+const INGEST_MAX_LAG = 8_000;
+
 export function pipelineLagGates(admin: Admin, pipelines: readonly PipelineName[], logger: Logger, groupIdPrefix = ''): LagGate[] {
   const gates: LagGate[] = [];
   if (pipelines.includes('ingest')) {
-    for (const d of DISTRICTS) gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.ingest, topic: invoiceTopic(d), maxLagPerPartition: 1000, logger }));
+    for (const d of DISTRICTS) gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.ingest, topic: invoiceTopic(d), maxLagPerPartition: INGEST_MAX_LAG, logger }));
   }
   if (pipelines.includes('detect')) {
     gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.detect, topic: TOPICS.invoiceLegs, maxLagPerPartition: 12_000, logger }));
