@@ -150,3 +150,32 @@ export function pushDay(days: Float64Array, sums: Float64Array, ringSize: number
   sums[SlidingSum.ISSUED_COUNT_BASELINE] = (sums[SlidingSum.ISSUED_COUNT_BASELINE] ?? 0) + (days[issued + windowAgo] ?? 0) - (days[issued + windowAndBaselineAgo] ?? 0);
   sums[SlidingSum.CORRECTION_COUNT_BASELINE] = (sums[SlidingSum.CORRECTION_COUNT_BASELINE] ?? 0) + (days[count + windowAgo] ?? 0) - (days[count + windowAndBaselineAgo] ?? 0);
 }
+
+/**
+ * Rebuilds the four sliding sums of SALES and PURCHASES from the ring after
+ * earlier closed days were amended (a correction netted on the day of the
+ * invoice it cancels), as if every amended figure had been pushed that way.
+ * `o` is the last closed ordinal; needs ringSize ≥ B + W + 1. O(B × W),
+ * only on days with such an amendment.
+ */
+export function recomputeFlowSums(days: Float64Array, sums: Float64Array, ringSize: number, config: DetectorConfig, o: number): void {
+  const W = config.windowDays;
+  const B = config.baselineDays;
+  for (const [field, first] of [
+    [DayField.SALES, SlidingSum.SALES_CURRENT],
+    [DayField.PURCHASES, SlidingSum.PURCHASES_CURRENT],
+  ] as const) {
+    sums[first] = sumDays(days, ringSize, field, o - W + 1, o);
+    sums[first + 1] = sumDays(days, ringSize, field, o - 2 * W + 1, o - W);
+    sums[first + 2] = sumDays(days, ringSize, field, o - B - W, o - B - 1);
+    let positive = 0;
+    for (let k = o - B; k <= o - W; k++) positive += Math.max(0, sumDays(days, ringSize, field, k - W + 1, k));
+    sums[first + 3] = positive;
+  }
+}
+
+/** Adds `fen` to the figure of `field` on the closed ordinal `ordinal` (still in the ring); sums are left to recomputeFlowSums. */
+export function amendDay(days: Float64Array, ringSize: number, field: DayField, ordinal: number, fen: number): void {
+  const index = field * ringSize + slotOf(ringSize, ordinal);
+  days[index] = (days[index] ?? 0) + fen;
+}

@@ -3,7 +3,7 @@ import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
 import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
-import { RING_FIELDS, pushDay, type DayFigures } from './dayRing.ts';
+import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { findOpenSignal, isNewerProfile, linkKey, type EnterpriseState, type OpenDay } from './enterpriseState.ts';
@@ -37,6 +37,7 @@ function emptyOpenDay(): OpenDay {
     corrections: [],
     issuedOut: new Map(),
     links: new Map(),
+    flowCorrections: [],
   };
 }
 
@@ -78,6 +79,10 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
 
   const amount = leg.amount_fen;
   const issued = leg.event_type === 'ISSUED' && amount > 0;
+  if (issued) state.issuedInvoices.set(leg.invoice_no, ordinal);
+  else if (leg.event_type !== 'ISSUED' && leg.original_invoice_no !== null && amount !== 0) {
+    open.flowCorrections.push({ role: leg.role, originalInvoiceNo: leg.original_invoice_no, amountFen: amount });
+  }
   if (leg.role === 'SELLER') {
     open.sales += amount;
     if (issued) {
@@ -141,6 +146,43 @@ function figuresOf(open: OpenDay): DayFigures {
 }
 
 /**
+ * Nets each void and red-letter leg of the closing day `o` against the day the
+ * invoice it corrects was issued, when that day is closed and still in the
+ * ring: a cancelled flow never happened, and charging it to the day of the
+ * correction would make a window look low (and its baseline high) only
+ * because a routine correction of an older invoice fell into it. Moves the
+ * amounts out of `figures` (before they are pushed) into the earlier ring
+ * slots and returns whether any slot was amended, in which case the caller
+ * must recompute the flow sums after pushing. Corrections of invoices the
+ * state never saw, or saw too long ago, stay on their own day.
+ */
+function moveCorrectionsToOriginals(state: EnterpriseState, open: OpenDay, o: number, figures: DayFigures): boolean {
+  let amended = false;
+  for (const c of open.flowCorrections) {
+    const issuedOrdinal = state.issuedInvoices.get(c.originalInvoiceNo);
+    // Only closed days still held by the ring, and never the oldest slot: it is about to be overwritten by o.
+    if (issuedOrdinal === undefined || issuedOrdinal >= o || issuedOrdinal <= o - state.ringSize) continue;
+    if (c.role === 'SELLER') {
+      figures.sales -= c.amountFen;
+      amendDay(state.days, state.ringSize, DayField.SALES, issuedOrdinal, c.amountFen);
+    } else {
+      figures.purchases -= c.amountFen;
+      amendDay(state.days, state.ringSize, DayField.PURCHASES, issuedOrdinal, c.amountFen);
+    }
+    amended = true;
+  }
+  return amended;
+}
+
+/** Forgets issued invoices too old for any correction to be netted against (roughly oldest first; lookups check age anyway). */
+function pruneIssuedInvoices(state: EnterpriseState, o: number): void {
+  for (const [invoiceNo, ordinal] of state.issuedInvoices) {
+    if (ordinal > o - state.ringSize) break;
+    state.issuedInvoices.delete(invoiceNo);
+  }
+}
+
+/**
  * A state that never closed a day can still take the ring size of the
  * runtime's config; one that did cannot change window lengths mid-stream
  * (rebuild it by replay), so that is a ConfigError.
@@ -185,7 +227,12 @@ function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContex
     return;
   }
   if (open !== undefined) state.openDays.delete(o);
-  pushDay(state.days, state.sums, state.ringSize, config, o, open === undefined ? NO_FIGURES : figuresOf(open));
+  const figures = open === undefined ? NO_FIGURES : figuresOf(open);
+  // Amended slots are never o - ringSize's, the one pushDay overwrites; its incremental sums are then rebuilt.
+  const amended = open !== undefined && open.flowCorrections.length > 0 && moveCorrectionsToOriginals(state, open, o, figures);
+  pushDay(state.days, state.sums, state.ringSize, config, o, figures);
+  if (amended) recomputeFlowSums(state.days, state.sums, state.ringSize, config, o);
+  if (state.issuedInvoices.size > 0) pruneIssuedInvoices(state, o);
   if (open !== undefined) {
     // An active spell restarts after ringSize idle working days, when the rings hold nothing of the old one.
     if (state.lastActiveOrdinal === null || o - state.lastActiveOrdinal >= state.ringSize) state.firstActiveOrdinal = o;

@@ -68,6 +68,17 @@ export interface OpenDayCorrection {
   issuedAtMs: number;
 }
 
+/**
+ * A voided or red-letter leg (either role) of a day that is not closed yet, kept until close so its amount can be
+ * netted against the day the corrected invoice was issued (see moveCorrectionsToOriginals in enterpriseDetector.ts).
+ */
+export interface OpenDayFlowCorrection {
+  role: 'SELLER' | 'BUYER';
+  originalInvoiceNo: string;
+  /** The leg's signed amount (negative: it shrinks the flow), fen. */
+  amountFen: number;
+}
+
 /** An issued sale of a day that is not closed yet: a candidate reissue of a correction. */
 export interface OpenDayIssue {
   invoiceNo: string;
@@ -90,6 +101,8 @@ export interface OpenDay {
   /** The day's issued sales, keyed by reissueKey(buyer, amount). */
   issuedOut: Map<string, OpenDayIssue[]>;
   links: Map<string, OpenDayLink>;
+  /** Voided and red-letter legs naming the invoice they correct, both roles. */
+  flowCorrections: OpenDayFlowCorrection[];
 }
 
 /** The reference an open signal was measured against, frozen at open time (for hysteresis and explanations). */
@@ -144,6 +157,12 @@ export interface EnterpriseState {
   nextTimerOrdinal: number | null;
   /** Keyed by openSignalKey(type, partnerTaxId): at most one open signal per (type, partner). */
   openSignals: Map<string, OpenSignal>;
+  /**
+   * Invoice number → counting working ordinal of the firm's issued invoices (either role), so a later void or
+   * red-letter invoice nets out the flow on the day the corrected invoice was issued. Entries older than the
+   * ring are ignored on lookup and pruned lazily (roughly oldest first).
+   */
+  issuedInvoices: Map<string, number>;
 }
 
 export function linkKey(direction: LinkDirection, partnerTaxId: string): string {
@@ -190,6 +209,7 @@ export function createEnterpriseState(taxId: string, name: string, districtCode:
     timers: new Map(),
     nextTimerOrdinal: null,
     openSignals: new Map(),
+    issuedInvoices: new Map(),
   };
 }
 

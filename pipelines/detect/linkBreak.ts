@@ -35,6 +35,35 @@ export function breakAfterDays(usualGapDays: number, config: DetectorConfig): nu
   return Math.max(Math.ceil(config.linkGapMultiplier * usualGapDays), config.linkMinSilenceDays);
 }
 
+/** How far (working days) a gap may stray from the usual one and still be on the beat: a day, or a tenth of a long gap. */
+export function beatToleranceDays(usualGapDays: number): number {
+  return Math.max(1, Math.round(0.1 * usualGapDays));
+}
+
+/**
+ * Whether at least linkMinOnBeatShare of the gaps lie within beatToleranceDays
+ * of the usual gap. Gaps under half the usual one are left out: an extra
+ * invoice between two beats (a month-end billing rush) splits one beat into a
+ * short gap and a longer one, and only the longer one is counted (as off the
+ * beat unless it is close to the usual gap). A partner on a schedule keeps
+ * almost every gap within a day of its beat, postponements included; one
+ * invoicing "now and then" shows gaps spread over a wide range, so even when
+ * their coefficient of variation is modest by chance (five gaps of 9–16 days),
+ * few land on the beat. O(gapCount).
+ */
+export function keepsBeat(gaps: ArrayLike<number>, gapCount: number, usualGapDays: number, config: DetectorConfig): boolean {
+  const tolerance = beatToleranceDays(usualGapDays);
+  let counted = 0;
+  let onBeat = 0;
+  for (let i = 0; i < gapCount; i++) {
+    const gap = gaps[i] ?? 0;
+    if (gap < usualGapDays / 2) continue;
+    counted++;
+    if (Math.abs(gap - usualGapDays) <= tolerance) onBeat++;
+  }
+  return counted > 0 && onBeat >= config.linkMinOnBeatShare * counted;
+}
+
 /** Gaps between invoice days; reused so a touch allocates nothing per link. */
 let gapScratch = new Float64Array(64);
 
@@ -42,10 +71,11 @@ let gapScratch = new Float64Array(64);
  * Whether the partner is regular, judged on its invoice days in the last B
  * working days up to `o` (inclusive): recurring (≥ linkMinInvoiceDays distinct
  * days), a usual (median) gap of at most linkMaxUsualGapDays, gaps regular
- * (CV ≤ linkMaxGapVariation, and at least linkMinOnBeatShare of the gaps near the
+ * (CV ≤ linkMaxGapVariation, and at least linkMinOnBeatShare of the gaps on the beat (keepsBeat) near the
  * usual one), invoice days spanning at least linkMinSpanDays
  * (a burst, or a relationship too young to judge, is not a pattern), never
- * silent for a break's length inside the window (a partner that already
+ * silent for a break's length inside the window, before its first invoice
+ * there included (a partner that already
  * paused that long is on-and-off: after a LINK_RESTORED the link is only
  * judged regular again once that pause has left the window), and carrying at
  * least linkMinShare of the firm's gross flow on that side over the window.
@@ -67,6 +97,13 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
     squares += gap * gap;
     longestSilence = Math.max(longestSilence, gap - 1);
   }
+  // The window's silent stretch before the partner's first invoice in it counts too (from the window's start, or the
+  // firm's own first active day if later): a partner that turned up after a break's length of absence has not shown
+  // it stays, whatever beat its recent invoices keep.
+  // (A state that never closed an active day knows of no activity before the partner's first invoice.)
+  const firstInvoice = days[0] ?? o;
+  const windowStart = Math.max(o - config.baselineDays + 1, state.firstActiveOrdinal ?? firstInvoice);
+  longestSilence = Math.max(longestSilence, firstInvoice - windowStart);
   const mean = sum / gapCount;
   const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
   if (variation > config.linkMaxGapVariation) return null;
@@ -74,12 +111,7 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.linkMinSpanDays) return null;
   const usualGapDays = medianOf(gaps, gapCount);
   if (usualGapDays > config.linkMaxUsualGapDays) return null;
-  let onBeat = 0;
-  for (let i = 0; i < gapCount; i++) {
-    const gap = gaps[i] ?? 0;
-    if (gap >= usualGapDays / 2 && gap <= 1.5 * usualGapDays + 1) onBeat++;
-  }
-  if (onBeat < config.linkMinOnBeatShare * gapCount) return null;
+  if (!keepsBeat(gaps, gapCount, usualGapDays, config)) return null;
   if (longestSilence >= breakAfterDays(usualGapDays, config)) return null;
 
   let baselineFen = 0;

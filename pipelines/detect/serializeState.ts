@@ -12,6 +12,7 @@ import {
   type LinkRegularity,
   type OpenDay,
   type OpenDayCorrection,
+  type OpenDayFlowCorrection,
   type OpenDayIssue,
   type OpenDayLink,
   type PartnerLink,
@@ -41,6 +42,8 @@ export interface SerializedEnterpriseState {
   openDays: SerializedOpenDay[];
   links: SerializedLink[];
   openSignals: SerializedOpenSignal[];
+  /** [invoice number, working ordinal], oldest first; absent in snapshots taken before corrections were netted on the original's day. */
+  issuedInvoices?: [string, number][];
 }
 
 export interface SerializedOpenDay {
@@ -56,6 +59,7 @@ export interface SerializedOpenDay {
   /** [reissueKey, invoice numbers] sorted by key. */
   issuedOut: [string, OpenDayIssue[]][];
   links: OpenDayLink[];
+  flowCorrections?: OpenDayFlowCorrection[];
 }
 
 export type SerializedLink = PartnerLink;
@@ -151,6 +155,7 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
           .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
           .map(([k, issues]): [string, OpenDayIssue[]] => [k, issues.map((i) => ({ ...i }))]),
         links: byKey(d.links.entries()).map(copyOpenDayLink),
+        flowCorrections: d.flowCorrections.map((c) => ({ ...c })),
       })),
     links: byKey(state.links.entries()).map(copyLink),
     openSignals: byKey(state.openSignals.entries()).map((s) => ({
@@ -165,6 +170,8 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
       currentFen: s.currentFen,
       reference: copyReference(s.reference),
     })),
+    // Oldest first (then by number), the order pruning expects; canonical, so equal states still give equal snapshots.
+    issuedInvoices: [...state.issuedInvoices.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
   };
 }
 
@@ -204,6 +211,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
       corrections: (d.corrections ?? []).map((c) => ({ ...c })),
       issuedOut: new Map((d.issuedOut ?? []).map(([k, issues]) => [k, issues.map((i) => ({ ...i }))])),
       links,
+      flowCorrections: (d.flowCorrections ?? []).map((c) => ({ ...c })),
     });
   }
   const links = new Map<string, PartnerLink>();
@@ -235,6 +243,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
     timers,
     nextTimerOrdinal: null,
     openSignals: new Map(),
+    issuedInvoices: new Map((s.issuedInvoices ?? []).map(([invoiceNo, ordinal]) => [invoiceNo, ordinal])),
   };
   refreshNextTimer(state);
   for (const sig of s.openSignals) {

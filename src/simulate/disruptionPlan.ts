@@ -65,6 +65,20 @@ export function invoicesPerWorkingDay(network: TradeNetwork, firm: number): numb
   return total;
 }
 
+/**
+ * During a VOID_SPIKE: share of invoices voided, and red-letter corrections per
+ * invoice; (0.3 + 0.2) / 1.2 ≈ 42 % of the output events are cancellations.
+ */
+export const SPIKE_VOID_RATE = 0.3;
+export const SPIKE_RED_LETTER_RATE = 0.2;
+/**
+ * The net flow of a link whose seller is in a VOID_SPIKE, relative to normal: 30 % of its invoices are voided
+ * (never reissued) and a red-letter invoice per five invoices takes back on average about two thirds of one (half
+ * of them in full, half 20–80 % of the first line), so about 1 − 0.3 − 0.2 × 0.65 ≈ 57 % of the flow is left —
+ * above the 40 % drop line, but near enough that the seller's sales and its buyers' purchases can dip below it.
+ */
+export const SPIKE_NET_FLOW_SHARE = 1 - SPIKE_VOID_RATE - SPIKE_RED_LETTER_RATE * 0.65;
+
 /** Working days of history the 60-day baselines need before a disruption can be measured. */
 export const BASELINE_WORKING_DAYS = 70;
 /** Share of link breaks and silences placed soon after the 2020 resumption (the story's early cases). */

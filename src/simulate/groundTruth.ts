@@ -13,7 +13,11 @@
  *   of the scenario (or for ever: a closed firm, a lost customer).
  * - `observable_from` is the working day by which a detector using the
  *   DESIGN.md defaults can know: SILENCE start + 7 working days; a broken link
- *   start + max(2 × usual gap, 10) working days; a drop start + k working days,
+ *   the day after its last invoice before the stop + max(2 × usual gap, 10)
+ *   working days (the silence a detector sees starts at that invoice, so a stop
+ *   is labelled when that silence, not the stop alone, lasts long enough, and
+ *   a link's share is the larger of its planned share and its share of the
+ *   expected flows over the 60 working days before the stop); a drop start + k working days,
  *   where k is the number of collapsed days after which the 10-day sum of the
  *   expected flow first falls below 40 % of its baseline (the median of the
  *   10-day sums of the 60 working days before; k = ⌊6 / (1 − level)⌋ + 1 from
@@ -32,7 +36,9 @@
  *   (implied link labels use 7.5 %: see IMPLIED_SHARE);
  *   any change that takes a firm's expected sales or purchases below 40 % of
  *   their 60-working-day baseline implies a drop (also the end of a boost: the
- *   competitor a lost buyer went to falls back when the buyer returns). Implied labels are derived mechanically from the
+ *   competitor a lost buyer went to falls back when the buyer returns), and so
+ *   does one below IMPLIED_DROP_LEVEL (60 %; see there), a VOID_SPIKE of a
+ *   seller counting as SPIKE_NET_FLOW_SHARE of its links' flow. Implied labels are derived mechanically from the
  *   plan's expected flows, not from the sampled invoices. Score recall on
  *   `implied: false` labels; count a signal as a true positive if it matches
  *   any label (same type, enterprise, partner; fired between start_day and
@@ -47,8 +53,10 @@
  */
 import { dayToIso, type DayNumber, type WorkingCalendar } from '../calendar/workingCalendar.ts';
 import type { DisruptionType } from '../domain/signal.ts';
-import { linkFactor, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
-import type { TradeNetwork } from './tradeNetwork.ts';
+import { inIntervals, linkFactor, SPIKE_NET_FLOW_SHARE, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
+import { buildActivityProfile } from './activityProfile.ts';
+import { extraOccasion, regularOccasion } from './regularOccasion.ts';
+import type { TradeLink, TradeNetwork } from './tradeNetwork.ts';
 
 export interface TruthLabel {
   type: DisruptionType;
@@ -120,6 +128,16 @@ const MIN_HISTORY = 30;
  * Injected link primaries are always ≥ REGULAR_SHARE, so recall is untouched.
  */
 const IMPLIED_SHARE = 0.75 * REGULAR_SHARE;
+/**
+ * The drop counterpart of IMPLIED_SHARE: a change that takes a firm's expected flow below this share of its
+ * baseline (but not below DROP_LEVEL) is labelled as an implied drop too. The detector judges the sampled
+ * invoices, whose 10-day sums scatter widely around the expected flow (invoice amounts vary ±35 %, a dominant
+ * partner invoices a lump every few days), so a firm that lost its main buyer (expected 44–55 % of normal) or
+ * whose supplier is cancelling orders (about 57 %) really does fall below 40 % in some windows: a detector
+ * reporting that is right. Only precision sees these labels; recall is scored on the injected drops, which stay
+ * at DROP_LEVEL, as do their observable_from and delays.
+ */
+const IMPLIED_DROP_LEVEL = 0.6;
 
 export interface TruthInput {
   seed: number;
@@ -148,29 +166,74 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     return p ? `${p.type} of ${firms[p.firm]!.tax_id}` : 'COMBINED';
   };
 
+  const profile = buildActivityProfile(calendar, from, to);
+  /**
+   * The last working day before `day` the link invoiced on (its schedule, postponements and month-end extras), or
+   * null if none lies within a beat and a bit. A stop silences the link from the day after that invoice, not from
+   * its own start: the detector counts the silence from the last invoice it saw.
+   */
+  const lastInvoiceBefore = (link: TradeLink, day: DayNumber): DayNumber | null => {
+    let d = day;
+    for (let back = 0; back < link.gap + 2; back++) {
+      d = calendar.addWorkingDays(d, -1);
+      if (d < from) return null;
+      if (linkFactor(plan.link_effects[link.index]!, d) === 0) return null;
+      const o = ord(d);
+      if (regularOccasion(input.seed, link, o) || extraOccasion(input.seed, link, o, profile.at(d))) return d;
+    }
+    return null;
+  };
+  /**
+   * The link's share of the buyer's purchases and of the seller's sales over the BASELINE working days before
+   * `day`, on the plan's expected flows: what the detector measures, boosts and other firms' changes included
+   * (a competitor that took over a lost buyer's orders carries far more than its planned share).
+   */
+  const sharesBefore = (link: TradeLink, day: DayNumber): { buyer: number; seller: number } => {
+    const flowOf = (i: number, d: DayNumber): number => links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d);
+    let own = 0;
+    let buyerTotal = 0;
+    let sellerTotal = 0;
+    let d = day;
+    for (let k = 0; k < BASELINE; k++) {
+      d = calendar.addWorkingDays(d, -1);
+      if (d < from) break;
+      own += flowOf(link.index, d);
+      for (const i of network.incoming[link.buyer]!) buyerTotal += flowOf(i, d);
+      for (const i of network.outgoing[link.seller]!) sellerTotal += flowOf(i, d);
+    }
+    return {
+      buyer: buyerTotal > 0 ? own / buyerTotal : link.buyer_share,
+      seller: sellerTotal > 0 ? own / sellerTotal : link.seller_share,
+    };
+  };
+
   // Broken links: merged stop intervals of each regular link.
   for (const link of links) {
     if (link.pattern !== 'REGULAR') continue;
     const stops = mergeIntervals(plan.link_effects[link.index]!.filter((e) => e.kind === 'STOP'));
     for (const s of stops) {
+      if (s.from > to) continue;
       const threshold = Math.max(2 * link.gap, LINK_MIN_WORKING_DAYS);
-      if (s.from > to || workingDaysIn(s.from, endOf(s.until)) < threshold) continue;
-      const observable = calendar.addWorkingDays(s.from, threshold);
+      const lastInvoice = lastInvoiceBefore(link, s.from);
+      const silentFrom = lastInvoice === null ? s.from : calendar.addWorkingDays(lastInvoice, 1);
+      if (workingDaysIn(silentFrom, endOf(s.until)) < threshold) continue;
+      const observable = calendar.addWorkingDays(lastInvoice ?? calendar.addWorkingDays(s.from, -1), threshold + 1);
       if (observable > to) continue;
       const base = { start_day: dayToIso(s.from), end_day: iso(s.until), observable_from: dayToIso(observable), implied: true };
       const cause = causeOf(s.from, [link.seller, link.buyer]);
-      if (link.buyer_share >= IMPLIED_SHARE) {
+      const shares = sharesBefore(link, s.from);
+      if (Math.max(link.buyer_share, shares.buyer) >= IMPLIED_SHARE) {
         labels.push({
           type: 'UPSTREAM_BROKEN', enterprise_tax_id: firms[link.buyer]!.tax_id, enterprise_name: firms[link.buyer]!.name,
           partner_tax_id: firms[link.seller]!.tax_id, ...base, cause,
-          details: { usual_gap_working_days: link.gap, share_bp: Math.round(link.buyer_share * 10_000) },
+          details: { usual_gap_working_days: link.gap, share_bp: Math.round(Math.max(link.buyer_share, shares.buyer) * 10_000) },
         });
       }
-      if (link.seller_share >= IMPLIED_SHARE) {
+      if (Math.max(link.seller_share, shares.seller) >= IMPLIED_SHARE) {
         labels.push({
           type: 'DOWNSTREAM_BROKEN', enterprise_tax_id: firms[link.seller]!.tax_id, enterprise_name: firms[link.seller]!.name,
           partner_tax_id: firms[link.buyer]!.tax_id, ...base, cause,
-          details: { usual_gap_working_days: link.gap, share_bp: Math.round(link.seller_share * 10_000) },
+          details: { usual_gap_working_days: link.gap, share_bp: Math.round(Math.max(link.seller_share, shares.seller) * 10_000) },
         });
       }
     }
@@ -181,12 +244,33 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
   // baseline is the firm's recent level, not its planned normal: a firm whose flow was boosted for months (the
   // competitor a lost buyer went to) really does see its sales collapse when the boost ends.
   const workingDays: DayNumber[] = [];
+  /** Implied drops to between DROP_LEVEL and IMPLIED_DROP_LEVEL; added after the primaries took their labels. */
+  const nearThresholdDrops: TruthLabel[] = [];
   for (let d = from; d <= to; d++) if (calendar.isWorkingDay(d)) workingDays.push(d);
   for (const firm of firms) {
     for (const [type, linkIds] of [['SALES_DROP', network.outgoing[firm.index]!], ['PURCHASE_DROP', network.incoming[firm.index]!]] as const) {
-      if (!linkIds.some((i) => plan.link_effects[i]!.length > 0)) continue;
-      const expected = workingDays.map((d) => linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d), 0));
-      for (const episode of expectedDrops(expected)) {
+      if (!linkIds.some((i) => plan.link_effects[i]!.length > 0 || plan.void_spikes[links[i]!.seller]!.length > 0)) continue;
+      // A seller in a VOID_SPIKE cancels part of what it invoices: the net flow of its links shrinks meanwhile.
+      const factorOf = (i: number, d: DayNumber): number =>
+        linkFactor(plan.link_effects[i]!, d) * (inIntervals(plan.void_spikes[links[i]!.seller]!, d) ? SPIKE_NET_FLOW_SHARE : 1);
+      const expected = workingDays.map((d) => linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * factorOf(i, d), 0));
+      const strict = expectedDrops(expected);
+      const partners = linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller));
+      for (const episode of expectedDrops(expected, IMPLIED_DROP_LEVEL)) {
+        if (strict.some((e) => overlaps(e, episode))) continue;
+        const observable = workingDays[episode.observable + 1];
+        if (observable === undefined) continue;
+        nearThresholdDrops.push({
+          type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
+          start_day: dayToIso(workingDays[episode.start]!),
+          end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
+          observable_from: dayToIso(observable),
+          implied: true,
+          cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
+          details: { expected_level: Math.round(episode.level * 100) / 100 },
+        });
+      }
+      for (const episode of strict) {
         // Same convention as SILENCE (start + 7): observable on the working day after the one whose close reveals it.
         const observable = workingDays[episode.observable + 1];
         if (observable === undefined) continue;
@@ -196,7 +280,7 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
           end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
           observable_from: dayToIso(observable),
           implied: true,
-          cause: causeOf(workingDays[episode.start]!, [firm.index, ...linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller))]),
+          cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
           details: { expected_level: Math.round(episode.level * 100) / 100 },
         });
       }
@@ -222,6 +306,7 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     }
     if (!match) labels.push(label);
   }
+  labels.push(...nearThresholdDrops);
 
   labels.sort((a, b) =>
     a.start_day !== b.start_day ? (a.start_day < b.start_day ? -1 : 1)
@@ -327,11 +412,12 @@ export interface ExpectedDrop {
 /**
  * The drops DESIGN.md section 4 defines, found in an expected daily flow
  * (one value per working day): on day i the DROP_WINDOW-day sum ending at i is
- * below DROP_LEVEL × the median of the DROP_WINDOW-day sums ending in
- * [i − BASELINE, i − DROP_WINDOW] (at least MIN_HISTORY days of history).
+ * below `dropLevel` (DROP_LEVEL unless asked) × the median of the DROP_WINDOW-day
+ * sums ending in [i − BASELINE, i − DROP_WINDOW] (at least MIN_HISTORY days of
+ * history); the episode ends when the flow is back to `dropLevel` × that baseline.
  * O(days × BASELINE log BASELINE).
  */
-export function expectedDrops(flow: readonly number[]): ExpectedDrop[] {
+export function expectedDrops(flow: readonly number[], dropLevel: number = DROP_LEVEL): ExpectedDrop[] {
   const sums: number[] = [];
   let rolling = 0;
   for (let i = 0; i < flow.length; i++) {
@@ -351,7 +437,7 @@ export function expectedDrops(flow: readonly number[]): ExpectedDrop[] {
   let resumedAt = 0;
   for (let i = 0; i < flow.length; i++) {
     const baseline = baselineAt(i);
-    if (baseline === null || baseline <= 0 || !(sums[i]! < DROP_LEVEL * baseline)) continue;
+    if (baseline === null || baseline <= 0 || !(sums[i]! < dropLevel * baseline)) continue;
     let start = i;
     while (start > 0 && !(flow[start - 1]! > flow[start]!)) start--;
     // The window still holding the days of an episode that already ended is that episode's tail, not a new drop.
@@ -360,7 +446,7 @@ export function expectedDrops(flow: readonly number[]): ExpectedDrop[] {
     let level = flow[i]! * DROP_WINDOW / baseline;
     for (let j = i + 1; j < flow.length; j++) {
       const now = baselineAt(j);
-      if (flow[j]! * DROP_WINDOW >= DROP_LEVEL * baseline || (now !== null && sums[j]! >= DROP_LEVEL * now)) {
+      if (flow[j]! * DROP_WINDOW >= dropLevel * baseline || (now !== null && sums[j]! >= dropLevel * now)) {
         end = j;
         break;
       }
@@ -372,6 +458,11 @@ export function expectedDrops(flow: readonly number[]): ExpectedDrop[] {
     i = end - 1;
   }
   return out;
+}
+
+/** Whether two drops of the same flow share a day (an open end runs to the end of the flow). */
+function overlaps(a: ExpectedDrop, b: ExpectedDrop): boolean {
+  return a.start < (b.end ?? Number.POSITIVE_INFINITY) && b.start < (a.end ?? Number.POSITIVE_INFINITY);
 }
 
 /** Sorts and merges overlapping or touching intervals. */

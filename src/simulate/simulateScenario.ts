@@ -3,7 +3,7 @@ import { DISTRICTS, districtOfCode, type District } from '../domain/district.ts'
 import type { InvoiceEvent, Party } from '../domain/invoiceEvent.ts';
 import { buildActivityProfile, type ActivityProfile } from './activityProfile.ts';
 import { ArrivalQueue } from './arrivalQueue.ts';
-import { inIntervals, linkFactor, planDisruptions, type DisruptionPlan } from './disruptionPlan.ts';
+import { inIntervals, linkFactor, planDisruptions, SPIKE_RED_LETTER_RATE, SPIKE_VOID_RATE, type DisruptionPlan } from './disruptionPlan.ts';
 import { describeFirms, type FirmProfile } from './firmProfile.ts';
 import { generateFirms, type SimFirm } from './firmRegistry.ts';
 import { deriveGroundTruth, type GroundTruth } from './groundTruth.ts';
@@ -17,6 +17,7 @@ import {
   type PricedLine,
 } from './invoiceFactory.ts';
 import { createPrng, hashUnit, mixSeed, type Prng } from './prng.ts';
+import { extraOccasion, regularOccasion } from './regularOccasion.ts';
 import { resolveSimulateOptions, type ResolvedSimulateOptions, type SimulateOptions } from './simulateOptions.ts';
 import { buildTradeNetwork, type TradeLink, type TradeNetwork } from './tradeNetwork.ts';
 
@@ -135,20 +136,11 @@ const OPENING_SECOND = 8.5 * 3600;
 const ISSUING_SECONDS = 9 * 3600;
 const CLOSING_SECOND = 20 * 3600;
 /**
- * During a VOID_SPIKE: share of invoices voided, and red-letter corrections per
- * invoice; (0.3 + 0.2) / 1.2 ≈ 42 % of the output events are cancellations,
- * while the net flow stays near 57 % (above the 40 % drop threshold).
- */
-const SPIKE_VOID_RATE = 0.3;
-const SPIKE_RED_LETTER_RATE = 0.2;
-/**
  * Share of routine voids followed by a corrected invoice (作废重开): a routine void fixes a
  * clerical error, the sale itself goes ahead. Voids during a VOID_SPIKE are cancelled orders
  * (DESIGN.md section 4) and are never reissued.
  */
 const REISSUE_RATE = 0.85;
-/** A regular link postpones a scheduled invoice by one working day this often (never skips one). */
-const POSTPONE_RATE = 0.1;
 
 function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void, undefined> {
   const { o, network, plan, profile } = ctx;
@@ -319,7 +311,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       let scale: number;
       if (link.pattern === 'REGULAR') {
         if (regularOccasion(o.seed, link, ordinal)) scale = 1;
-        else if (activity.extra_occasion > 0 && hashUnit(o.seed, link.index, ordinal, 3) < activity.extra_occasion) scale = 0.5;
+        else if (extraOccasion(o.seed, link, ordinal, activity)) scale = 0.5;
         else continue;
       } else if (hashUnit(o.seed, link.index, ordinal, 4) < link.daily_probability * activity.sporadic_factor) scale = 1;
       else continue;
@@ -353,18 +345,6 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
  * working day, never skipped — so the longest pause stays gap + 1 and a
  * healthy link never looks broken. Daily links (gap 1) skip about 5 % of days.
  */
-function regularOccasion(seed: number, link: TradeLink, ordinal: number): boolean {
-  if (link.gap === 1) {
-    // A daily link skips a day now and then, never two in a row.
-    const skips = (o: number): boolean => hashUnit(seed, link.index, o, 1) >= link.daily_probability;
-    return !skips(ordinal) || skips(ordinal - 1);
-  }
-  const k = Math.floor((ordinal - link.phase) / link.gap);
-  const scheduled = link.phase + k * link.gap;
-  if (ordinal === scheduled) return hashUnit(seed, link.index, k, 2) >= POSTPONE_RATE;
-  if (ordinal === scheduled + 1) return hashUnit(seed, link.index, k, 2) < POSTPONE_RATE;
-  return false;
-}
 
 function partiesOf(firm: SimFirm, plan: DisruptionPlan): { before: Party; after: Party | null; day: DayNumber } {
   const before: Party = { tax_id: firm.tax_id, name: firm.name, district_code: firm.district_code };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../../src/calendar/loadClosures.ts';
-import { isoToDay } from '../../src/calendar/workingCalendar.ts';
+import { dayToIso, isoToDay } from '../../src/calendar/workingCalendar.ts';
 import { invoicesPerWorkingDay } from '../../src/simulate/disruptionPlan.ts';
 import { generateFirms } from '../../src/simulate/firmRegistry.ts';
 import { expectedDrops } from '../../src/simulate/groundTruth.ts';
@@ -27,6 +27,12 @@ describe('drop labels follow DESIGN.md on the expected flow', () => {
 
   it('does not label a fall to 50 %', () => {
     expect(expectedDrops(flow([80, 100], [60, 50]))).toEqual([]);
+  });
+
+  it('finds a fall to 50 % at the near-threshold level implied labels use, ending when the flow is back', () => {
+    const drops = expectedDrops(flow([80, 100], [30, 50], [40, 100]), 0.6);
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ start: 80, end: 110, level: 0.5 });
   });
 
   it('labels the end of a long boost as a drop against the boosted baseline, until the baseline absorbs it', () => {
@@ -97,5 +103,36 @@ describe('simulated flows match the plan the labels are derived from', () => {
       const voided = issued.filter((e) => voidedNos.has(e.invoice_no)).length;
       expect(Math.abs(voided - 0.3 * issued.length)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('dates each broken-link label from the last invoice the link issued before it stopped', () => {
+    const calendar = createWorkingCalendar({ closures: loadClosures() });
+    const result = simulateScenario({
+      seed: 5,
+      firms: 120,
+      from: isoToDay('2020-01-02'),
+      to: isoToDay('2020-09-30'),
+      calendar,
+      disruptions: { VOID_SPIKE: 0, SALES_DROP: 0, PURCHASE_DROP: 0, SILENCE: 2, UPSTREAM_BROKEN: 3, DOWNSTREAM_BROKEN: 3, MIGRATION: 0 },
+      duplicateRate: 0,
+      lateRate: 0,
+    });
+    const issued = Object.values(result.events).flat().filter((e) => e.event_type === 'ISSUED');
+    const links = result.truth.labels.filter((l) => l.type === 'UPSTREAM_BROKEN' || l.type === 'DOWNSTREAM_BROKEN');
+    expect(links.length).toBeGreaterThanOrEqual(6);
+    let laterThanTheStop = 0;
+    for (const label of links) {
+      const [seller, buyer] = label.type === 'UPSTREAM_BROKEN' ? [label.partner_tax_id, label.enterprise_tax_id] : [label.enterprise_tax_id, label.partner_tax_id];
+      const days = issued
+        .filter((e) => e.seller.tax_id === seller && e.buyer.tax_id === buyer && e.issued_at.slice(0, 10) < label.start_day)
+        .map((e) => isoToDay(e.issued_at.slice(0, 10)));
+      const last = Math.max(...days);
+      const breakLength = Math.max(2 * label.details.usual_gap_working_days!, 10);
+      // The detector fires when the link has been silent for the break length since that invoice.
+      expect(label.observable_from).toBe(dayToIso(calendar.addWorkingDays(last, breakLength + 1)));
+      if (isoToDay(label.observable_from) < calendar.addWorkingDays(isoToDay(label.start_day), breakLength)) laterThanTheStop++;
+    }
+    // Most links invoice every few days, so their silence mostly starts before the stop itself.
+    expect(laterThanTheStop).toBeGreaterThan(0);
   });
 });
