@@ -39,6 +39,8 @@ function dayAfter(epochMs: number): string {
  */
 export async function runBenchSuite(options: BenchOptions, say: (line: string) => void): Promise<BenchResult> {
   const startedAt = new Date();
+  // Taken at the start: the load average then says whether other work shared the cores during the run.
+  const machine = machineInfo();
   const t0 = performance.now();
   const calendar = createWorkingCalendar({ closures: loadClosures() });
   const figures: BenchFigure[] = [];
@@ -201,7 +203,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       benchmark: 'yunlian issue 9: end-to-end throughput, alert latency and state against a naive baseline',
       started_at: startedAt.toISOString(),
       wall_seconds: (performance.now() - t0) / 1000,
-      machine: machineInfo(),
+      machine,
       options: { ...rest, parts: [...parts] },
       figures,
       details,

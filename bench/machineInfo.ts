@@ -8,6 +8,8 @@ export interface MachineInfo {
   node: string;
   platform: string;
   hostname_hash: string;
+  /** 1/5/15-minute load averages when the run started: other work on the cores skews every figure. */
+  load_average: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -22,5 +24,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     hostname_hash: (h >>> 0).toString(16),
+    load_average: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const m = result.machine;
   const out: string[] = [
     '',
-    `yunlian bench — ${m.cpu_model}, ${m.cores} cores, ${m.memory_gib} GiB, node ${m.node}; ${result.wall_seconds.toFixed(0)} s wall`,
+    `yunlian bench — ${m.cpu_model}, ${m.cores} cores, ${m.memory_gib} GiB, node ${m.node}; load average at start ${m.load_average.join(' / ')}; ${result.wall_seconds.toFixed(0)} s wall`,
     '',
     ...formatTable(result.figures),
   ];
