@@ -93,9 +93,19 @@ describe('match quality against the ground truth', () => {
 
   it('passes the eval targets only with top-5 ≥ 90 %, top-1 ≥ 60 %, no broken partner and at least one scored list', () => {
     const truth = { labels: [label()] };
-    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A'])], truth, FIRMS))).toBe(true);
-    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['Z', 'A'])], truth, FIRMS))).toBe(false);
-    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A', 'P'])], truth, FIRMS))).toBe(false);
-    expect(meetsMatchTargets(scoreMatchQuality([], truth, FIRMS))).toBe(false);
+    const clean = { share_with_broken_partner: 0, share_with_excluded_partner: 0 };
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A'])], truth, FIRMS), clean)).toBe(true);
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['Z', 'A'])], truth, FIRMS), clean)).toBe(false);
+    expect(meetsMatchTargets(scoreMatchQuality([list('m1', ['A', 'P'])], truth, FIRMS), clean)).toBe(false);
+    expect(meetsMatchTargets(scoreMatchQuality([], truth, FIRMS), clean)).toBe(false);
+  });
+
+  it('fails the eval targets when the exclusion audit finds a list with a broken or an excluded partner, but not for the informational excluded share against the truth', () => {
+    const truth = { labels: [label(), label({ enterprise_tax_id: 'D', partner_tax_id: null, type: 'PURCHASE_DROP', observable_from: '2020-05-10', details: {} })] };
+    const report = scoreMatchQuality([list('m1', ['A', 'D'])], truth, FIRMS);
+    expect(report.share_with_excluded_partner).toBe(1);
+    expect(meetsMatchTargets(report, { share_with_broken_partner: 0, share_with_excluded_partner: 0 })).toBe(true);
+    expect(meetsMatchTargets(report, { share_with_broken_partner: 0, share_with_excluded_partner: 0.01 })).toBe(false);
+    expect(meetsMatchTargets(report, { share_with_broken_partner: 0.01, share_with_excluded_partner: 0 })).toBe(false);
   });
 });
