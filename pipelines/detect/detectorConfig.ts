@@ -78,7 +78,10 @@ export interface DetectorConfig {
   readonly linkGapMultiplier: number;
   readonly linkMinSilenceDays: number;
 
-  /** VOID_SPIKE when current share ≥ max(voidShareMultiplier × norm, norm + voidShareExcess) … */
+  /**
+   * VOID_SPIKE when the share of the window's invoices that were cancelled ≥ max(voidShareMultiplier × norm,
+   * norm + voidShareExcess), the norm being that share over the baseline …
+   */
   readonly voidShareMultiplier: number;
   readonly voidShareExcess: number;
   /** … and at least this many corrections (voided or red-letter legs) in the window … */
@@ -90,6 +93,13 @@ export interface DetectorConfig {
    * share up; only a run of corrections is a spike.
    */
   readonly voidSurpriseProbability: number;
+  /**
+   * Corrections the firm is assumed to have made in its baseline on top of those seen, as a prior of that test:
+   * a clean record over 60 working days does not prove a rate near zero (a firm issuing two invoices a day at
+   * routine rates makes about one cancellation in two months). With one, four routine cancellations in a quiet
+   * fortnight of such a firm looked like a spike once in a few thousand windows: one false alert per 300 firms a year.
+   */
+  readonly voidPriorCorrections: number;
   /** Resolves when share < max(voidResolveMultiplier × norm, norm + voidResolveExcess) or too few corrections. */
   readonly voidResolveMultiplier: number;
   readonly voidResolveExcess: number;
@@ -122,6 +132,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   voidShareExcess: 0.15,
   voidMinCount: 3,
   voidSurpriseProbability: 0.0001,
+  voidPriorCorrections: 2,
   voidResolveMultiplier: 2,
   voidResolveExcess: 0.075,
 });
@@ -167,6 +178,9 @@ export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): D
   }
   if (!(config.minBaselineFen >= 0 && Number.isSafeInteger(config.minBaselineFen))) {
     throw new ConfigError('minBaselineFen must be a non-negative integer fen amount', { context: { key: 'minBaselineFen' } });
+  }
+  if (!(config.voidPriorCorrections > 0)) {
+    throw new ConfigError('voidPriorCorrections must be positive, or a firm with no corrections yet could never be surprised', { context: { key: 'voidPriorCorrections' } });
   }
   for (const key of ['linkGapMultiplier', 'voidShareMultiplier', 'voidResolveMultiplier', 'linkMaxGapVariation'] as const) {
     if (!(config[key] > 0)) throw new ConfigError(`detector config ${key} must be positive`, { context: { key } });

@@ -8,6 +8,7 @@ import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { findOpenSignal, isNewerProfile, linkKey, type EnterpriseState, type OpenDay } from './enterpriseState.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
+import { withoutReissuedTouches } from './reissuedTouches.ts';
 import { evaluatePurchaseDrop } from './purchaseDrop.ts';
 import { evaluateSalesDrop } from './salesDrop.ts';
 import { evaluateSilence } from './silence.ts';
@@ -241,7 +242,10 @@ function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContex
   state.lastClosedDay = day;
   state.lastClosedOrdinal = o;
 
-  if (open !== undefined && open.links.size > 0) touchLinks(state, open.links, o, day, ctx, out);
+  if (open !== undefined && open.links.size > 0) {
+    const links = withoutReissuedTouches(open.links, open.flowCorrections, o, (no) => state.issuedInvoices.get(no));
+    if (links.size > 0) touchLinks(state, links, o, day, ctx, out);
+  }
   const silence = evaluateSilence(state, o, day, open?.grossOut ?? 0, ctx);
   if (silence !== null) out.push(silence);
   if (state.nextTimerOrdinal !== null && state.nextTimerOrdinal <= o) fireLinkTimers(state, o, day, ctx, out);

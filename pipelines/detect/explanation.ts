@@ -49,6 +49,12 @@ export interface FlowRecoveredFacts {
   baselineFen: number;
 }
 
+/** A drop that became the firm's level: the baseline of the latest 60 working days has absorbed it. */
+export interface FlowNewLevelFacts extends FlowRecoveredFacts {
+  /** The baseline now, over working days that lie mostly after the drop began. */
+  levelFen: number;
+}
+
 export interface SilenceFacts {
   enterprise: PartyLabel;
   firstSilentDay: string;
@@ -184,6 +190,19 @@ export function explainFlowRecovered(f: FlowRecoveredFacts): Explanation {
     en:
       `${whoEn(f.enterprise)}: ${flowEn(f.flow)} recovered: ${formatYuan(f.currentFen)} over the ${f.windowDays} working days to ${f.day}, ` +
       `${formatPercent(ratio)} of the ${formatYuan(f.baselineFen)} baseline when the drop began (${f.since}).`,
+  };
+}
+
+export function explainFlowNewLevel(f: FlowNewLevelFacts): Explanation {
+  const ratio = f.baselineFen > 0 ? f.levelFen / f.baselineFen : 0;
+  return {
+    zh:
+      `${whoZh(f.enterprise)}：${flowZh(f.flow)}自${f.since}下降后已稳定在新水平，截至${f.day}的近${f.windowDays}个工作日为${formatYuan(f.currentFen)}，` +
+      `与近期基线${formatYuan(f.levelFen)}相当（为下降前基线${formatYuan(f.baselineFen)}的${formatPercent(ratio)}）。本次下降提示关闭；此后的下降将相对新水平判断。`,
+    en:
+      `${whoEn(f.enterprise)}: ${flowEn(f.flow)} have settled at a new level since the drop of ${f.since}: ${formatYuan(f.currentFen)} over the ` +
+      `${f.windowDays} working days to ${f.day}, in line with the recent baseline of ${formatYuan(f.levelFen)} (${formatPercent(ratio)} of the ` +
+      `${formatYuan(f.baselineFen)} before the drop). This alert is closed; a further drop is judged against the new level.`,
   };
 }
 

@@ -5,7 +5,7 @@ import type { DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { readDay, sumDays, type DayField, type SlidingSum } from './dayRing.ts';
 import { enterpriseLabel, findOpenSignal, type EnterpriseState } from './enterpriseState.ts';
-import { explainFlowDrop, explainFlowRecovered, type Flow } from './explanation.ts';
+import { explainFlowDrop, explainFlowNewLevel, explainFlowRecovered, type Flow } from './explanation.ts';
 import { medianOf } from './median.ts';
 import { openSignal, resolveSignal } from './signalFactory.ts';
 
@@ -125,7 +125,31 @@ export function evaluateFlowDrop(
   const open = findOpenSignal(state, spec.type, null);
   if (open !== undefined) {
     if (open.reference.kind !== 'flow') throw new RangeError(`${spec.type} open with a ${open.reference.kind} reference`);
-    if (current < config.dropResolveRatio * open.reference.baselineFen) return null;
+    if (current < config.dropResolveRatio * open.reference.baselineFen) {
+      // A firm that lost a supplier for good buys less for good: once the baseline of the latest B days has
+      // absorbed the lower level, that level is the firm's normal and the alert is closed, so that a further
+      // collapse from it (seed 5150: an injected purchase drop months after the lost main supplier) is seen.
+      // Only firms with an open drop pay the O(B log B) baseline; a flow at zero keeps no baseline and stays open.
+      const level = current > 0 ? baselineAt(state, spec, o, config) : null;
+      if (level === null || current < config.dropResolveRatio * level) return null;
+      return resolveSignal(
+        state,
+        ctx,
+        open,
+        day,
+        current,
+        explainFlowNewLevel({
+          enterprise: enterpriseLabel(state),
+          flow: spec.flow,
+          since: dayToIso(open.windowStart),
+          day: dayToIso(day),
+          windowDays: W,
+          currentFen: current,
+          baselineFen: open.reference.baselineFen,
+          levelFen: level,
+        }),
+      );
+    }
     return resolveSignal(
       state,
       ctx,

@@ -36,14 +36,15 @@ export function poissonUpperTail(k: number, mean: number): number {
 }
 
 /**
- * VOID_SPIKE after working ordinal `o` closed: voided + red-letter share of
- * gross output over the current W working days against the firm's own norm
- * over the B working days before. Opens when share ≥ max(voidShareMultiplier
- * × norm, norm + voidShareExcess) — in fen, or in number of invoices against
- * the same norm by number — with at least voidMinCount corrections, a
- * count that the firm's own correction rate makes improbable (voidSurpriseProbability);
- * resolves when it falls under the (lower) resolve bar or corrections thin
- * out. O(1): all figures are sliding sums.
+ * VOID_SPIKE after working ordinal `o` closed: the share of the firm's
+ * invoices over the current W working days that were cancelled (voided or
+ * red-lettered without a reissue) against its own norm over the B working
+ * days before. Opens when that share ≥ max(voidShareMultiplier × norm,
+ * norm + voidShareExcess), with at least voidMinCount cancellations, a count
+ * that the firm's own correction rate (plus voidPriorCorrections) makes
+ * improbable (voidSurpriseProbability); resolves when neither the share by
+ * number nor the share in fen stays above the (lower) resolve bar, or
+ * corrections thin out. O(1): all figures are sliding sums.
  */
 export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext): DisruptionSignal | null {
   const { config } = ctx;
@@ -83,16 +84,13 @@ export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNum
   if (baselineGross < config.minBaselineFen) return null;
   const normShare = (state.sums[SlidingSum.CORRECTION_FEN_BASELINE] ?? 0) / baselineGross;
   const normCountShare = shareOf(state.sums[SlidingSum.CORRECTION_COUNT_BASELINE] ?? 0, state.sums[SlidingSum.ISSUED_COUNT_BASELINE] ?? 0);
-  if (
-    !above(share, normShare, config.voidShareMultiplier, config.voidShareExcess) &&
-    !above(countShare, normCountShare, config.voidShareMultiplier, config.voidShareExcess)
-  ) {
-    return null;
-  }
+  // Cancelled orders are a share of the orders: a third of the invoices cancelled is the spike whatever their size,
+  // while one or two large invoices voided move the share in fen a long way and are no spike at all.
+  if (!above(countShare, normCountShare, config.voidShareMultiplier, config.voidShareExcess)) return null;
   // Only now (rarely) count the baseline's corrections: O(B) on the few days the cheap tests above pass.
   const baseDays = Math.min(B, o - W - state.firstActiveOrdinal + 1);
   const baselineCount = sumDays(state.days, state.ringSize, DayField.CORRECTION_COUNT, o - W - baseDays + 1, o - W);
-  const expectedCount = ((baselineCount + 1) * W) / baseDays;
+  const expectedCount = ((baselineCount + config.voidPriorCorrections) * W) / baseDays;
   if (poissonUpperTail(correctionCount, expectedCount) > config.voidSurpriseProbability) return null;
 
   const windowStart = ctx.calendar.addWorkingDays(day, -(W - 1));

@@ -49,11 +49,14 @@ export interface DisruptionPlan {
 }
 
 /**
- * A VOID_SPIKE needs a firm that issues at least this many invoices over the spike's 10 working days: with
- * about half of them cancelled that is 6 cancellations, a run no routine correction rate explains. A firm
- * issuing five invoices a fortnight cannot show a spike anyone could tell from two routine corrections.
+ * A VOID_SPIKE needs a firm that issues at least this many invoices over the spike's 10 working days: a spike
+ * cancels about 40 % of them (SPIKE_VOID_RATE voids plus SPIKE_RED_LETTER_RATE red-letter invoices per
+ * occasion), so 20 invoices give about 8 cancellations, 5 of them by the label's observable day (start + 5).
+ * With 12 invoices a spike showed 4 or 5 cancellations in all, as many as routine corrections (1.5 % voided
+ * without reissue 15 % of the time, 0.8 % red-letter per occasion) pile up by chance in one fortnight of a small
+ * firm in every few thousand: such a label is no observable spike, and no detector can tell it from chance.
  */
-const MIN_SPIKE_INVOICES = 12;
+const MIN_SPIKE_INVOICES = 20;
 
 /** Expected sales invoices a firm issues per working day, over all its outgoing links. */
 export function invoicesPerWorkingDay(network: TradeNetwork, firm: number): number {
@@ -78,6 +81,25 @@ export const SPIKE_RED_LETTER_RATE = 0.2;
  * above the 40 % drop line, but near enough that the seller's sales and its buyers' purchases can dip below it.
  */
 export const SPIKE_NET_FLOW_SHARE = 1 - SPIKE_VOID_RATE - SPIKE_RED_LETTER_RATE * 0.65;
+
+/**
+ * Injected SALES_DROP / PURCHASE_DROP levels, relative to normal. The drop line is 40 % of the baseline, and a
+ * 10-day sum of lumpy invoices (amounts ±35 %, a main partner invoicing every few days) scatters by a quarter
+ * around its expected level: a collapse to 34 % sits in a window above the line as often as below it, which is a
+ * flow that is thinner, not one that collapsed. At most 30 % the drop is visible in nearly every window.
+ * Near-threshold consequences stay labelled as implied drops (groundTruth.ts IMPLIED_DROP_LEVEL).
+ */
+export const MIN_DROP_LEVEL = 0.15;
+export const MAX_DROP_LEVEL = 0.3;
+
+/**
+ * An injected link break takes a partner with at least this planned share of the firm's purchases (sales). The
+ * regular-partner line is 10 %, measured on sampled invoices over the 60 working days before the break, which
+ * scatter a point or two around the plan (and the weeks before the 2020 shutdown weigh other partners
+ * differently): a link planned at 11 % is seen at 9.8 % as often as at 10.5 %, so its break is not clearly
+ * observable. Implied link labels keep the lower IMPLIED_SHARE of groundTruth.ts for precision.
+ */
+export const MIN_BREAK_SHARE = 0.15;
 
 /** Working days of history the 60-day baselines need before a disruption can be measured. */
 export const BASELINE_WORKING_DAYS = 70;
@@ -157,6 +179,22 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   const push = (p: Omit<PrimaryDisruption, 'factor' | 'replacement' | 'to_district_code'> & Partial<PrimaryDisruption>): void => {
     plan.primaries.push({ factor: null, replacement: null, to_district_code: null, ...p });
   };
+  /**
+   * Whether a link is untouched over the baseline before `start`: no stop or scaling of its own, its seller
+   * neither silent nor cancelling orders, its buyer not silent. A break is only a break of a regular link
+   * (DESIGN.md section 4); a supplier just back from its own silence, or one whose flow to the firm was cut,
+   * has no beat a detector could see break, so breaking that link would label the undetectable.
+   */
+  const quietBefore = (link: TradeLink, start: DayNumber): boolean => {
+    const lo = addWd(start, -BASELINE_WORKING_DAYS);
+    const touches = (i: DayInterval): boolean => i.from < start && (i.until === null || i.until > lo);
+    return (
+      !plan.link_effects[link.index]!.some(touches) &&
+      !plan.silences[link.seller]!.some(touches) &&
+      !plan.silences[link.buyer]!.some(touches) &&
+      !plan.void_spikes[link.seller]!.some(touches)
+    );
+  };
   const place = (type: PlannedDisruptionType, tail: number, early: boolean, one: (start: DayNumber) => boolean): void => {
     const wanted = counts[type];
     const days = starts(wanted, tail, early);
@@ -172,7 +210,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
       (f) => (firms[f]!.sells.some((g) => g.key === 'zipper') ? 6 : firms[f]!.industry.exporter ? 3 : 1),
     );
     if (firm === null) return false;
-    const factor = round2(prng.range(0.2, 0.35));
+    const factor = round2(prng.range(MIN_DROP_LEVEL, MAX_DROP_LEVEL));
     const until = addWd(start, prng.int(20, 25));
     for (const i of network.outgoing[firm]!) scale(i, start, until, factor);
     push({ type: 'SALES_DROP', firm, partner: null, start, until, factor });
@@ -182,7 +220,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   place('PURCHASE_DROP', 15, false, (start) => {
     const firm = pickTarget((f) => regularIn(f).length >= 2);
     if (firm === null) return false;
-    const factor = round2(prng.range(0.2, 0.35));
+    const factor = round2(prng.range(MIN_DROP_LEVEL, MAX_DROP_LEVEL));
     const until = addWd(start, prng.int(20, 25));
     for (const i of network.incoming[firm]!) scale(i, start, until, factor);
     push({ type: 'PURCHASE_DROP', firm, partner: null, start, until, factor });
@@ -200,13 +238,17 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   });
 
   place('UPSTREAM_BROKEN', 18, true, (start) => {
+    // The replacement's sales grow by the lost flow: never a firm with an injected disruption of its own, whose
+    // drop or silence the boost would hide (its label would describe a flow that never happened).
     const replacementFor = (main: TradeLink): TradeLink | undefined =>
-      regularIn(main.buyer).find((l) => l !== main && l.seller !== main.seller && l.goods.some((g) => main.goods.some((m) => m.key === g.key)));
-    const mainOf = (f: number): TradeLink | undefined => regularIn(f).find((l) => l.main_supplier && l.buyer_share >= 0.1);
+      regularIn(main.buyer).find(
+        (l) => l !== main && l.seller !== main.seller && !used.has(l.seller) && l.goods.some((g) => main.goods.some((m) => m.key === g.key)),
+      );
+    const mainOf = (f: number): TradeLink | undefined => regularIn(f).find((l) => l.main_supplier && l.buyer_share >= MIN_BREAK_SHARE);
     const firm = pickTarget(
       (f) => {
         const main = mainOf(f);
-        return main !== undefined && replacementFor(main) !== undefined;
+        return main !== undefined && quietBefore(main, start) && replacementFor(main) !== undefined;
       },
       // Cross-district chains are the story: the lost supplier usually sits in another district.
       (f) => (firms[mainOf(f)!.seller]!.district === firms[f]!.district ? 1 : 2),
@@ -214,6 +256,8 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
     if (firm === null) return false;
     const main = mainOf(firm)!;
     const replacement = replacementFor(main)!;
+    // Its flows grow for good: no later disruption of its own is placed on it (its shares are no longer the plan's).
+    used.add(replacement.seller);
     const until = prng.chance(0.25) ? addWd(start, prng.int(30, 45)) : null;
     stop(main.index, start, until);
     scale(replacement.index, start, until, 1 + main.daily_flow_fen / replacement.daily_flow_fen);
@@ -222,14 +266,22 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   });
 
   place('DOWNSTREAM_BROKEN', 18, true, (start) => {
-    const firm = pickTarget((f) => regularOut(f).some((l) => l.seller_share >= 0.1));
+    const breakable = (f: number): TradeLink[] => regularOut(f).filter((l) => l.seller_share >= MIN_BREAK_SHARE && quietBefore(l, start));
+    const firm = pickTarget((f) => breakable(f).length > 0);
     if (firm === null) return false;
-    const lost = prng.pick(regularOut(firm).filter((l) => l.seller_share >= 0.1));
+    const lost = prng.pick(breakable(firm));
     const until = prng.chance(0.25) ? addWd(start, prng.int(30, 45)) : null;
     stop(lost.index, start, until);
-    // The buyer went to a competitor it already knew, if it had one for these goods.
-    const competitor = regularIn(lost.buyer).find((l) => l !== lost && l.goods.some((g) => lost.goods.some((m) => m.key === g.key)));
-    if (competitor) scale(competitor.index, start, until, 1 + lost.daily_flow_fen / competitor.daily_flow_fen);
+    // The buyer went to a competitor it already knew, if it had one for these goods (not one with an injected
+    // disruption of its own: a boost of its sales would cancel the drop it is labelled with).
+    const competitor = regularIn(lost.buyer).find(
+      (l) => l !== lost && !used.has(l.seller) && l.goods.some((g) => lost.goods.some((m) => m.key === g.key)),
+    );
+    if (competitor) {
+      scale(competitor.index, start, until, 1 + lost.daily_flow_fen / competitor.daily_flow_fen);
+      // A competitor whose sales just multiplied is not a firm whose planned link shares mean anything any more.
+      used.add(competitor.seller);
+    }
     push({ type: 'DOWNSTREAM_BROKEN', firm, partner: lost.buyer, start, until, replacement: competitor?.seller ?? null });
     return true;
   });

@@ -28,7 +28,8 @@
  *   or before the scenario ended are not labelled.
  * - `implied: false` marks an injected disruption; `implied: true` a consequence
  *   another injected change forces, so that a detector reporting it is right:
- *   a SILENCE of X implies SALES_DROP and PURCHASE_DROP of X,
+ *   a SILENCE of X implies SALES_DROP and PURCHASE_DROP of X (and losing every
+ *   buyer implies SILENCE of a firm that invoiced most working days),
  *   UPSTREAM_BROKEN for every regular buyer that got ≥ 10 % of its purchases
  *   from X, DOWNSTREAM_BROKEN for every regular supplier that made ≥ 10 % of
  *   its sales to X, and the mirror links of X itself; a broken link implies the
@@ -138,6 +139,9 @@ const IMPLIED_SHARE = 0.75 * REGULAR_SHARE;
  * at DROP_LEVEL, as do their observable_from and delays.
  */
 const IMPLIED_DROP_LEVEL = 0.6;
+
+/** A firm counts as invoicing "most working days" (DESIGN.md SILENCE) from this expected share of days with a sale. */
+const SILENT_FIRM_MIN_DAY_SHARE = 0.6;
 
 export interface TruthInput {
   seed: number;
@@ -283,6 +287,32 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
           cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
           details: { expected_level: Math.round(episode.level * 100) / 100 },
         });
+      }
+    }
+  }
+
+  // Implied silences: a firm that invoices most working days and whose every sale stops for SILENCE_WORKING_DAYS
+  // (its only buyers lost, not an injected SILENCE) is silent in DESIGN.md's sense, and a detector saying so is right.
+  for (const firm of firms) {
+    const out = network.outgoing[firm.index]!;
+    if (out.length === 0 || plan.silences[firm.index]!.length > 0 || network.invoicing_day_share[firm.index]! < SILENT_FIRM_MIN_DAY_SHARE) continue;
+    if (!out.some((i) => plan.link_effects[i]!.some((e) => e.kind === 'STOP'))) continue;
+    let runStart: number | null = null;
+    for (let k = 0; k <= workingDays.length; k++) {
+      const d = workingDays[k];
+      const selling = d === undefined || out.some((i) => linkFactor(plan.link_effects[i]!, d) > 0);
+      if (!selling && runStart === null && k > 0) runStart = k;
+      if (selling && runStart !== null) {
+        const observable = workingDays[runStart + SILENCE_WORKING_DAYS];
+        if (k - runStart >= SILENCE_WORKING_DAYS && observable !== undefined) {
+          const startDay = workingDays[runStart]!;
+          labels.push({
+            type: 'SILENCE', enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
+            start_day: dayToIso(startDay), end_day: d === undefined ? null : iso(d), observable_from: dayToIso(observable),
+            implied: true, cause: causeOf(startDay, [firm.index, ...out.map((i) => links[i]!.buyer)]), details: {},
+          });
+        }
+        runStart = null;
       }
     }
   }

@@ -269,20 +269,36 @@ describe('VOID_SPIKE', () => {
     days.map((day) => leg({ partner: BUYER, role: 'SELLER', day, amountFen: -amountFen, type: 'VOIDED', seq: 1 }));
 
   it('fires when corrections jump far above the firm’s own norm and resolves when they stop', () => {
-    // A spotless firm cancels four orders in four days: at its own rate (one correction granted as a prior per
-    // 60 working days) four in ten days is a 1-in-30,000 event; three would be 1 in 1,400, too common across a tax bureau.
-    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...voids(['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05'], 600_000)];
+    // A spotless firm cancels five of its orders in five days: at its own rate (two corrections granted as a prior
+    // per 60 working days) five in ten days is a 1-in-30,000 event; four would be 1 in 2,200, too common across a
+    // tax bureau (seed 7 of the 2020 scenario: four routine corrections in a quiet fortnight of a small firm).
+    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...voids(['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05', '2019-12-06'], 600_000)];
     const spikes = ofType(replay(legs, ctx, { from: START, to: '2020-01-31' }).signals, 'VOID_SPIKE');
     expect(spikes.map((s) => [s.status, s.window_end])).toEqual([
-      ['OPEN', '2019-12-05'],
-      ['RESOLVED', '2019-12-17'],
+      ['OPEN', '2019-12-06'],
+      ['RESOLVED', '2019-12-18'],
     ]);
-    expect(spikes[0]?.current_fen).toBe(2_400_000);
+    expect(spikes[0]?.current_fen).toBe(3_000_000);
     expect(spikes[0]?.baseline_fen).toBe(0);
-    expect(spikes[0]?.severity).toBe('LOW');
+    // ¥30,000 of the ¥100,000 issued in the window: 30 %.
+    expect(spikes[0]?.severity).toBe('MEDIUM');
     expect(spikes[0]?.signal_id).toBe(expectedId('VOID_SPIKE', null, spikes[0]?.window_start ?? ''));
     expect(spikes[1]?.signal_id).toBe(spikes[0]?.signal_id);
-    expect(spikes[0]?.explanation_en).toContain('4 voided or red-letter invoices worth ¥24,000.00');
+    expect(spikes[0]?.explanation_en).toContain('5 voided or red-letter invoices worth ¥30,000.00');
+  });
+
+  it('does not fire on four cancellations of a spotless firm in a fortnight, a routine cluster', () => {
+    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...voids(['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05'], 600_000)];
+    expect(ofType(replay(legs, ctx, { from: START, to: '2020-01-31' }).signals, 'VOID_SPIKE')).toEqual([]);
+  });
+
+  it('does not fire when a few large invoices are voided but the share of invoices cancelled stays low', () => {
+    // Eight invoices a day; five large ones voided in a fortnight: 60 % of the output in fen, 6 % of the invoices.
+    const busy = [2, 3, 4, 5, 6, 7, 8, 9].flatMap((seq) =>
+      workingDays(calendar, START, '2020-01-31').map((day) => leg({ partner: OTHER_BUYER, role: 'SELLER', day, amountFen: 100_000, seq })),
+    );
+    const legs = [...steadyBusiness('2020-01-31', { otherSales: true }), ...busy, ...voids(['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05', '2019-12-06'], 4_000_000)];
+    expect(ofType(replay(legs, ctx, { from: START, to: '2020-01-31' }).signals, 'VOID_SPIKE')).toEqual([]);
   });
 
   it('does not fire for a firm that always corrects that much', () => {

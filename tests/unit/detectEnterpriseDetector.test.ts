@@ -40,7 +40,7 @@ function busyLegs(): InvoiceLeg[] {
     ...stream(OTHER_BUYER, 'SELLER', '2019-12-16', END, 300_000, 2),
     ...stream(SUPPLIER, 'BUYER', START, '2019-11-22', 3_000_000, 4),
     ...stream(SUPPLIER, 'BUYER', '2020-01-06', END, 3_000_000, 4),
-    ...['2020-01-08', '2020-01-09', '2020-01-10', '2020-01-13'].map((day) =>
+    ...['2020-01-08', '2020-01-09', '2020-01-10', '2020-01-13', '2020-01-14'].map((day) =>
       leg({ partner: BUYER, role: 'SELLER', day, amountFen: -900_000, type: 'RED_LETTER', seq: 2 }),
     ),
     ...stream(SUPPLIER, 'SELLER', START, '2019-12-06', 2_000_000, 1, SECOND_FIRM),

@@ -74,9 +74,10 @@ describe('VOID_SPIKE weighs the count of corrections against the firm’s own ra
     expect(ofType(signals, 'VOID_SPIKE')).toEqual([]);
   });
 
-  it('fires on the same window when the count test is switched off', () => {
+  it('does not fire even with the count test switched off: the share of invoices cancelled is the firm’s usual', () => {
+    // Correcting every other invoice is what this firm always does; four large corrections move only the share in fen.
     const signals = replay(legs, detectorContext(calendar, { voidSurpriseProbability: 1 }), { from: START, to: '2019-12-31' }).signals;
-    expect(ofType(signals, 'VOID_SPIKE').map((s) => s.status)).toContain('OPEN');
+    expect(ofType(signals, 'VOID_SPIKE')).toEqual([]);
   });
 });
 
