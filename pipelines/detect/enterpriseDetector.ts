@@ -80,7 +80,7 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
 
   const amount = leg.amount_fen;
   const issued = leg.event_type === 'ISSUED' && amount > 0;
-  if (issued) state.issuedInvoices.set(leg.invoice_no, ordinal);
+  if (issued) state.issuedInvoices.add(leg.invoice_no, ordinal);
   else if (leg.event_type !== 'ISSUED' && leg.original_invoice_no !== null && amount !== 0) {
     open.flowCorrections.push({ role: leg.role, originalInvoiceNo: leg.original_invoice_no, amountFen: amount });
   }
@@ -160,7 +160,7 @@ function figuresOf(open: OpenDay): DayFigures {
 function moveCorrectionsToOriginals(state: EnterpriseState, open: OpenDay, o: number, figures: DayFigures): boolean {
   let amended = false;
   for (const c of open.flowCorrections) {
-    const issuedOrdinal = state.issuedInvoices.get(c.originalInvoiceNo);
+    const issuedOrdinal = state.issuedInvoices.ordinalOf(c.originalInvoiceNo);
     // Only closed days still held by the ring, and never the oldest slot: it is about to be overwritten by o.
     if (issuedOrdinal === undefined || issuedOrdinal >= o || issuedOrdinal <= o - state.ringSize) continue;
     if (c.role === 'SELLER') {
@@ -175,13 +175,6 @@ function moveCorrectionsToOriginals(state: EnterpriseState, open: OpenDay, o: nu
   return amended;
 }
 
-/** Forgets issued invoices too old for any correction to be netted against (roughly oldest first; lookups check age anyway). */
-function pruneIssuedInvoices(state: EnterpriseState, o: number): void {
-  for (const [invoiceNo, ordinal] of state.issuedInvoices) {
-    if (ordinal > o - state.ringSize) break;
-    state.issuedInvoices.delete(invoiceNo);
-  }
-}
 
 /**
  * A state that never closed a day can still take the ring size of the
@@ -233,7 +226,8 @@ function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContex
   const amended = open !== undefined && open.flowCorrections.length > 0 && moveCorrectionsToOriginals(state, open, o, figures);
   pushDay(state.days, state.sums, state.ringSize, config, o, figures);
   if (amended) recomputeFlowSums(state.days, state.sums, state.ringSize, config, o);
-  if (state.issuedInvoices.size > 0) pruneIssuedInvoices(state, o);
+  // Invoices too old for any correction to be netted against.
+  if (state.issuedInvoices.size > 0) state.issuedInvoices.pruneThrough(o - state.ringSize);
   if (open !== undefined) {
     // An active spell restarts after ringSize idle working days, when the rings hold nothing of the old one.
     if (state.lastActiveOrdinal === null || o - state.lastActiveOrdinal >= state.ringSize) state.firstActiveOrdinal = o;
@@ -243,7 +237,7 @@ function closeOneDay(state: EnterpriseState, day: DayNumber, ctx: DetectorContex
   state.lastClosedOrdinal = o;
 
   if (open !== undefined && open.links.size > 0) {
-    const links = withoutReissuedTouches(open.links, open.flowCorrections, o, (no) => state.issuedInvoices.get(no));
+    const links = withoutReissuedTouches(open.links, open.flowCorrections, o, (no) => state.issuedInvoices.ordinalOf(no));
     if (links.size > 0) touchLinks(state, links, o, day, ctx, out);
   }
   const silence = evaluateSilence(state, o, day, open?.grossOut ?? 0, ctx);

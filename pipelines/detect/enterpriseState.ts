@@ -1,6 +1,7 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
 import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
+import { InvoiceDayIndex } from './invoiceDayIndex.ts';
 import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 
 /** UPSTREAM: the partner supplies the enterprise; DOWNSTREAM: the partner buys from it. */
@@ -158,11 +159,11 @@ export interface EnterpriseState {
   /** Keyed by openSignalKey(type, partnerTaxId): at most one open signal per (type, partner). */
   openSignals: Map<string, OpenSignal>;
   /**
-   * Invoice number → counting working ordinal of the firm's issued invoices (either role), so a later void or
-   * red-letter invoice nets out the flow on the day the corrected invoice was issued. Entries older than the
-   * ring are ignored on lookup and pruned lazily (roughly oldest first).
+   * Counting working ordinal of the firm's issued invoices (either role), so a later void or red-letter
+   * invoice nets out the flow on the day the corrected invoice was issued. Days older than the ring are
+   * ignored on lookup and pruned as days close.
    */
-  issuedInvoices: Map<string, number>;
+  issuedInvoices: InvoiceDayIndex;
 }
 
 export function linkKey(direction: LinkDirection, partnerTaxId: string): string {
@@ -209,7 +210,7 @@ export function createEnterpriseState(taxId: string, name: string, districtCode:
     timers: new Map(),
     nextTimerOrdinal: null,
     openSignals: new Map(),
-    issuedInvoices: new Map(),
+    issuedInvoices: new InvoiceDayIndex(),
   };
 }
 

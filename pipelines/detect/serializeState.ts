@@ -3,6 +3,7 @@ import { SIGNAL_TYPES, type DisruptionType, type Severity } from '../../src/doma
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
+import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
 import {
   linkKey,
   openSignalKey,
@@ -42,7 +43,9 @@ export interface SerializedEnterpriseState {
   openDays: SerializedOpenDay[];
   links: SerializedLink[];
   openSignals: SerializedOpenSignal[];
-  /** [invoice number, working ordinal], oldest first; absent in snapshots taken before corrections were netted on the original's day. */
+  /** [working ordinal, invoice number hashes], oldest first (InvoiceDayIndex). */
+  issuedInvoiceDays?: SerializedInvoiceDays;
+  /** [invoice number, working ordinal]: snapshots written before the index was hashed; read, never written. */
   issuedInvoices?: [string, number][];
 }
 
@@ -170,8 +173,8 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
       currentFen: s.currentFen,
       reference: copyReference(s.reference),
     })),
-    // Oldest first (then by number), the order pruning expects; canonical, so equal states still give equal snapshots.
-    issuedInvoices: [...state.issuedInvoices.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    // Canonical (oldest day first), so equal states still give equal snapshots.
+    issuedInvoiceDays: state.issuedInvoices.serialize(),
   };
 }
 
@@ -243,7 +246,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
     timers,
     nextTimerOrdinal: null,
     openSignals: new Map(),
-    issuedInvoices: new Map((s.issuedInvoices ?? []).map(([invoiceNo, ordinal]) => [invoiceNo, ordinal])),
+    issuedInvoices: InvoiceDayIndex.restore(s.issuedInvoiceDays, s.issuedInvoices),
   };
   refreshNextTimer(state);
   for (const sig of s.openSignals) {
