@@ -260,33 +260,28 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
       const expected = workingDays.map((d) => linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * factorOf(i, d), 0));
       const strict = expectedDrops(expected);
       const partners = linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller));
+      // Same convention as SILENCE (start + 7): observable on the working day after the one whose close reveals it.
+      const dropLabel = (episode: ExpectedDrop): TruthLabel | null => {
+        const observable = workingDays[episode.observable + 1];
+        if (observable === undefined) return null;
+        return {
+          type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
+          start_day: dayToIso(workingDays[episode.start]!),
+          end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
+          observable_from: dayToIso(observable),
+          implied: true,
+          cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
+          details: { expected_level: Math.round(episode.level * 100) / 100 },
+        };
+      };
       for (const episode of expectedDrops(expected, IMPLIED_DROP_LEVEL)) {
         if (strict.some((e) => overlaps(e, episode))) continue;
-        const observable = workingDays[episode.observable + 1];
-        if (observable === undefined) continue;
-        nearThresholdDrops.push({
-          type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
-          start_day: dayToIso(workingDays[episode.start]!),
-          end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
-          observable_from: dayToIso(observable),
-          implied: true,
-          cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
-          details: { expected_level: Math.round(episode.level * 100) / 100 },
-        });
+        const label = dropLabel(episode);
+        if (label) nearThresholdDrops.push(label);
       }
       for (const episode of strict) {
-        // Same convention as SILENCE (start + 7): observable on the working day after the one whose close reveals it.
-        const observable = workingDays[episode.observable + 1];
-        if (observable === undefined) continue;
-        labels.push({
-          type, enterprise_tax_id: firm.tax_id, enterprise_name: firm.name, partner_tax_id: null,
-          start_day: dayToIso(workingDays[episode.start]!),
-          end_day: episode.end === null ? null : iso(workingDays[episode.end]!),
-          observable_from: dayToIso(observable),
-          implied: true,
-          cause: causeOf(workingDays[episode.start]!, [firm.index, ...partners]),
-          details: { expected_level: Math.round(episode.level * 100) / 100 },
-        });
+        const label = dropLabel(episode);
+        if (label) labels.push(label);
       }
     }
   }

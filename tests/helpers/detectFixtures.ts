@@ -1,3 +1,4 @@
+import type { PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
 import { dayOfInstant, isoToDay, startOfDay, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import type { EventType } from '../../src/domain/invoiceEvent.ts';
 import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
@@ -175,5 +176,21 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A fresh UPSTREAM link to SUPPLIER that invoiced on these working-day ordinals (regularity not yet judged). */
+export function supplierLinkOn(ordinals: number[]): PartnerLink {
+  return {
+    direction: 'UPSTREAM',
+    partnerTaxId: SUPPLIER.taxId,
+    partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legId: 'x' },
+    invoiceOrdinals: ordinals,
+    invoiceFen: ordinals.map(() => 1_000_000),
+    lastOrdinal: ordinals[ordinals.length - 1]!,
+    lastDay: 0,
+    regularity: null,
+    deadlineOrdinal: null,
+    timerOrdinal: null,
   };
 }

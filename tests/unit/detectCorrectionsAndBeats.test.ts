@@ -6,7 +6,7 @@ import { DEFAULT_DETECTOR_CONFIG } from '../../pipelines/detect/detectorConfig.t
 import { createEnterpriseState, type EnterpriseState, type PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
 import { keepsBeat, regularityOf } from '../../pipelines/detect/linkBreak.ts';
 import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
-import { FIRM, SUPPLIER, detectorContext, fakeCalendar, leg, replay, workingDays } from '../helpers/detectFixtures.ts';
+import { FIRM, SUPPLIER, detectorContext, fakeCalendar, leg, replay, supplierLinkOn, workingDays } from '../helpers/detectFixtures.ts';
 
 /**
  * Corrections are netted on the day of the invoice they cancel, and a partner
@@ -93,19 +93,9 @@ describe('a regular partner keeps its beat within a day', () => {
   function linkWithGaps(gaps: number[], last = 200): PartnerLink {
     const ordinals = [last];
     for (const g of [...gaps].reverse()) ordinals.unshift(ordinals[0]! - g);
-    return {
-      direction: 'UPSTREAM',
-      partnerTaxId: SUPPLIER.taxId,
-      partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legId: 'x' },
-      invoiceOrdinals: ordinals,
-      invoiceFen: ordinals.map(() => 1_000_000),
-      lastOrdinal: last,
-      lastDay: 0,
-      regularity: null,
-      deadlineOrdinal: null,
-      timerOrdinal: null,
-    };
+    return supplierLinkOn(ordinals);
   }
+
   function stateActiveFrom(firstActiveOrdinal: number): EnterpriseState {
     const state = createEnterpriseState(FIRM.taxId, FIRM.name, FIRM.districtCode);
     state.sums[SlidingSum.GROSS_IN_RECENT] = 20_000_000;

@@ -6,7 +6,7 @@ import { DEFAULT_DETECTOR_CONFIG, createDetectorConfig } from '../../pipelines/d
 import { createEnterpriseState, type PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
 import { regularityOf } from '../../pipelines/detect/linkBreak.ts';
 import { poissonUpperTail } from '../../pipelines/detect/voidSpike.ts';
-import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, replay, type Firm } from '../helpers/detectFixtures.ts';
+import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, replay, supplierLinkOn, type Firm } from '../helpers/detectFixtures.ts';
 
 /**
  * The detectors against the noise of real invoicing: a lumpy flow's one
@@ -85,20 +85,9 @@ describe('a regular partner keeps a beat', () => {
   function linkWithGaps(gaps: number[]): PartnerLink {
     const ordinals = [100];
     for (const g of gaps) ordinals.push(ordinals[ordinals.length - 1]! + g);
-    const last = ordinals[ordinals.length - 1]!;
-    return {
-      direction: 'UPSTREAM',
-      partnerTaxId: SUPPLIER.taxId,
-      partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legId: 'x' },
-      invoiceOrdinals: ordinals,
-      invoiceFen: ordinals.map(() => 1_000_000),
-      lastOrdinal: last,
-      lastDay: 0,
-      regularity: null,
-      deadlineOrdinal: null,
-      timerOrdinal: null,
-    };
+    return supplierLinkOn(ordinals);
   }
+
   const state = createEnterpriseState(FIRM.taxId, FIRM.name, FIRM.districtCode);
   state.sums[SlidingSum.GROSS_IN_RECENT] = 20_000_000;
 
