@@ -73,6 +73,10 @@ function perUnit(small: MemoryRun, large: MemoryRun, links: [number, number]): {
  */
 export function stateMemory(calendar: WorkingCalendar, firms: number, workingDays: number, say: (line: string) => void): BenchFigure[] {
   const [lo, hi] = [2, 6];
+  // Warm-up runs, discarded: the first run of each detector also pays for compiling its code, which lands in the
+  // heap and, on a small network, outweighs the state (the smoke run's 60 firms came out at -263 B per link).
+  runYunlian(calendar, Math.min(firms, 20), hi, workingDays);
+  runNaive(calendar, Math.min(firms, 20), hi, workingDays);
   const y1 = runYunlian(calendar, firms, lo, workingDays);
   say(`  memory: yunlian ${firms} firms × ${lo} buyers: ${y1.legs} legs in ${y1.seconds.toFixed(1)} s`);
   const y2 = runYunlian(calendar, firms, hi, workingDays);
