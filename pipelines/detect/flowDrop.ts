@@ -125,47 +125,27 @@ export function evaluateFlowDrop(
   const open = findOpenSignal(state, spec.type, null);
   if (open !== undefined) {
     if (open.reference.kind !== 'flow') throw new RangeError(`${spec.type} open with a ${open.reference.kind} reference`);
+    // Set when the flow has not recovered but settled at a new level; null when it recovered.
+    let newLevelFen: number | null = null;
     if (current < config.dropResolveRatio * open.reference.baselineFen) {
       // A firm that lost a supplier for good buys less for good: once the baseline of the latest B days has
       // absorbed the lower level, that level is the firm's normal and the alert is closed, so that a further
       // collapse from it (seed 5150: an injected purchase drop months after the lost main supplier) is seen.
       // Only firms with an open drop pay the O(B log B) baseline; a flow at zero keeps no baseline and stays open.
-      const level = current > 0 ? baselineAt(state, spec, o, config) : null;
-      if (level === null || current < config.dropResolveRatio * level) return null;
-      return resolveSignal(
-        state,
-        ctx,
-        open,
-        day,
-        current,
-        explainFlowNewLevel({
-          enterprise: enterpriseLabel(state),
-          flow: spec.flow,
-          since: dayToIso(open.windowStart),
-          day: dayToIso(day),
-          windowDays: W,
-          currentFen: current,
-          baselineFen: open.reference.baselineFen,
-          levelFen: level,
-        }),
-      );
+      newLevelFen = current > 0 ? baselineAt(state, spec, o, config) : null;
+      if (newLevelFen === null || current < config.dropResolveRatio * newLevelFen) return null;
     }
-    return resolveSignal(
-      state,
-      ctx,
-      open,
-      day,
-      current,
-      explainFlowRecovered({
-        enterprise: enterpriseLabel(state),
-        flow: spec.flow,
-        since: dayToIso(open.windowStart),
-        day: dayToIso(day),
-        windowDays: W,
-        currentFen: current,
-        baselineFen: open.reference.baselineFen,
-      }),
-    );
+    const facts = {
+      enterprise: enterpriseLabel(state),
+      flow: spec.flow,
+      since: dayToIso(open.windowStart),
+      day: dayToIso(day),
+      windowDays: W,
+      currentFen: current,
+      baselineFen: open.reference.baselineFen,
+    };
+    const explanation = newLevelFen === null ? explainFlowRecovered(facts) : explainFlowNewLevel({ ...facts, levelFen: newLevelFen });
+    return resolveSignal(state, ctx, open, day, current, explanation);
   }
   if (!mayOpen || state.firstActiveOrdinal === null) return null;
 
