@@ -10,6 +10,7 @@ import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { withRetry } from '../../src/runtime/retry.ts';
+import { settleAll } from '../../src/runtime/settleAll.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.ts';
@@ -152,9 +153,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const writeOutputs = async (out: PartitionOutput, dlq: OutgoingRecord[]) => {
     const now = deps.now();
     const records: OutgoingRecord[] = out.signals.map((s) => ({ topic: TOPICS.disruptions, key: s.enterprise_tax_id, value: codecs.disruptionSignal.encode(s) }));
-    // Independent writes, all confirmed before the snapshot that covers them; all settle before a failure is
-    // reported, so the retry never races a write of the failed attempt.
-    const writes = await Promise.allSettled([
+    // Independent writes, all confirmed before the snapshot that covers them.
+    await settleAll([
       insertRows(clickhouse, { table: 'yunlian.signals', rows: out.signals.map((s) => signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms)) }),
       insertRows(clickhouse, { table: 'yunlian.enterprise_daily', rows: out.enterpriseDaily }),
       insertRows(clickhouse, { table: 'yunlian.links_daily', rows: out.linksDaily }),
@@ -172,7 +172,6 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       }),
       producer.send([...records, ...dlq]),
     ]);
-    for (const w of writes) if (w.status === 'rejected') throw w.reason;
     metrics.recordsOut('detect', TOPICS.disruptions, records.length);
     for (const s of out.signals) metrics.signalsEmitted(s.signal_type, s.status, 1);
     for (const { leg } of out.late) metrics.lateEvents(leg.feed_district, 1);

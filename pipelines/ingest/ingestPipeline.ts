@@ -9,6 +9,7 @@ import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { ingestBatch, type IngestOutput } from './ingestBatch.ts';
 import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
+import { settleAll } from '../../src/runtime/settleAll.ts';
 
 export interface IngestCodecs {
   invoiceEvent: ValueCodec<InvoiceEvent>;
@@ -67,15 +68,13 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
       const sources = pending.map((p) => p.source);
       const outs = pending.map((p) => p.out);
       const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
-      // The three writes are independent and all must succeed before any commit; overlapping them hides the
-      // Kafka round trip behind the ClickHouse inserts. All settle before a failure is reported, so a retried
-      // batch never races a write of its previous attempt.
-      const writes = await Promise.allSettled([
+      // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
+      // the ClickHouse inserts.
+      await settleAll([
         timedInsert('invoices', outs.flatMap((o) => o.invoiceRows), sources),
         timedInsert('invoice_lines', outs.flatMap((o) => o.lineRows), sources),
         producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
       ]);
-      for (const w of writes) if (w.status === 'rejected') throw w.reason;
       metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
     },
     { maxWeight: options.maxRecordsPerWrite ?? 20_000, weightOf: (p) => p.records, lingerMs: options.lingerMs ?? 20 },
