@@ -57,6 +57,7 @@ import type { DisruptionType } from '../domain/signal.ts';
 import { inIntervals, linkFactor, SPIKE_NET_FLOW_SHARE, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
 import { buildActivityProfile } from './activityProfile.ts';
 import { extraOccasion, regularOccasion } from './regularOccasion.ts';
+import { BASELINE, DROP_LEVEL, DROP_WINDOW, expectedDrops, dropsOverlap, type ExpectedDrop } from './expectedDrops.ts';
 import type { TradeLink, TradeNetwork } from './tradeNetwork.ts';
 
 export interface TruthLabel {
@@ -114,14 +115,9 @@ export interface GroundTruth {
 }
 
 const REGULAR_SHARE = 0.1;
-const DROP_LEVEL = 0.4;
-const DROP_WINDOW = 10;
 const SILENCE_WORKING_DAYS = 7;
 const LINK_MIN_WORKING_DAYS = 10;
 const VOID_SPIKE_WORKING_DAYS = 5;
-/** The drop baseline: 60 working days, judged once 30 of them exist (DESIGN.md section 4 defaults). */
-const BASELINE = 60;
-const MIN_HISTORY = 30;
 /**
  * A regular link that really stopped is labelled (implied) down to this expected share: the detector
  * measures a link's share on the invoices of its last 60 working days, which scatter by a point or two
@@ -275,7 +271,7 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
         };
       };
       for (const episode of expectedDrops(expected, IMPLIED_DROP_LEVEL)) {
-        if (strict.some((e) => overlaps(e, episode))) continue;
+        if (strict.some((e) => dropsOverlap(e, episode))) continue;
         const label = dropLabel(episode);
         if (label) nearThresholdDrops.push(label);
       }
@@ -420,74 +416,6 @@ function firstWorkingOnOrAfter(calendar: WorkingCalendar, day: DayNumber): DayNu
   let d = day;
   for (let i = 0; i < 60 && !calendar.isWorkingDay(d); i++) d++;
   return d;
-}
-
-/** One drop of an expected daily flow, as indices into the working days it was computed over. */
-export interface ExpectedDrop {
-  /** The first day at the collapsed level: the last step down at or before `observable`. */
-  start: number;
-  /** The first day the DESIGN.md rule holds: 10-day sum < 40 % of the baseline median. */
-  observable: number;
-  /** The first day the flow is back to 40 % of the baseline frozen at `observable`, or the baseline has absorbed the new level; null = never. */
-  end: number | null;
-  /** Expected flow over the episode relative to that baseline, its highest value (0–1). */
-  level: number;
-}
-
-/**
- * The drops DESIGN.md section 4 defines, found in an expected daily flow
- * (one value per working day): on day i the DROP_WINDOW-day sum ending at i is
- * below `dropLevel` (DROP_LEVEL unless asked) × the median of the DROP_WINDOW-day
- * sums ending in [i − BASELINE, i − DROP_WINDOW] (at least MIN_HISTORY days of
- * history); the episode ends when the flow is back to `dropLevel` × that baseline.
- * O(days × BASELINE log BASELINE).
- */
-export function expectedDrops(flow: readonly number[], dropLevel: number = DROP_LEVEL): ExpectedDrop[] {
-  const sums: number[] = [];
-  let rolling = 0;
-  for (let i = 0; i < flow.length; i++) {
-    rolling += flow[i]! - (i >= DROP_WINDOW ? flow[i - DROP_WINDOW]! : 0);
-    sums.push(i >= DROP_WINDOW - 1 ? rolling : Number.NaN);
-  }
-  const baselineAt = (i: number): number | null => {
-    if (i - DROP_WINDOW + 1 < MIN_HISTORY) return null;
-    const window: number[] = [];
-    for (let j = Math.max(DROP_WINDOW - 1, i - BASELINE); j <= i - DROP_WINDOW; j++) window.push(sums[j]!);
-    if (window.length === 0) return null;
-    window.sort((a, b) => a - b);
-    const mid = Math.floor(window.length / 2);
-    return window.length % 2 === 1 ? window[mid]! : (window[mid - 1]! + window[mid]!) / 2;
-  };
-  const out: ExpectedDrop[] = [];
-  let resumedAt = 0;
-  for (let i = 0; i < flow.length; i++) {
-    const baseline = baselineAt(i);
-    if (baseline === null || baseline <= 0 || !(sums[i]! < dropLevel * baseline)) continue;
-    let start = i;
-    while (start > 0 && !(flow[start - 1]! > flow[start]!)) start--;
-    // The window still holding the days of an episode that already ended is that episode's tail, not a new drop.
-    if (start < resumedAt) continue;
-    let end: number | null = null;
-    let level = flow[i]! * DROP_WINDOW / baseline;
-    for (let j = i + 1; j < flow.length; j++) {
-      const now = baselineAt(j);
-      if (flow[j]! * DROP_WINDOW >= dropLevel * baseline || (now !== null && sums[j]! >= dropLevel * now)) {
-        end = j;
-        break;
-      }
-      level = Math.max(level, flow[j]! * DROP_WINDOW / baseline);
-    }
-    out.push({ start, observable: i, end, level });
-    if (end === null) break;
-    resumedAt = end;
-    i = end - 1;
-  }
-  return out;
-}
-
-/** Whether two drops of the same flow share a day (an open end runs to the end of the flow). */
-function overlaps(a: ExpectedDrop, b: ExpectedDrop): boolean {
-  return a.start < (b.end ?? Number.POSITIVE_INFINITY) && b.start < (a.end ?? Number.POSITIVE_INFINITY);
 }
 
 /** Sorts and merges overlapping or touching intervals. */

@@ -4,7 +4,7 @@ import { loadClosures } from '../../src/calendar/loadClosures.ts';
 import { dayToIso, isoToDay } from '../../src/calendar/workingCalendar.ts';
 import { invoicesPerWorkingDay } from '../../src/simulate/disruptionPlan.ts';
 import { generateFirms } from '../../src/simulate/firmRegistry.ts';
-import { expectedDrops } from '../../src/simulate/groundTruth.ts';
+import { expectedDrops } from '../../src/simulate/expectedDrops.ts';
 import { createPrng } from '../../src/simulate/prng.ts';
 import { simulateScenario } from '../../src/simulate/simulateScenario.ts';
 import { buildTradeNetwork } from '../../src/simulate/tradeNetwork.ts';
