@@ -18,7 +18,7 @@ let result: BenchResult;
 afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
 
 function smokeOptions(): BenchOptions {
-  const parsed = parseBenchOptions(['--quick', '--events', '400', '--stage-events', '400', '--naive-events', '30', '--memory-firms', '60', '--only', 'stages,memory,naive-e2e,e2e', '--results', resultsDir]);
+  const parsed = parseBenchOptions(['--quick', '--events', '400', '--stage-events', '400', '--naive-events', '30', '--memory-firms', '300', '--only', 'stages,memory,naive-e2e,e2e', '--results', resultsDir]);
   if (parsed === 'help') throw new Error('unreachable');
   return parsed;
 }
