@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, EachBatchPayload } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, Kafka, EachBatchPayload } from 'kafkajs';
 import { isRetriable } from '../runtime/errors.ts';
 import { withRetry, type RetryOptions } from '../runtime/retry.ts';
 import type { Logger } from '../runtime/log.ts';
@@ -86,6 +86,11 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** Rejoins after crashes kafkajs does not restart on: at most this many within the window, each after the delay. */
+const MAX_REJOINS = 5;
+const REJOIN_WINDOW_MS = 5 * 60_000;
+const REJOIN_DELAY_MS = 1_000;
+
 /** How often a batch in flight asks kafkajs to heartbeat (kafkajs itself sends one per heartbeatInterval). */
 const HANDLER_HEARTBEAT_MS = 1000;
 
@@ -122,10 +127,9 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
     retry: {
       retries: 10,
-      // kafkajs consults this only for retriable crashes (retries exhausted); a non-retriable one (e.g. an
-      // eviction surfacing as a wrapped UNKNOWN_MEMBER_ID) is never restarted and rejects `done` below, so
-      // the process fails loudly and its supervisor restarts it. Fatal handler errors never reach kafkajs
-      // (the handler path disconnects instead), so every retriable crash seen here is worth a restart.
+      // kafkajs consults this only for retriable crashes (retries exhausted); non-retriable ones are rejoined a
+      // bounded number of times by the CRASH handler below. Fatal handler errors never reach kafkajs (the
+      // handler path disconnects instead), so every retriable crash seen here is worth a restart.
       restartOnFailure: async (error: Error) => {
         logger.warn('consumer crashed; kafkajs restarts it', { pipeline, groupId: opts.groupId, error });
         return running;
@@ -174,6 +178,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   });
 
   let running = true;
+  let recentCrashes: number[] = [];
+  let rejoinTimer: NodeJS.Timeout | undefined;
   let fatal: ((error: unknown) => void) | null = null;
   const done = new Promise<void>((resolve, reject) => {
     fatal = reject;
@@ -183,11 +189,26 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       if (!running) resolve();
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      if (event.payload.restart) return;
-      logger.error('consumer crashed and kafkajs will not restart it; the pipeline stops', { pipeline, groupId: opts.groupId, error: event.payload.error });
-      running = false;
-      reject(event.payload.error);
+      if (event.payload.restart || !running) return;
+      // kafkajs gives up on errors it calls non-retriable, among them group errors a fresh join cures (an eviction
+      // surfacing as a wrapped UNKNOWN_MEMBER_ID, the mock cluster's INVALID_REQUEST during a rebalance). Rejoin a
+      // few times, as kafkajs's own restart does; a crash that keeps coming back is fatal and fails loudly.
+      const now = Date.now();
+      recentCrashes = [...recentCrashes.filter((at) => now - at < REJOIN_WINDOW_MS), now];
+      if (recentCrashes.length <= MAX_REJOINS) {
+        logger.warn('consumer crashed on an error kafkajs does not restart on; rejoining the group', { pipeline, groupId: opts.groupId, attempt: recentCrashes.length, error: event.payload.error });
+        rejoinTimer = setTimeout(() => {
+          if (running) consumer.run(runConfig).catch((error: unknown) => stopOnFatal(error));
+        }, REJOIN_DELAY_MS);
+        return;
+      }
+      stopOnFatal(event.payload.error);
     });
+    const stopOnFatal = (error: unknown) => {
+      logger.error('consumer keeps crashing; the pipeline stops', { pipeline, groupId: opts.groupId, crashes: recentCrashes.length, error });
+      running = false;
+      reject(error);
+    };
   });
   done.catch(() => undefined);
 
@@ -286,7 +307,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
   };
 
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
@@ -297,13 +318,15 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       void settled.then(() => inFlight.delete(settled));
       return work;
     },
-  });
+  };
+  await consumer.run(runConfig);
 
   return {
     consumer,
     done,
     stop: async () => {
       running = false;
+      clearTimeout(rejoinTimer);
       // Finish the batch in flight, its sink writes and its commit, while the group still accepts commits.
       await Promise.all(inFlight);
       await consumer.stop();
