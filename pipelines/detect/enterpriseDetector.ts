@@ -6,7 +6,8 @@ import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
 import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
-import { findOpenSignal, isNewerProfile, linkKey, type EnterpriseState, type OpenDay } from './enterpriseState.ts';
+import { findOpenSignal, isNewerProfile, legRank, linkKey, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
+import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
 import { withoutReissuedTouches } from './reissuedTouches.ts';
 import { evaluatePurchaseDrop } from './purchaseDrop.ts';
@@ -24,6 +25,21 @@ export type ApplyOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind:
 export function countingOrdinalOf(calendar: WorkingCalendar, day: DayNumber): number {
   const ordinal = calendar.workingOrdinal(day);
   return calendar.isWorkingDay(day) ? ordinal : ordinal + 1;
+}
+
+/**
+ * A party profile as of a leg. Its strings are the previous profile's when equal (the usual case: a party rarely
+ * renames), else interned, so state keeps one copy of a party's name and district rather than one per leg seen.
+ */
+function profileOf(name: string, districtCode: string, asOfMs: number, rank: number, previous: PartyProfile | null, strings: StringInterner | undefined): PartyProfile {
+  const keepName = previous !== null && previous.name === name;
+  const keepCode = previous !== null && previous.districtCode === districtCode;
+  return {
+    name: keepName ? previous.name : strings === undefined ? name : strings.intern(name),
+    districtCode: keepCode ? previous.districtCode : strings === undefined ? districtCode : strings.intern(districtCode),
+    asOfMs,
+    legRank: rank,
+  };
 }
 
 function emptyOpenDay(): OpenDay {
@@ -74,8 +90,9 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
   open.legIds.add(leg.leg_id);
   if (state.firstLegDay === null || day < state.firstLegDay) state.firstLegDay = day;
   // Latest leg by event time names the firm and its district, so a migrating firm's signals carry its new district.
-  if (isNewerProfile(state.profile, leg.issued_at_ms, leg.leg_id)) {
-    state.profile = { name: leg.enterprise_name, districtCode: leg.enterprise_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
+  const rank = legRank(leg.leg_id);
+  if (isNewerProfile(state.profile, leg.issued_at_ms, rank)) {
+    state.profile = profileOf(leg.enterprise_name, leg.enterprise_district_code, leg.issued_at_ms, rank, state.profile, ctx.strings);
   }
 
   const amount = leg.amount_fen;
@@ -112,12 +129,15 @@ export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorC
     const key = linkKey(direction, leg.partner_tax_id);
     const touched = open.links.get(key);
     if (touched === undefined) {
-      const partner = { name: leg.partner_name, districtCode: leg.partner_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
-      open.links.set(key, { direction, partnerTaxId: leg.partner_tax_id, partner, grossFen: amount });
+      // Interned: the link and the timer wheel keep these strings for weeks, and every firm trading with the partner would hold its own copies.
+      const strings = ctx.strings;
+      const partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, null, strings);
+      const partnerTaxId = strings === undefined ? leg.partner_tax_id : strings.intern(leg.partner_tax_id);
+      open.links.set(strings === undefined ? key : strings.intern(key), { direction, partnerTaxId, partner, grossFen: amount });
     } else {
       touched.grossFen += amount;
-      if (isNewerProfile(touched.partner, leg.issued_at_ms, leg.leg_id)) {
-        touched.partner = { name: leg.partner_name, districtCode: leg.partner_district_code, asOfMs: leg.issued_at_ms, legId: leg.leg_id };
+      if (isNewerProfile(touched.partner, leg.issued_at_ms, rank)) {
+        touched.partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, touched.partner, ctx.strings);
       }
     }
   }

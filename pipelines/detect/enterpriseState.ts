@@ -2,6 +2,7 @@ import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
 import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
 import { InvoiceDayIndex } from './invoiceDayIndex.ts';
+import type { LinkHistory } from './linkHistory.ts';
 import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 
 /** UPSTREAM: the partner supplies the enterprise; DOWNSTREAM: the partner buys from it. */
@@ -9,13 +10,27 @@ export type LinkDirection = 'UPSTREAM' | 'DOWNSTREAM';
 
 /**
  * Name and district of a party as of its latest leg by event time (ties broken
- * by leg_id), so the result does not depend on arrival order.
+ * by legRank of the leg_id), so the result does not depend on arrival order.
  */
 export interface PartyProfile {
   name: string;
   districtCode: string;
   asOfMs: number;
-  legId: string;
+  /** legRank(leg_id) of that leg: a small integer, where the leg_id string cost ~80 bytes a profile. */
+  legRank: number;
+}
+
+/**
+ * The tie-break of two legs of the same instant: a 31-bit FNV-1a hash of the
+ * leg_id, kept as a small integer (no heap number). Any fixed total order on
+ * leg ids makes the profile independent of arrival order; two different leg
+ * ids of the same millisecond hashing alike (~1 in 2^31) would let the first
+ * to arrive name the party.
+ */
+export function legRank(legId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < legId.length; i++) h = Math.imul(h ^ legId.charCodeAt(i), 0x01000193);
+  return h >>> 1;
 }
 
 /** What a regular partner looked like when it last invoiced: the facts a broken-link alert quotes. */
@@ -35,10 +50,8 @@ export interface PartnerLink {
   direction: LinkDirection;
   partnerTaxId: string;
   partner: PartyProfile;
-  /** Working ordinals (ascending) it invoiced on within the last baselineDays closed working days. */
-  invoiceOrdinals: number[];
-  /** Gross fen it invoiced on each of those days. */
-  invoiceFen: number[];
+  /** Working ordinals (ascending) it invoiced on within the last baselineDays closed working days, and gross fen of each. */
+  history: LinkHistory;
   lastOrdinal: number;
   /** The working day of lastOrdinal. */
   lastDay: DayNumber;
@@ -194,7 +207,7 @@ export function findOpenSignal(state: EnterpriseState, type: DisruptionType, par
 export function createEnterpriseState(taxId: string, name: string, districtCode: string, ringSize = ringSizeFor(DEFAULT_DETECTOR_CONFIG)): EnterpriseState {
   return {
     taxId,
-    profile: { name, districtCode, asOfMs: Number.MIN_SAFE_INTEGER, legId: '' },
+    profile: { name, districtCode, asOfMs: Number.MIN_SAFE_INTEGER, legRank: -1 },
     ringSize,
     days: new Float64Array(RING_FIELDS * ringSize),
     sums: new Float64Array(SLIDING_SUMS),
@@ -214,9 +227,9 @@ export function createEnterpriseState(taxId: string, name: string, districtCode:
   };
 }
 
-/** True when `(asOfMs, legId)` is newer than the profile, i.e. the leg's view of the party should win. */
-export function isNewerProfile(profile: PartyProfile, asOfMs: number, legId: string): boolean {
-  return asOfMs > profile.asOfMs || (asOfMs === profile.asOfMs && legId > profile.legId);
+/** True when `(asOfMs, rank)` is newer than the profile, i.e. the leg's view of the party should win. */
+export function isNewerProfile(profile: PartyProfile, asOfMs: number, rank: number): boolean {
+  return asOfMs > profile.asOfMs || (asOfMs === profile.asOfMs && rank > profile.legRank);
 }
 
 /** Who the enterprise is right now, as explanations name it. */

@@ -5,17 +5,23 @@
  *
  * Kept compact because it is most of a firm's state: a Map from invoice
  * number strings cost ~2.8 KB per tracked link in `npm run bench` (1.4 KB →
- * 4.2 KB). An invoice number is replaced by a 52-bit FNV-1a hash (a collision
- * among the few thousand invoices of one firm's ring is ~1e-9 likely and would
- * only move one correction to another day of the ring), and hash and day sit
- * unboxed in one number array per firm, ~16 bytes per invoice and no object
- * per day (a Map of per-day arrays cost more per firm than it saved). Lookups
- * scan: they happen once per correction, a few percent of invoices.
+ * 4.2 KB), and [hash, ordinal] pairs in a number array ~400 bytes. An invoice
+ * number is replaced by a 45-bit hash (invoiceKey; a collision among the few
+ * thousand invoices of one firm's ring is ~1e-10 likely and would only move
+ * one correction to another day of the ring), and key and day share one
+ * double, `key · 256 + (ordinal mod 256)`, in one number array per firm grown
+ * by a quarter at a time: ~9 bytes per invoice. The ordinal is rebuilt from
+ * `base`, the oldest ordinal the index can still hold, which is exact for
+ * ordinals in [base, base + 255]: the ring's days are (a ring of up to 255
+ * days plus the open ones). An invoice of a day outside that range (a leg
+ * dated far ahead) goes to a side list of [key, ordinal] pairs. Lookups scan:
+ * they happen once per correction, a few percent of invoices.
  */
 export type SerializedInvoiceDays = Array<[ordinal: number, hashes: number[]]>;
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+const ORDINAL_MOD = 256;
 
 /** 52 bits from two 32-bit FNV-1a passes with different offsets: exact in a double, deterministic everywhere. */
 export function invoiceNoHash(invoiceNo: string): number {
@@ -29,67 +35,141 @@ export function invoiceNoHash(invoiceNo: string): number {
   return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
+/** The 45 high bits of invoiceNoHash: what the index keeps, so key and ordinal fit one exact double. */
+export function invoiceKey(invoiceNo: string): number {
+  return keyOfHash(invoiceNoHash(invoiceNo));
+}
+
+/** invoiceKey from a stored 52-bit invoiceNoHash (snapshots written before keys were 45 bits). */
+function keyOfHash(hash: number): number {
+  return Math.floor(hash / 128);
+}
+
 export class InvoiceDayIndex {
-  /** [hash, ordinal, hash, ordinal, …]: one unboxed double array per firm, no per-day objects. */
-  private entries: number[] = [];
+  /** Packed `key · 256 + (ordinal mod 256)`, in [0, count); slots beyond are spare. */
+  private packed: number[] = [];
+  private count = 0;
+  /** Oldest ordinal a packed entry can have (null while empty): ordinals are rebuilt relative to it. */
+  private base: number | null = null;
+  /** [key, ordinal] pairs of invoices whose day lies outside [base, base + 255]; usually null. */
+  private outliers: number[] | null = null;
   /** Oldest ordinal held, so pruning (once per closed day) rarely has to touch the array. */
   private oldest = Infinity;
 
   get size(): number {
-    return this.entries.length / 2;
+    return this.count + (this.outliers === null ? 0 : this.outliers.length / 2);
   }
 
   add(invoiceNo: string, ordinal: number): void {
-    this.entries.push(invoiceNoHash(invoiceNo), ordinal);
-    if (ordinal < this.oldest) this.oldest = ordinal;
+    this.addKey(invoiceKey(invoiceNo), ordinal);
   }
 
   /** The day an invoice was issued on (the latest, if seen twice), or undefined when unknown or pruned. */
   ordinalOf(invoiceNo: string): number | undefined {
-    const hash = invoiceNoHash(invoiceNo);
+    const key = invoiceKey(invoiceNo);
+    const lo = key * ORDINAL_MOD;
+    const hi = lo + ORDINAL_MOD - 1;
     let found: number | undefined;
-    const e = this.entries;
-    for (let i = 0; i < e.length; i += 2) {
-      if (e[i] === hash && (found === undefined || e[i + 1]! > found)) found = e[i + 1];
+    const p = this.packed;
+    for (let i = 0; i < this.count; i++) {
+      const v = p[i]!;
+      if (v < lo || v > hi) continue;
+      const ordinal = this.ordinalAt(v);
+      if (found === undefined || ordinal > found) found = ordinal;
+    }
+    const w = this.outliers;
+    if (w !== null) {
+      for (let i = 0; i < w.length; i += 2) if (w[i] === key && (found === undefined || w[i + 1]! > found)) found = w[i + 1];
     }
     return found;
   }
 
   /** Forgets every invoice of a day at or before `ordinal`: no correction can be netted against them any more. */
   pruneThrough(ordinal: number): void {
-    if (ordinal < this.oldest) return;
-    const kept: number[] = [];
-    let oldest = Infinity;
-    const e = this.entries;
-    for (let i = 0; i < e.length; i += 2) {
-      if (e[i + 1]! <= ordinal) continue;
-      kept.push(e[i]!, e[i + 1]!);
-      if (e[i + 1]! < oldest) oldest = e[i + 1]!;
+    // Every packed day is after `ordinal`, so the range can start just after it (packed values stay valid).
+    const base = this.base !== null && ordinal + 1 > this.base ? ordinal + 1 : this.base;
+    if (ordinal < this.oldest) {
+      this.base = base;
+      return;
     }
-    this.entries = kept;
+    const p = this.packed;
+    let kept = 0;
+    let oldest = Infinity;
+    for (let i = 0; i < this.count; i++) {
+      const v = p[i]!;
+      const day = this.ordinalAt(v);
+      if (day <= ordinal) continue;
+      p[kept++] = v;
+      if (day < oldest) oldest = day;
+    }
+    this.count = kept;
+    this.base = base;
+    const w = this.outliers;
+    this.outliers = null;
+    if (w !== null) {
+      for (let i = 0; i < w.length; i += 2) {
+        if (w[i + 1]! <= ordinal) continue;
+        this.addKey(w[i]!, w[i + 1]!);
+        if (w[i + 1]! < oldest) oldest = w[i + 1]!;
+      }
+    }
     this.oldest = oldest;
+    if (this.count === 0 && this.outliers === null) this.base = null;
+    // Give back what a busy spell grew and a quiet one no longer needs.
+    if (this.packed.length > 2 * this.count + 8) this.resize(this.count + Math.max(4, this.count >> 2));
   }
 
-  /** Grouped by day, oldest first, hashes in arrival order: canonical, so equal states give equal snapshots. */
+  /** Grouped by day, oldest first, keys in arrival order: canonical, so equal states give equal snapshots. */
   serialize(): SerializedInvoiceDays {
     const days = new Map<number, number[]>();
-    const e = this.entries;
-    for (let i = 0; i < e.length; i += 2) {
-      const hashes = days.get(e[i + 1]!);
-      if (hashes) hashes.push(e[i]!);
-      else days.set(e[i + 1]!, [e[i]!]);
+    const put = (key: number, ordinal: number) => {
+      const keys = days.get(ordinal);
+      if (keys) keys.push(key);
+      else days.set(ordinal, [key]);
+    };
+    for (let i = 0; i < this.count; i++) {
+      const v = this.packed[i]!;
+      put((v - (v % ORDINAL_MOD)) / ORDINAL_MOD, this.ordinalAt(v));
     }
+    const w = this.outliers;
+    if (w !== null) for (let i = 0; i < w.length; i += 2) put(w[i]!, w[i + 1]!);
     return [...days.entries()].sort((x, y) => x[0] - y[0]);
   }
 
-  static restore(days: SerializedInvoiceDays | undefined, legacy?: ReadonlyArray<readonly [string, number]>): InvoiceDayIndex {
+  /**
+   * From serialize()'s output (`keys`), or from older snapshots: `hashes`,
+   * 52-bit invoiceNoHash values grouped the same way, or `legacy` invoice
+   * numbers (before the index was hashed).
+   */
+  static restore(keys: SerializedInvoiceDays | undefined, hashes?: SerializedInvoiceDays, legacy?: ReadonlyArray<readonly [string, number]>): InvoiceDayIndex {
     const index = new InvoiceDayIndex();
-    for (const [ordinal, hashes] of days ?? []) {
-      for (const hash of hashes) index.entries.push(hash, ordinal);
-      if (hashes.length > 0 && ordinal < index.oldest) index.oldest = ordinal;
-    }
-    // Snapshots written before the index was hashed carry invoice numbers.
+    for (const [ordinal, ks] of keys ?? []) for (const key of ks) index.addKey(key, ordinal);
+    for (const [ordinal, hs] of hashes ?? []) for (const hash of hs) index.addKey(keyOfHash(hash), ordinal);
     for (const [invoiceNo, ordinal] of legacy ?? []) index.add(invoiceNo, ordinal);
     return index;
+  }
+
+  private addKey(key: number, ordinal: number): void {
+    if (ordinal < this.oldest) this.oldest = ordinal;
+    // A fresh index starts its range a little before the first day, so a leg of an earlier open day still packs.
+    if (this.base === null) this.base = ordinal - 32;
+    if (ordinal < this.base || ordinal - this.base >= ORDINAL_MOD || !Number.isSafeInteger(key * ORDINAL_MOD)) {
+      (this.outliers ??= []).push(key, ordinal);
+      return;
+    }
+    if (this.count === this.packed.length) this.resize(this.count + Math.max(4, this.count >> 2));
+    this.packed[this.count++] = key * ORDINAL_MOD + (ordinal & (ORDINAL_MOD - 1));
+  }
+
+  /** The ordinal of a packed entry: the one in [base, base + 255] with its low 8 bits. */
+  private ordinalAt(v: number): number {
+    const base = this.base!;
+    return base + (((v % ORDINAL_MOD) - base) & (ORDINAL_MOD - 1));
+  }
+
+  private resize(capacity: number): void {
+    const next: number[] = new Array<number>(capacity).fill(0);
+    for (let i = 0; i < this.count; i++) next[i] = this.packed[i]!;
+    this.packed = next;
   }
 }

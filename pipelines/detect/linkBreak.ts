@@ -15,6 +15,7 @@ import {
   type OpenDayLink,
   type PartnerLink,
 } from './enterpriseState.ts';
+import { LinkHistory } from './linkHistory.ts';
 import { explainLinkBroken, explainLinkRestored, type PartyLabel } from './explanation.ts';
 import { medianOf } from './median.ts';
 import { openSignal, resolveSignal } from './signalFactory.ts';
@@ -81,8 +82,8 @@ let gapScratch = new Float64Array(64);
  * least linkMinShare of the firm's gross flow on that side over the window.
  */
 export function regularityOf(link: PartnerLink, state: EnterpriseState, o: number, config: DetectorConfig): LinkRegularity | null {
-  const days = link.invoiceOrdinals;
-  const n = days.length;
+  const days = link.history;
+  const n = days.size;
   if (n < config.linkMinInvoiceDays) return null;
   if (gapScratch.length < n - 1) gapScratch = new Float64Array(Math.max(n - 1, gapScratch.length * 2));
   const gaps = gapScratch;
@@ -91,7 +92,7 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   let squares = 0;
   let longestSilence = 0;
   for (let i = 1; i < n; i++) {
-    const gap = (days[i] ?? 0) - (days[i - 1] ?? 0);
+    const gap = days.ordinalAt(i) - days.ordinalAt(i - 1);
     gaps[i - 1] = gap;
     sum += gap;
     squares += gap * gap;
@@ -101,21 +102,20 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   // firm's own first active day if later): a partner that turned up after a break's length of absence has not shown
   // it stays, whatever beat its recent invoices keep.
   // (A state that never closed an active day knows of no activity before the partner's first invoice.)
-  const firstInvoice = days[0] ?? o;
+  const firstInvoice = n > 0 ? days.ordinalAt(0) : o;
   const windowStart = Math.max(o - config.baselineDays + 1, state.firstActiveOrdinal ?? firstInvoice);
   longestSilence = Math.max(longestSilence, firstInvoice - windowStart);
   const mean = sum / gapCount;
   const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
   if (variation > config.linkMaxGapVariation) return null;
   // A burst of invoices, or a relationship only a few weeks old, is not a pattern yet.
-  if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.linkMinSpanDays) return null;
+  if (days.ordinalAt(n - 1) - firstInvoice + 1 < config.linkMinSpanDays) return null;
   const usualGapDays = medianOf(gaps, gapCount);
   if (usualGapDays > config.linkMaxUsualGapDays) return null;
   if (!keepsBeat(gaps, gapCount, usualGapDays, config)) return null;
   if (longestSilence >= breakAfterDays(usualGapDays, config)) return null;
 
-  let baselineFen = 0;
-  for (const fen of link.invoiceFen) baselineFen += fen;
+  const baselineFen = days.totalFen();
   const sideTotal = state.sums[link.direction === 'UPSTREAM' ? SlidingSum.GROSS_IN_RECENT : SlidingSum.GROSS_OUT_RECENT] ?? 0;
   if (sideTotal <= 0) return null;
   const share = baselineFen / sideTotal;
@@ -183,8 +183,7 @@ export function touchLinks(
         direction: t.direction,
         partnerTaxId: t.partnerTaxId,
         partner: { ...t.partner },
-        invoiceOrdinals: [],
-        invoiceFen: [],
+        history: new LinkHistory(),
         lastOrdinal: o,
         lastDay: day,
         regularity: null,
@@ -192,16 +191,10 @@ export function touchLinks(
         timerOrdinal: null,
       };
       state.links.set(key, link);
-    } else if (isNewerProfile(link.partner, t.partner.asOfMs, t.partner.legId)) {
+    } else if (isNewerProfile(link.partner, t.partner.asOfMs, t.partner.legRank)) {
       link.partner = { ...t.partner };
     }
-    link.invoiceOrdinals.push(o);
-    link.invoiceFen.push(t.grossFen);
-    const oldest = o - config.baselineDays + 1;
-    while ((link.invoiceOrdinals[0] ?? oldest) < oldest) {
-      link.invoiceOrdinals.shift();
-      link.invoiceFen.shift();
-    }
+    link.history.record(o, t.grossFen, o - config.baselineDays + 1);
     link.lastOrdinal = o;
     link.lastDay = day;
     link.regularity = regularityOf(link, state, o, config);

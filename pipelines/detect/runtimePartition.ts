@@ -9,6 +9,7 @@ import { ringSizeFor } from './detectorConfig.ts';
 import { deserializeState, serializeState, type SerializedEnterpriseState } from './serializeState.ts';
 import { WatermarkClock, type SerializedClock, type WatermarkConfig } from './watermarkClock.ts';
 import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
+import { StringInterner } from './stringInterner.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
 export interface LateLeg {
@@ -46,22 +47,21 @@ export interface SerializedPartition {
  * absence (SILENCE, broken links) fire without any event from the firm.
  */
 export class PartitionProcessor {
+  private readonly ctx: DetectorContext & { readonly strings: StringInterner };
   private readonly enterprises = new Map<string, EnterpriseState>();
   private readonly clock: WatermarkClock;
   /** Per home feed ('other' for firms outside the zone): the day through which its firms are closed. */
   private readonly closedThrough = new Map<District | 'other', DayNumber>();
   private readonly openedAtMs = new Map<string, number>();
+  /** Closed-through day the party strings last started a generation (see StringInterner), or null before any close. */
+  private stringsSince: DayNumber | null = null;
 
-  constructor(
-    private readonly ctx: DetectorContext,
-    watermark: WatermarkConfig,
-    snapshot?: SerializedPartition,
-    expectedSources: readonly string[] = [],
-  ) {
+  constructor(ctx: DetectorContext, watermark: WatermarkConfig, snapshot?: SerializedPartition, expectedSources: readonly string[] = []) {
+    this.ctx = { ...ctx, strings: ctx.strings ?? new StringInterner() };
     this.clock = new WatermarkClock(watermark, snapshot?.clock, expectedSources);
     for (const [id, ms] of Object.entries(snapshot?.openedAtMs ?? {})) this.openedAtMs.set(id, ms);
     for (const s of snapshot?.enterprises ?? []) {
-      const state = deserializeState(s);
+      const state = deserializeState(s, this.ctx.strings);
       this.enterprises.set(state.taxId, state);
     }
     this.refreshTargets();
@@ -108,6 +108,18 @@ export class PartitionProcessor {
     return districtOfCode(state.profile.districtCode) ?? 'other';
   }
 
+  /** Starts a new generation of party strings once a quarter of event time has closed, so parties gone quiet are forgotten. */
+  private rotateStrings(): void {
+    let newest: DayNumber | null = null;
+    for (const through of this.closedThrough.values()) if (newest === null || through > newest) newest = through;
+    if (newest === null) return;
+    if (this.stringsSince === null) this.stringsSince = newest;
+    else if (newest - this.stringsSince >= STRING_GENERATION_DAYS) {
+      this.ctx.strings.rotate();
+      this.stringsSince = newest;
+    }
+  }
+
   /** Recomputes each home's close-through day from the clock; returns true when any moved. */
   private refreshTargets(): boolean {
     let moved = false;
@@ -125,6 +137,7 @@ export class PartitionProcessor {
 
   private closeFinishedDays(out: PartitionOutput): void {
     if (!this.refreshTargets()) return;
+    this.rotateStrings();
     for (const [taxId, state] of this.enterprises) {
       const through = this.closedThrough.get(this.homeOf(state));
       if (through === undefined || (state.lastClosedDay !== null && through <= state.lastClosedDay)) continue;
@@ -143,6 +156,12 @@ export class PartitionProcessor {
     }
   }
 }
+
+/**
+ * Calendar days of event time per generation of the party-string interner: longer than a link lives without
+ * invoices (60 working days), so the strings of every live link are asked for again within two generations.
+ */
+const STRING_GENERATION_DAYS = 91;
 
 /** The day an instant falls on, for late-leg records. */
 export function legDay(leg: InvoiceLeg): DayNumber {

@@ -4,7 +4,10 @@ import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
 import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
+import { LinkHistory } from './linkHistory.ts';
+import type { StringInterner } from './stringInterner.ts';
 import {
+  legRank,
   linkKey,
   openSignalKey,
   type EnterpriseState,
@@ -25,11 +28,14 @@ import {
  * Collections are sorted so equal states give equal snapshots. The timer
  * wheel is not stored: it is rebuilt from each link's timerOrdinal, which is
  * all it encodes (stale wheel entries are skipped anyway).
+ *
+ * Version 2 names a profile's tie-break by `legRank` (PartyProfile); version 1
+ * (written before) by `legId`, which the reader ranks the same way. Both load.
  */
 export interface SerializedEnterpriseState {
-  version: 1;
+  version: 1 | 2;
   taxId: string;
-  profile: PartyProfile;
+  profile: SerializedProfile;
   ringSize: number;
   days: number[];
   sums: number[];
@@ -43,7 +49,9 @@ export interface SerializedEnterpriseState {
   openDays: SerializedOpenDay[];
   links: SerializedLink[];
   openSignals: SerializedOpenSignal[];
-  /** [working ordinal, invoice number hashes], oldest first (InvoiceDayIndex). */
+  /** [working ordinal, invoiceKey of each invoice], oldest first (InvoiceDayIndex); version 2. */
+  issuedInvoiceKeys?: SerializedInvoiceDays;
+  /** [working ordinal, 52-bit invoiceNoHash of each invoice]: version 1; read, never written. */
   issuedInvoiceDays?: SerializedInvoiceDays;
   /** [invoice number, working ordinal]: snapshots written before the index was hashed; read, never written. */
   issuedInvoices?: [string, number][];
@@ -61,17 +69,47 @@ export interface SerializedOpenDay {
   corrections: OpenDayCorrection[];
   /** [reissueKey, invoice numbers] sorted by key. */
   issuedOut: [string, OpenDayIssue[]][];
-  links: OpenDayLink[];
+  links: SerializedOpenDayLink[];
   flowCorrections?: OpenDayFlowCorrection[];
 }
 
-export type SerializedLink = PartnerLink;
+/** A PartyProfile as stored: version 2 carries legRank, version 1 the leg_id it is computed from. */
+export interface SerializedProfile {
+  name: string;
+  districtCode: string;
+  asOfMs: number;
+  legRank?: number;
+  legId?: string;
+}
+
+export interface SerializedOpenDayLink {
+  direction: LinkDirection;
+  partnerTaxId: string;
+  partner: SerializedProfile;
+  grossFen: number;
+}
+
+/** A PartnerLink with its history as two arrays (the shape of both versions). */
+export interface SerializedLink {
+  direction: LinkDirection;
+  partnerTaxId: string;
+  partner: SerializedProfile;
+  /** Working ordinals (ascending) the partner invoiced on in the baseline window. */
+  invoiceOrdinals: number[];
+  /** Gross fen of each of those days. */
+  invoiceFen: number[];
+  lastOrdinal: number;
+  lastDay: DayNumber;
+  regularity: LinkRegularity | null;
+  deadlineOrdinal: number | null;
+  timerOrdinal: number | null;
+}
 
 export interface SerializedOpenSignal {
   signalId: string;
   type: DisruptionType;
   partnerTaxId: string | null;
-  partner: PartyProfile | null;
+  partner: SerializedProfile | null;
   windowStart: DayNumber;
   openedDay: DayNumber;
   severity: Severity;
@@ -85,7 +123,17 @@ function byKey<T>(entries: Iterable<[string | number, T]>): T[] {
 }
 
 function copyProfile(p: PartyProfile): PartyProfile {
-  return { name: p.name, districtCode: p.districtCode, asOfMs: p.asOfMs, legId: p.legId };
+  return { name: p.name, districtCode: p.districtCode, asOfMs: p.asOfMs, legRank: p.legRank };
+}
+
+/** Interns a restored string when the runtime shares party strings (see StringInterner). */
+function shared(s: string, strings: StringInterner | undefined): string {
+  return strings === undefined ? s : strings.intern(s);
+}
+
+function readProfile(p: SerializedProfile, strings: StringInterner | undefined): PartyProfile {
+  const rank = typeof p.legRank === 'number' ? p.legRank : legRank(p.legId ?? '');
+  return { name: shared(p.name, strings), districtCode: shared(p.districtCode, strings), asOfMs: p.asOfMs, legRank: rank };
 }
 
 function copyRegularity(r: LinkRegularity | null): LinkRegularity | null {
@@ -108,13 +156,13 @@ function copyReference(r: FrozenReference): FrozenReference {
   }
 }
 
-function copyLink(l: PartnerLink): PartnerLink {
+function writeLink(l: PartnerLink): SerializedLink {
   return {
     direction: l.direction,
     partnerTaxId: l.partnerTaxId,
     partner: copyProfile(l.partner),
-    invoiceOrdinals: [...l.invoiceOrdinals],
-    invoiceFen: [...l.invoiceFen],
+    invoiceOrdinals: l.history.ordinals(),
+    invoiceFen: l.history.fen(),
     lastOrdinal: l.lastOrdinal,
     lastDay: l.lastDay,
     regularity: copyRegularity(l.regularity),
@@ -123,13 +171,31 @@ function copyLink(l: PartnerLink): PartnerLink {
   };
 }
 
-function copyOpenDayLink(l: OpenDayLink): OpenDayLink {
+function readLink(l: SerializedLink, strings: StringInterner | undefined): PartnerLink {
+  return {
+    direction: l.direction,
+    partnerTaxId: shared(l.partnerTaxId, strings),
+    partner: readProfile(l.partner, strings),
+    history: LinkHistory.of(l.invoiceOrdinals, l.invoiceFen),
+    lastOrdinal: l.lastOrdinal,
+    lastDay: l.lastDay,
+    regularity: copyRegularity(l.regularity),
+    deadlineOrdinal: l.deadlineOrdinal,
+    timerOrdinal: l.timerOrdinal,
+  };
+}
+
+function writeOpenDayLink(l: OpenDayLink): SerializedOpenDayLink {
   return { direction: l.direction, partnerTaxId: l.partnerTaxId, partner: copyProfile(l.partner), grossFen: l.grossFen };
+}
+
+function readOpenDayLink(l: SerializedOpenDayLink, strings: StringInterner | undefined): OpenDayLink {
+  return { direction: l.direction, partnerTaxId: shared(l.partnerTaxId, strings), partner: readProfile(l.partner, strings), grossFen: l.grossFen };
 }
 
 export function serializeState(state: EnterpriseState): SerializedEnterpriseState {
   return {
-    version: 1,
+    version: 2,
     taxId: state.taxId,
     profile: copyProfile(state.profile),
     ringSize: state.ringSize,
@@ -157,10 +223,10 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
         issuedOut: [...d.issuedOut.entries()]
           .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
           .map(([k, issues]): [string, OpenDayIssue[]] => [k, issues.map((i) => ({ ...i }))]),
-        links: byKey(d.links.entries()).map(copyOpenDayLink),
+        links: byKey(d.links.entries()).map(writeOpenDayLink),
         flowCorrections: d.flowCorrections.map((c) => ({ ...c })),
       })),
-    links: byKey(state.links.entries()).map(copyLink),
+    links: byKey(state.links.entries()).map(writeLink),
     openSignals: byKey(state.openSignals.entries()).map((s) => ({
       signalId: s.signalId,
       type: s.type,
@@ -174,7 +240,7 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
       reference: copyReference(s.reference),
     })),
     // Canonical (oldest day first), so equal states still give equal snapshots.
-    issuedInvoiceDays: state.issuedInvoices.serialize(),
+    issuedInvoiceKeys: state.issuedInvoices.serialize(),
   };
 }
 
@@ -183,13 +249,15 @@ function bad(taxId: unknown, what: string): PoisonRecordError {
 }
 
 /**
- * Rebuilds a state from serializeState's output (after a JSON round trip);
- * continuing from it gives exactly the signals of an uninterrupted run.
- * Throws PoisonRecordError on a snapshot of another version or shape.
+ * Rebuilds a state from serializeState's output (after a JSON round trip), of
+ * this version or version 1; continuing from it gives exactly the signals of
+ * an uninterrupted run. `strings` shares the party strings with the other
+ * firms of the partition. Throws PoisonRecordError on a snapshot of another
+ * version or shape.
  */
-export function deserializeState(obj: unknown): EnterpriseState {
+export function deserializeState(obj: unknown, strings?: StringInterner): EnterpriseState {
   const s = obj as SerializedEnterpriseState;
-  if (typeof obj !== 'object' || obj === null || s.version !== 1) throw bad(s?.taxId, 'unknown snapshot version');
+  if (typeof obj !== 'object' || obj === null || (s.version !== 1 && s.version !== 2)) throw bad(s?.taxId, 'unknown snapshot version');
   if (!Number.isInteger(s.ringSize) || s.ringSize < 1) throw bad(s.taxId, 'bad ring size');
   if (!Array.isArray(s.days) || s.days.length !== RING_FIELDS * s.ringSize) throw bad(s.taxId, 'ring length does not match its size');
   if (!Array.isArray(s.sums) || s.sums.length !== SLIDING_SUMS) throw bad(s.taxId, 'wrong number of sliding sums');
@@ -201,7 +269,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
   const openDays = new Map<number, OpenDay>();
   for (const d of s.openDays) {
     const links = new Map<string, OpenDayLink>();
-    for (const l of d.links) links.set(linkKey(l.direction, l.partnerTaxId), copyOpenDayLink(l));
+    for (const l of d.links) links.set(shared(linkKey(l.direction, l.partnerTaxId), strings), readOpenDayLink(l, strings));
     openDays.set(d.ordinal, {
       legIds: new Set(d.legIds),
       sales: d.sales,
@@ -220,8 +288,8 @@ export function deserializeState(obj: unknown): EnterpriseState {
   const links = new Map<string, PartnerLink>();
   const timers = new Map<number, string[]>();
   for (const l of s.links) {
-    const key = linkKey(l.direction as LinkDirection, l.partnerTaxId);
-    links.set(key, copyLink(l));
+    const key = shared(linkKey(l.direction, l.partnerTaxId), strings);
+    links.set(key, readLink(l, strings));
     if (l.timerOrdinal !== null) {
       const bucket = timers.get(l.timerOrdinal);
       if (bucket === undefined) timers.set(l.timerOrdinal, [key]);
@@ -230,7 +298,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
   }
   const state: EnterpriseState = {
     taxId: s.taxId,
-    profile: copyProfile(s.profile),
+    profile: readProfile(s.profile, undefined),
     ringSize: s.ringSize,
     days: Float64Array.from(s.days),
     sums: Float64Array.from(s.sums),
@@ -246,7 +314,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
     timers,
     nextTimerOrdinal: null,
     openSignals: new Map(),
-    issuedInvoices: InvoiceDayIndex.restore(s.issuedInvoiceDays, s.issuedInvoices),
+    issuedInvoices: InvoiceDayIndex.restore(s.issuedInvoiceKeys, s.issuedInvoiceDays, s.issuedInvoices),
   };
   refreshNextTimer(state);
   for (const sig of s.openSignals) {
@@ -254,7 +322,7 @@ export function deserializeState(obj: unknown): EnterpriseState {
       signalId: sig.signalId,
       type: sig.type,
       partnerTaxId: sig.partnerTaxId,
-      partner: sig.partner === null ? null : copyProfile(sig.partner),
+      partner: sig.partner === null ? null : readProfile(sig.partner, strings),
       windowStart: sig.windowStart,
       openedDay: sig.openedDay,
       severity: sig.severity,

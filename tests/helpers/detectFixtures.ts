@@ -1,4 +1,5 @@
 import type { PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
+import { LinkHistory } from '../../pipelines/detect/linkHistory.ts';
 import { dayOfInstant, isoToDay, startOfDay, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import type { EventType } from '../../src/domain/invoiceEvent.ts';
 import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
@@ -184,9 +185,8 @@ export function supplierLinkOn(ordinals: number[]): PartnerLink {
   return {
     direction: 'UPSTREAM',
     partnerTaxId: SUPPLIER.taxId,
-    partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legId: 'x' },
-    invoiceOrdinals: ordinals,
-    invoiceFen: ordinals.map(() => 1_000_000),
+    partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legRank: 0 },
+    history: LinkHistory.of(ordinals, ordinals.map(() => 1_000_000)),
     lastOrdinal: ordinals[ordinals.length - 1]!,
     lastDay: 0,
     regularity: null,

@@ -123,6 +123,6 @@ describe('a regular partner keeps its beat within a day', () => {
 
   it('does count that partner when the firm itself only became active just before its first invoice', () => {
     const link = linkWithGaps([4, 4, 6, 1, 6, 6]);
-    expect(regularityOf(link, stateActiveFrom(link.invoiceOrdinals[0]! - 2), 200, DEFAULT_DETECTOR_CONFIG)).not.toBeNull();
+    expect(regularityOf(link, stateActiveFrom(link.history.ordinalAt(0) - 2), 200, DEFAULT_DETECTOR_CONFIG)).not.toBeNull();
   });
 });

@@ -59,7 +59,7 @@ describe('withoutReissuedTouches', () => {
   const touch = (direction: 'UPSTREAM' | 'DOWNSTREAM', grossFen: number): OpenDayLink => ({
     direction,
     partnerTaxId: SUPPLIER.taxId,
-    partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legId: 'x' },
+    partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legRank: 0 },
     grossFen,
   });
   const issuedOn = new Map([['earlier', 10], ['today', 12]]);

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isoToDay, startOfDay } from '../../src/calendar/workingCalendar.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import { emptyOutput, PartitionProcessor, type SerializedPartition } from '../../pipelines/detect/runtimePartition.ts';
+import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
+import { detectorContext } from '../helpers/detectFixtures.ts';
+import { SNAPSHOT_V1_CUT, snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
+
+const ctx = detectorContext(snapshotCalendar);
+const legs = snapshotScenarioLegs();
+const cutMs = startOfDay(isoToDay(SNAPSHOT_V1_CUT));
+const before = legs.filter((l) => l.issued_at_ms < cutMs);
+const after = legs.filter((l) => l.issued_at_ms >= cutMs);
+/** Written by serializeState before version 2 (commit 0f33483), from the legs before the cut. */
+const v1 = JSON.parse(readFileSync(new URL('../fixtures/detectSnapshotV1.json', import.meta.url), 'utf8')) as SerializedPartition;
+
+function run(processor: PartitionProcessor, input: readonly InvoiceLeg[]): string[] {
+  const out = emptyOutput();
+  for (const l of input) processor.process(l, out);
+  return out.signals.map((s) => JSON.stringify(s));
+}
+
+const roundTrip = (p: SerializedPartition): SerializedPartition => JSON.parse(JSON.stringify(p)) as SerializedPartition;
+
+describe('detector snapshot formats', () => {
+  const uninterrupted = run(new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG), legs);
+  const first = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
+  const signalsBeforeCut = run(first, before);
+  const v2 = roundTrip(first.serialize());
+
+  it('the version-1 fixture holds links, open days, open signals and invoice days', () => {
+    expect(v1.enterprises.map((e) => e.version)).toEqual([1, 1]);
+    expect(v1.enterprises.some((e) => e.links.length > 0 && e.openSignals.length > 0 && e.openDays.length > 0)).toBe(true);
+    expect(v1.enterprises.every((e) => (e.issuedInvoiceDays ?? []).length > 0 && typeof e.profile.legId === 'string')).toBe(true);
+    expect(uninterrupted.length).toBeGreaterThan(signalsBeforeCut.length);
+  });
+
+  it('restores a snapshot written by the version-1 serializer into the state the current code builds', () => {
+    const restored = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip(v1));
+    expect(roundTrip(restored.serialize())).toEqual(v2);
+  });
+
+  it('continues from a version-1 snapshot exactly as an uninterrupted run', () => {
+    const restored = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip(v1));
+    expect([...signalsBeforeCut, ...run(restored, after)]).toEqual(uninterrupted);
+  });
+
+  it('round-trips a version-2 snapshot and continues exactly as an uninterrupted run', () => {
+    const restored = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG, v2);
+    expect(roundTrip(restored.serialize())).toEqual(v2);
+    expect([...signalsBeforeCut, ...run(restored, after)]).toEqual(uninterrupted);
+  });
+
+  it('writes version 2: leg ranks instead of leg ids, 45-bit invoice keys instead of 52-bit hashes', () => {
+    for (const e of v2.enterprises) {
+      expect(e.version).toBe(2);
+      expect(e.profile.legId).toBeUndefined();
+      expect(Number.isInteger(e.profile.legRank)).toBe(true);
+      expect(e.issuedInvoiceDays).toBeUndefined();
+      expect((e.issuedInvoiceKeys ?? []).flatMap(([, keys]) => keys).every((k) => Number.isInteger(k) && k < 2 ** 45)).toBe(true);
+    }
+  });
+});
