@@ -98,7 +98,7 @@ export function stateMemory(calendar: WorkingCalendar, firms: number, workingDay
       advantage: advantageOf(y.perLink, n.perLink, 'lower'),
       input,
       extrapolated: { yunlian: false, naive: false, how },
-      notes: `retained heap after full GC, PartitionProcessor vs NaiveDetector on the same synthetic legs; ${how}. Naive keeps every invoice per link and every leg id, so its figure grows with the days run.`,
+      notes: `retained heap (V8 heap + ArrayBuffer stores) after full GC, PartitionProcessor vs NaiveDetector on the same synthetic legs; ${how}. Naive keeps every invoice per link and every leg id, so its figure grows with the days run.`,
       target: { text: '≤ 1 KiB per tracked link', met: y.perLink <= 1024 },
     },
     {
