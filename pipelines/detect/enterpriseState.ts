@@ -3,6 +3,7 @@ import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
 import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
 import { InvoiceDayIndex } from './invoiceDayIndex.ts';
 import type { LinkHistory } from './linkHistory.ts';
+import { LinkTimers } from './linkTimers.ts';
 import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 
 /** UPSTREAM: the partner supplies the enterprise; DOWNSTREAM: the partner buys from it. */
@@ -165,8 +166,8 @@ export interface EnterpriseState {
   openDays: Map<number, OpenDay>;
   /** Keyed by linkKey(direction, partnerTaxId). */
   links: Map<string, PartnerLink>;
-  /** Timer wheel: working ordinal → link keys to look at when it closes (stale entries are skipped). */
-  timers: Map<number, string[]>;
+  /** Timer wheel: link keys to look at when a working ordinal closes (stale entries are skipped). */
+  timers: LinkTimers;
   /** Smallest ordinal in `timers`, or null when empty: closeDay only looks at the wheel when it is due. */
   nextTimerOrdinal: number | null;
   /** Keyed by openSignalKey(type, partnerTaxId): at most one open signal per (type, partner). */
@@ -220,7 +221,7 @@ export function createEnterpriseState(taxId: string, name: string, districtCode:
     lastIssueDay: null,
     openDays: new Map(),
     links: new Map(),
-    timers: new Map(),
+    timers: new LinkTimers(),
     nextTimerOrdinal: null,
     openSignals: new Map(),
     issuedInvoices: new InvoiceDayIndex(),

@@ -137,17 +137,13 @@ function schedule(state: EnterpriseState, key: string, link: PartnerLink, o: num
   if (due === Number.POSITIVE_INFINITY) return;
   if (link.timerOrdinal !== null && link.timerOrdinal > o && link.timerOrdinal <= due) return;
   link.timerOrdinal = due;
-  const bucket = state.timers.get(due);
-  if (bucket === undefined) state.timers.set(due, [key]);
-  else bucket.push(key);
+  state.timers.add(due, key);
   if (state.nextTimerOrdinal === null || due < state.nextTimerOrdinal) state.nextTimerOrdinal = due;
 }
 
-/** Recomputes nextTimerOrdinal after a bucket was taken off the wheel; O(buckets), once per due ordinal. */
+/** Recomputes nextTimerOrdinal after a bucket was taken off the wheel; O(1). */
 export function refreshNextTimer(state: EnterpriseState): void {
-  let next: number | null = null;
-  for (const ordinal of state.timers.keys()) if (next === null || ordinal < next) next = ordinal;
-  state.nextTimerOrdinal = next;
+  state.nextTimerOrdinal = state.timers.next;
 }
 
 function partyOf(link: PartnerLink): PartyLabel {
@@ -233,12 +229,11 @@ export function touchLinks(
  * links due at `o` are looked at. Signals are appended to `out`.
  */
 export function fireLinkTimers(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext, out: DisruptionSignal[]): void {
-  const bucket = state.timers.get(o);
-  if (bucket === undefined) {
+  const bucket = state.timers.takeDue(o);
+  if (bucket.length === 0) {
     refreshNextTimer(state);
     return;
   }
-  state.timers.delete(o);
   const { config } = ctx;
   const keys = bucket.length === 1 ? bucket : [...new Set(bucket)].sort();
   for (const key of keys) {

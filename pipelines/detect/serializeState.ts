@@ -5,6 +5,7 @@ import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
 import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
 import { LinkHistory } from './linkHistory.ts';
+import { LinkTimers } from './linkTimers.ts';
 import type { StringInterner } from './stringInterner.ts';
 import {
   legRank,
@@ -286,15 +287,11 @@ export function deserializeState(obj: unknown, strings?: StringInterner): Enterp
     });
   }
   const links = new Map<string, PartnerLink>();
-  const timers = new Map<number, string[]>();
+  const timers = new LinkTimers();
   for (const l of s.links) {
     const key = shared(linkKey(l.direction, l.partnerTaxId), strings);
     links.set(key, readLink(l, strings));
-    if (l.timerOrdinal !== null) {
-      const bucket = timers.get(l.timerOrdinal);
-      if (bucket === undefined) timers.set(l.timerOrdinal, [key]);
-      else bucket.push(key);
-    }
+    if (l.timerOrdinal !== null) timers.add(l.timerOrdinal, key);
   }
   const state: EnterpriseState = {
     taxId: s.taxId,
