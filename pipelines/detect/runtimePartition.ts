@@ -56,7 +56,12 @@ export class PartitionProcessor {
   /** Closed-through day the party strings last started a generation (see StringInterner), or null before any close. */
   private stringsSince: DayNumber | null = null;
 
-  constructor(ctx: DetectorContext, watermark: WatermarkConfig, snapshot?: SerializedPartition, expectedSources: readonly string[] = []) {
+  constructor(
+    ctx: DetectorContext,
+    watermark: WatermarkConfig,
+    snapshot?: SerializedPartition,
+    expectedSources: readonly string[] = [],
+  ) {
     this.ctx = { ...ctx, strings: ctx.strings ?? new StringInterner() };
     this.clock = new WatermarkClock(watermark, snapshot?.clock, expectedSources);
     for (const [id, ms] of Object.entries(snapshot?.openedAtMs ?? {})) this.openedAtMs.set(id, ms);
@@ -158,8 +163,9 @@ export class PartitionProcessor {
 }
 
 /**
- * Calendar days of event time per generation of the party-string interner: longer than a link lives without
- * invoices (60 working days), so the strings of every live link are asked for again within two generations.
+ * Calendar days of event time per generation of the party-string interner, about a quarter: a party still trading
+ * is asked for again well within it and stays shared; one silent for one to two generations is dropped (a link it
+ * may still have keeps its own copy).
  */
 const STRING_GENERATION_DAYS = 91;
 
