@@ -12,9 +12,9 @@
  * double, `key · 256 + (ordinal mod 256)`, in one number array per firm grown
  * by a quarter at a time: ~9 bytes per invoice. The ordinal is rebuilt from
  * `base`, the oldest ordinal the index can still hold, which is exact for
- * ordinals in [base, base + 255]: the ring's days are (a ring of up to 255
- * days plus the open ones). An invoice of a day outside that range (a leg
- * dated far ahead) goes to a side list of [key, ordinal] pairs. Lookups scan:
+ * ordinals in [base, base + 255]: the ring's days and the open ones, for any
+ * ring under ~250 days. An invoice of a day outside that range (a leg dated
+ * far ahead, or a longer ring) goes to a side list of [key, ordinal] pairs. Lookups scan:
  * they happen once per correction, a few percent of invoices.
  */
 export type SerializedInvoiceDays = Array<[ordinal: number, hashes: number[]]>;
