@@ -34,8 +34,9 @@ export interface DetectOptions {
   snapshotIntervalMs?: number;
   /**
    * Longest time between two snapshots of a partition with new legs, i.e. the bound on what a crash
-   * replays (default 10 s, at least snapshotIntervalMs). Between the two, snapshots are spaced so they
-   * take at most a tenth of the time (see snapshotSchedule.ts).
+   * replays (default 5 s, at least snapshotIntervalMs). Between the two, snapshots are spaced so that
+   * serialising them takes at most a tenth of the consumer's time (see snapshotSchedule.ts). Producers'
+   * lag gates count committed offsets, so this also bounds how far detect's committed lag can sawtooth.
    */
   maxSnapshotIntervalMs?: number;
   /** Leg partitions handled at once (default 12); their outputs share one write. */
@@ -58,7 +59,10 @@ interface OwnedPartition {
   /** Last offset the group accepted; a commit refused during a rebalance is retried with the next snapshot. */
   committedOffset: bigint;
   lastSnapshotAtMs: number;
+  /** Time the last snapshot took on the consumer's thread (serialising the state). */
   lastSnapshotCostMs: number;
+  /** The snapshot write in flight, if any (at most one per partition). */
+  saving: Promise<void> | null;
 }
 
 /**
@@ -77,7 +81,8 @@ interface OwnedPartition {
  * (WriteCoalescer): a write's fixed cost dominated small per-partition batches.
  * A partition's snapshot is taken only when its state covers exactly the legs
  * whose outputs are confirmed written (writtenOffset), so a commit never
- * covers an output that is not in the sinks.
+ * covers an output that is not in the sinks; it is encoded synchronously and
+ * written in the background, and its offsets commit once the write is confirmed.
  */
 export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCodecs, opts: DetectOptions): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics } = deps;
@@ -86,7 +91,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const ctx: DetectorContext = { calendar: opts.calendar, config: opts.config ?? DEFAULT_DETECTOR_CONFIG, now: deps.now };
   const watermark = opts.watermark ?? DEFAULT_WATERMARK_CONFIG;
   const intervalMs = opts.snapshotIntervalMs ?? 2_000;
-  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 10_000), maxShareOfTime: 0.1 };
+  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1 };
   const store = new SnapshotStore(clickhouse);
   const admin = deps.kafka.admin();
   await admin.connect();
@@ -119,6 +124,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset),
         lastSnapshotAtMs: Date.now(),
         lastSnapshotCostMs: 0,
+        saving: null,
       });
       // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
       // state). Only when the state is gone but offsets were committed must the partition be re-read from 0.
@@ -133,22 +139,35 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     }
   };
 
+  /** The commit a partition's stored snapshot allows (offsets are next offsets to read). */
+  const commitOf = (partition: number, p: OwnedPartition): CommitDecision['commit'] =>
+    p.snapshotOffset > p.committedOffset ? [{ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() }] : [];
+
   /**
-   * Snapshots one partition (under its lock) if it has legs the last snapshot lacks, and returns the
-   * commit the snapshot allows. A state ahead of its confirmed outputs is never snapshotted: that
-   * happens only when a write failed for good, and the partition's next batch writes it first.
+   * Starts a snapshot of one partition (call under its lock) when it has legs the last one lacks and its
+   * state covers exactly the legs whose outputs are confirmed written; a state ahead of its outputs (a
+   * write that gave up) waits for the next batch to write them. The state is encoded here, on the
+   * consumer's thread, so it is frozen at `nextOffset`; compressing and writing it run in the background
+   * while the partition goes on, and the partition's next batch or the idle timer commits its offsets
+   * once the write is confirmed. A failed write is logged and the next due snapshot tries again.
    */
-  const snapshotPartition = async (partition: number, p: OwnedPartition): Promise<CommitDecision['commit']> => {
-    if (p.nextOffset !== p.snapshotOffset && p.nextOffset === p.writtenOffset) {
-      const started = Date.now();
-      const nextOffset = p.nextOffset;
-      await store.save(keyOf(partition), { nextOffset: nextOffset.toString(), state: p.processor.serialize() }, deps.now());
-      p.snapshotOffset = nextOffset;
-      p.lastSnapshotCostMs = Date.now() - started;
-    }
+  const startSnapshot = (partition: number, p: OwnedPartition): void => {
+    if (p.saving !== null || p.nextOffset === p.snapshotOffset || p.nextOffset !== p.writtenOffset) return;
+    const started = Date.now();
+    const through = p.nextOffset;
+    const encoded = store.encode({ nextOffset: through.toString(), state: p.processor.serialize() });
     p.lastSnapshotAtMs = Date.now();
+    p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
+    p.saving = store
+      .write(keyOf(partition), encoded, deps.now())
+      .then(() => {
+        if (through > p.snapshotOffset) p.snapshotOffset = through;
+      })
+      .catch((error: unknown) => log.warn('writing a state snapshot failed; the next one retries', { partition, error }))
+      .finally(() => {
+        p.saving = null;
+      });
     reportOpenSignals();
-    return p.snapshotOffset > p.committedOffset ? [{ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() }] : [];
   };
 
   const reportOpenSignals = () => {
@@ -157,14 +176,23 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     for (const type of DISRUPTION_TYPES) metrics.openSignals(type, open.get(type) ?? 0);
   };
 
-  /** Snapshots every owned partition whose snapshot is due (all of them when `force`), each under its lock. */
-  const snapshotOwned = async (force: boolean): Promise<CommitDecision['commit']> => {
+  /**
+   * The commits every owned partition's stored snapshot allows, after starting the snapshots that are
+   * due; with `final` (on stop), snapshots every partition with new legs and waits for the writes.
+   */
+  const snapshotOwned = async (final: boolean): Promise<CommitDecision['commit']> => {
     const commits = await Promise.all(
       [...owned].map(([partition, p]) =>
         locks.run(partition, async () => {
           if (owned.get(partition) !== p) return [];
-          if (!force && !snapshotDue(p, schedule, Date.now())) return [];
-          return withRetry(() => snapshotPartition(partition, p), deps.retry);
+          if (final) {
+            await p.saving;
+            startSnapshot(partition, p);
+            await p.saving;
+          } else if (snapshotDue(p, schedule, Date.now())) {
+            startSnapshot(partition, p);
+          }
+          return commitOf(partition, p);
         }),
       ),
     );
@@ -269,8 +297,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
           const delay = state.processor.feedDelayMs(d);
           if (delay !== null) metrics.watermarkDelay(d, delay / 1000);
         }
-        if (!snapshotDue(state, schedule, Date.now())) return { commit: [] };
-        return { commit: await withRetry(() => snapshotPartition(batch.partition, state), deps.retry) };
+        if (snapshotDue(state, schedule, Date.now())) startSnapshot(batch.partition, state);
+        return { commit: commitOf(batch.partition, state) };
       }),
   });
   // When the stream pauses, no batch arrives to trigger the snapshot that commits the last offsets.
