@@ -5,18 +5,20 @@ import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { DISRUPTION_TYPES, type DisruptionSignal } from '../../src/domain/signal.ts';
 import { commitOrDefer, startBatchConsumer, type AssignmentChange, type CommitDecision } from '../../src/kafka/batchConsumer.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
+import { PartitionLocks } from '../../src/kafka/partitionLocks.ts';
 import type { OutgoingRecord } from '../../src/kafka/record.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
+import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { withRetry } from '../../src/runtime/retry.ts';
-import { settleAll } from '../../src/runtime/settleAll.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
-import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
-import { emptyOutput, PartitionProcessor, legDay, type PartitionOutput } from './runtimePartition.ts';
+import { writeDetectOutputs, type DetectBatchOutput } from './detectOutputWriter.ts';
+import { emptyOutput, PartitionProcessor, legDay } from './runtimePartition.ts';
 import { SnapshotStore } from './runtimeSnapshotStore.ts';
+import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
 
 export interface DetectCodecs {
@@ -28,42 +30,39 @@ export interface DetectOptions {
   calendar: WorkingCalendar;
   config?: DetectorConfig;
   watermark?: WatermarkConfig;
-  /** How often state is snapshotted (and offsets committed with it). */
+  /** Shortest time between two snapshots of a partition's state (offsets are committed with them); default 2 s. */
   snapshotIntervalMs?: number;
+  /**
+   * Longest time between two snapshots of a partition with new legs, i.e. the bound on what a crash
+   * replays (default 5 s, at least snapshotIntervalMs). Between the two, snapshots are spaced so that
+   * serialising them takes at most a tenth of the consumer's time (see snapshotSchedule.ts). Producers'
+   * lag gates count committed offsets, so this also bounds how far detect's committed lag can sawtooth.
+   */
+  maxSnapshotIntervalMs?: number;
+  /** Leg partitions handled at once (default 12); their outputs share one write. */
+  partitionsConsumedConcurrently?: number;
+  /** Write the gathered outputs once the batches carried this many legs (default 20000). */
+  maxLegsPerWrite?: number;
+  /** Longest a batch's output waits for other partitions' to share its write (default 10 ms). */
+  lingerMs?: number;
 }
 
 interface OwnedPartition {
   processor: PartitionProcessor;
   /** The state covers every record before this offset. */
   nextOffset: bigint;
+  /** Outputs of every record before this offset are confirmed written; a snapshot may cover no more. */
+  writtenOffset: bigint;
+  /** Outputs the state already produced whose write failed for good: written before the partition moves on. */
+  unwritten: DetectBatchOutput | null;
   snapshotOffset: bigint;
   /** Last offset the group accepted; a commit refused during a rebalance is retried with the next snapshot. */
   committedOffset: bigint;
-}
-
-/** Row of `yunlian.signals`: one per signal state; the version orders OPEN before RESOLVED. */
-export function signalRow(s: DisruptionSignal, openedAtMs: number): Record<string, unknown> {
-  return {
-    signal_id: s.signal_id,
-    version: s.status === 'OPEN' ? 1 : 2,
-    enterprise_tax_id: s.enterprise_tax_id,
-    enterprise_name: s.enterprise_name,
-    district: s.district,
-    signal_type: s.signal_type,
-    partner_tax_id: s.partner_tax_id,
-    severity: s.severity,
-    status: s.status,
-    resolution: s.resolution,
-    window_start: s.window_start,
-    window_end: s.window_end,
-    event_time: isoInstant(s.event_time_ms),
-    opened_at: isoInstant(openedAtMs),
-    baseline_fen: s.baseline_fen,
-    current_fen: s.current_fen,
-    explanation_zh: s.explanation_zh,
-    explanation_en: s.explanation_en,
-    detected_at: isoInstant(s.detected_at_ms),
-  };
+  lastSnapshotAtMs: number;
+  /** Time the last snapshot took on the consumer's thread (serialising the state). */
+  lastSnapshotCostMs: number;
+  /** The snapshot write in flight, if any (at most one per partition). */
+  saving: Promise<void> | null;
 }
 
 /**
@@ -75,6 +74,15 @@ export function signalRow(s: DisruptionSignal, openedAtMs: number): Record<strin
  * partition resumes from its snapshot's offset. Outputs are written before
  * the snapshot, so a crash replays some legs and re-emits the same signals
  * (same ids, idempotent sinks) but never loses one.
+ *
+ * Several partitions are handled at once, each under its own lock (its
+ * batches, snapshots and bookkeeping never interleave), and the outputs of
+ * batches handled together share one set of inserts and one produce
+ * (WriteCoalescer): a write's fixed cost dominated small per-partition batches.
+ * A partition's snapshot is taken only when its state covers exactly the legs
+ * whose outputs are confirmed written (writtenOffset), so a commit never
+ * covers an output that is not in the sinks; it is encoded synchronously and
+ * written in the background, and its offsets commit once the write is confirmed.
  */
 export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCodecs, opts: DetectOptions): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics } = deps;
@@ -82,7 +90,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const groupId = deps.groupIdPrefix + GROUPS.detect;
   const ctx: DetectorContext = { calendar: opts.calendar, config: opts.config ?? DEFAULT_DETECTOR_CONFIG, now: deps.now };
   const watermark = opts.watermark ?? DEFAULT_WATERMARK_CONFIG;
-  const snapshotIntervalMs = opts.snapshotIntervalMs ?? 2_000;
+  const intervalMs = opts.snapshotIntervalMs ?? 2_000;
+  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1 };
   const store = new SnapshotStore(clickhouse);
   const admin = deps.kafka.admin();
   await admin.connect();
@@ -92,15 +101,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const expectedSources = feedSourceKeys(Object.fromEntries(feedTopics.topics.map((t) => [t.name.slice('yunlian.invoices.'.length), t.partitions.length])));
   await admin.disconnect();
   const owned = new Map<number, OwnedPartition>();
-  let lastSnapshotAt = Date.now();
-
-  /** Batches and the idle snapshot timer must not interleave: both read and move the partition states. */
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = lock.then(work);
-    lock = result.catch(() => undefined);
-    return result;
-  };
+  /** A partition's batches, snapshots and the idle timer must not interleave: all read and move its state. */
+  const locks = new PartitionLocks();
 
   const keyOf = (partition: number) => ({ groupId, clusterId, topic: TOPICS.invoiceLegs, partition });
 
@@ -113,7 +115,17 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       const committedOffset = committedOf(TOPICS.invoiceLegs, partition)?.toString() ?? '-1';
       const processor = new PartitionProcessor(ctx, watermark, snapshot?.state, expectedSources);
       const start = snapshot ? BigInt(snapshot.nextOffset) : 0n;
-      owned.set(partition, { processor, nextOffset: start, snapshotOffset: start, committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset) });
+      owned.set(partition, {
+        processor,
+        nextOffset: start,
+        writtenOffset: start,
+        unwritten: null,
+        snapshotOffset: start,
+        committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset),
+        lastSnapshotAtMs: Date.now(),
+        lastSnapshotCostMs: 0,
+        saving: null,
+      });
       // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
       // state). Only when the state is gone but offsets were committed must the partition be re-read from 0.
       if (snapshot === null && committedOffset !== '-1') {
@@ -127,20 +139,64 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     }
   };
 
-  const snapshotAll = async (): Promise<CommitDecision['commit']> => {
-    const commits: CommitDecision['commit'] = [];
-    for (const [partition, p] of owned) {
-      if (p.nextOffset !== p.snapshotOffset) {
-        await store.save(keyOf(partition), { nextOffset: p.nextOffset.toString(), state: p.processor.serialize() }, deps.now());
-        p.snapshotOffset = p.nextOffset;
-      }
-      if (p.snapshotOffset > p.committedOffset) commits.push({ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() });
-    }
+  /** The commit a partition's stored snapshot allows (offsets are next offsets to read). */
+  const commitOf = (partition: number, p: OwnedPartition): CommitDecision['commit'] =>
+    p.snapshotOffset > p.committedOffset ? [{ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() }] : [];
+
+  /**
+   * Starts a snapshot of one partition (call under its lock) when it has legs the last one lacks and its
+   * state covers exactly the legs whose outputs are confirmed written; a state ahead of its outputs (a
+   * write that gave up) waits for the next batch to write them. The state is encoded here, on the
+   * consumer's thread, so it is frozen at `nextOffset`; compressing and writing it run in the background
+   * while the partition goes on, and the partition's next batch or the idle timer commits its offsets
+   * once the write is confirmed. A failed write is logged and the next due snapshot tries again.
+   */
+  const startSnapshot = (partition: number, p: OwnedPartition): void => {
+    if (p.saving !== null || p.nextOffset === p.snapshotOffset || p.nextOffset !== p.writtenOffset) return;
+    const started = Date.now();
+    const through = p.nextOffset;
+    const encoded = store.encode({ nextOffset: through.toString(), state: p.processor.serialize() });
+    p.lastSnapshotAtMs = Date.now();
+    p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
+    p.saving = store
+      .write(keyOf(partition), encoded, deps.now())
+      .then(() => {
+        if (through > p.snapshotOffset) p.snapshotOffset = through;
+      })
+      .catch((error: unknown) => log.warn('writing a state snapshot failed; the next one retries', { partition, error }))
+      .finally(() => {
+        p.saving = null;
+      });
+    reportOpenSignals();
+  };
+
+  const reportOpenSignals = () => {
     const open = new Map<string, number>();
     for (const p of owned.values()) p.processor.countOpenSignals(open);
     for (const type of DISRUPTION_TYPES) metrics.openSignals(type, open.get(type) ?? 0);
-    lastSnapshotAt = Date.now();
-    return commits;
+  };
+
+  /**
+   * The commits every owned partition's stored snapshot allows, after starting the snapshots that are
+   * due; with `final` (on stop), snapshots every partition with new legs and waits for the writes.
+   */
+  const snapshotOwned = async (final: boolean): Promise<CommitDecision['commit']> => {
+    const commits = await Promise.all(
+      [...owned].map(([partition, p]) =>
+        locks.run(partition, async () => {
+          if (owned.get(partition) !== p) return [];
+          if (final) {
+            await p.saving;
+            startSnapshot(partition, p);
+            await p.saving;
+          } else if (snapshotDue(p, schedule, Date.now())) {
+            startSnapshot(partition, p);
+          }
+          return commitOf(partition, p);
+        }),
+      ),
+    );
+    return commits.flat();
   };
 
   const markCommitted = (commits: CommitDecision['commit']) => {
@@ -150,29 +206,25 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     }
   };
 
-  const writeOutputs = async (out: PartitionOutput, dlq: OutgoingRecord[]) => {
-    const now = deps.now();
-    const records: OutgoingRecord[] = out.signals.map((s) => ({ topic: TOPICS.disruptions, key: s.enterprise_tax_id, value: codecs.disruptionSignal.encode(s) }));
-    // Independent writes, all confirmed before the snapshot that covers them.
-    await settleAll([
-      insertRows(clickhouse, { table: 'yunlian.signals', rows: out.signals.map((s) => signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms)) }),
-      insertRows(clickhouse, { table: 'yunlian.enterprise_daily', rows: out.enterpriseDaily }),
-      insertRows(clickhouse, { table: 'yunlian.links_daily', rows: out.linksDaily }),
-      insertRows(clickhouse, {
-        table: 'yunlian.late_events',
-        rows: out.late.map(({ leg, closedThrough }) => ({
-          leg_id: leg.leg_id,
-          enterprise_tax_id: leg.enterprise_tax_id,
-          feed_district: leg.feed_district,
-          issued_at: isoInstant(leg.issued_at_ms),
-          closed_through: dayToIso(closedThrough),
-          amount_fen: leg.amount_fen,
-          recorded_at: isoInstant(now),
-        })),
-      }),
-      producer.send([...records, ...dlq]),
-    ]);
-    metrics.recordsOut('detect', TOPICS.disruptions, records.length);
+  const writer = new WriteCoalescer<DetectBatchOutput>(
+    async (batches) => {
+      await writeDetectOutputs({ clickhouse, producer, signalCodec: codecs.disruptionSignal, now: deps.now }, batches);
+    },
+    { maxWeight: opts.maxLegsPerWrite ?? 20_000, weightOf: (b) => Math.max(1, b.legs), lingerMs: opts.lingerMs ?? 10 },
+  );
+
+  /** Writes a batch's outputs (retrying here, not by reprocessing: the state has already moved on). */
+  const writeConfirmed = async (output: DetectBatchOutput, heartbeat: () => Promise<void>) => {
+    await withRetry(() => writer.submit([output]), {
+      ...deps.retry,
+      onRetry: ({ error, attempt, delayMs }) => {
+        metrics.retried('detect', 'sink');
+        log.warn('writing detect outputs failed, retrying', { attempt, delayMs, error });
+        void heartbeat().catch(() => undefined);
+      },
+    });
+    const { out } = output;
+    metrics.recordsOut('detect', TOPICS.disruptions, out.signals.length);
     for (const s of out.signals) metrics.signalsEmitted(s.signal_type, s.status, 1);
     for (const { leg } of out.late) metrics.lateEvents(leg.feed_district, 1);
     if (out.late.length > 0) log.warn('late legs recorded, not applied', { count: out.late.length, oldestDay: dayToIso(Math.min(...out.late.map((l) => legDay(l.leg)))) });
@@ -189,66 +241,81 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     retry: deps.retry,
     onDataLoss: deps.onDataLoss,
     onAssignment,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 12,
     onCommitted: (commits) => markCommitted(commits),
     onStopped: async () => {
       clearInterval(idleSnapshots);
-      const commits = await exclusive(snapshotAll);
+      const commits = await snapshotOwned(true);
       if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log).catch(() => false))) markCommitted(commits);
     },
-    handler: (batch, batchCtx) => exclusive(async () => {
-      const state = owned.get(batch.partition);
-      if (!state) return { commit: [] };
-      // 1. Decode everything first: a registry outage throws here, before any state changed, and the batch is retried.
-      const dlq: OutgoingRecord[] = [];
-      const legs: InvoiceLeg[] = [];
-      let next = state.nextOffset;
-      for (const record of batch.records) {
-        const offset = BigInt(record.offset);
-        if (offset < next) continue; // already in the restored state
-        next = offset + 1n;
-        if (!record.value) {
-          dlq.push(deadLetter(record, 'EMPTY_VALUE', 'leg record has no value'));
-          continue;
+    handler: (batch, batchCtx) =>
+      locks.run(batch.partition, async () => {
+        const state = owned.get(batch.partition);
+        if (!state) return { commit: [] };
+        // 0. Outputs of earlier legs whose write gave up come first: the state already covers those legs.
+        if (state.unwritten) {
+          const pending = state.unwritten;
+          await writeConfirmed(pending, batchCtx.heartbeat);
+          state.unwritten = null;
+          state.writtenOffset = state.nextOffset;
         }
-        try {
-          legs.push(await codecs.invoiceLeg.decode(record.value));
-        } catch (error) {
-          if (!(error instanceof PoisonRecordError)) throw error;
-          dlq.push(deadLetter(record, error.code, error.message));
+        // 1. Decode everything first: a registry outage throws here, before any state changed, and the batch is retried.
+        const deadLetters: OutgoingRecord[] = [];
+        const legs: InvoiceLeg[] = [];
+        let next = state.nextOffset;
+        for (const record of batch.records) {
+          const offset = BigInt(record.offset);
+          if (offset < next) continue; // already in the restored state
+          next = offset + 1n;
+          if (!record.value) {
+            deadLetters.push(deadLetter(record, 'EMPTY_VALUE', 'leg record has no value'));
+            continue;
+          }
+          try {
+            legs.push(await codecs.invoiceLeg.decode(record.value));
+          } catch (error) {
+            if (!(error instanceof PoisonRecordError)) throw error;
+            deadLetters.push(deadLetter(record, error.code, error.message));
+          }
         }
-      }
-      // 2. Pure state transitions, in partition order.
-      const out = emptyOutput();
-      for (const leg of legs) state.processor.process(leg, out);
-      state.nextOffset = next;
-      // 3. Outputs are retried here, not by reprocessing: the state has already moved on.
-      await withRetry(() => writeOutputs(out, dlq), {
-        ...deps.retry,
-        onRetry: ({ error, attempt, delayMs }) => {
-          metrics.retried('detect', 'sink');
-          log.warn('writing detect outputs failed, retrying', { attempt, delayMs, error });
-          void batchCtx.heartbeat().catch(() => undefined);
-        },
-      });
-      for (const d of DISTRICTS) {
-        const delay = state.processor.feedDelayMs(d);
-        if (delay !== null) metrics.watermarkDelay(d, delay / 1000);
-      }
-      if (Date.now() - lastSnapshotAt < snapshotIntervalMs) return { commit: [] };
-      return { commit: await withRetry(snapshotAll, deps.retry) };
-    }),
+        // 2. Pure state transitions, in partition order.
+        const out = emptyOutput();
+        for (const leg of legs) state.processor.process(leg, out);
+        state.nextOffset = next;
+        // 3. Outputs, shared with the other partitions' batches in flight.
+        const output: DetectBatchOutput = { out, deadLetters, legs: legs.length };
+        if (hasOutputs(output)) {
+          try {
+            await writeConfirmed(output, batchCtx.heartbeat);
+          } catch (error) {
+            state.unwritten = output;
+            throw error;
+          }
+        }
+        state.writtenOffset = next;
+        for (const d of DISTRICTS) {
+          const delay = state.processor.feedDelayMs(d);
+          if (delay !== null) metrics.watermarkDelay(d, delay / 1000);
+        }
+        if (snapshotDue(state, schedule, Date.now())) startSnapshot(batch.partition, state);
+        return { commit: commitOf(batch.partition, state) };
+      }),
   });
   // When the stream pauses, no batch arrives to trigger the snapshot that commits the last offsets.
   idleSnapshots = setInterval(() => {
-    if (Date.now() - lastSnapshotAt < snapshotIntervalMs) return;
-    // Snapshot under the lock, commit outside it: a commit can wait on a rebalance, which waits for the
-    // in-flight batch, which would wait for the lock.
-    void exclusive(snapshotAll)
+    // Snapshot under the partition locks, commit outside them: a commit can wait on a rebalance, which waits
+    // for the in-flight batches, which would wait for the locks.
+    void snapshotOwned(false)
       .then(async (commits) => {
         if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log))) markCommitted(commits);
       })
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
-  }, Math.max(250, Math.floor(snapshotIntervalMs / 2)));
+  }, Math.max(250, Math.floor(intervalMs / 2)));
   idleSnapshots.unref();
   return { name: 'detect', stop: running.stop, done: running.done };
+}
+
+/** Whether a batch produced anything to write (most batches between day boundaries produce nothing but dead letters). */
+function hasOutputs({ out, deadLetters }: DetectBatchOutput): boolean {
+  return out.signals.length + out.enterpriseDaily.length + out.linksDaily.length + out.late.length + deadLetters.length > 0;
 }

@@ -1,12 +1,21 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
 import type { SerializedPartition } from './runtimePartition.ts';
 
+const gzipAsync = promisify(gzip);
+
 export interface PartitionSnapshot {
   nextOffset: string;
   state: SerializedPartition;
+}
+
+/** A snapshot frozen as text, ready to be written (and rewritten on a retry) without touching the live state. */
+export interface EncodedSnapshot {
+  nextOffset: string;
+  json: string;
 }
 
 export interface SnapshotKey {
@@ -44,13 +53,27 @@ export class SnapshotStore {
     }
   }
 
-  async save(key: SnapshotKey, snapshot: PartitionSnapshot, takenAtMs: number): Promise<void> {
-    // Level 1: snapshots are taken every few seconds on the consumer's thread; the default level 6
-    // costs several times the CPU for a few percent less size.
-    const state = gzipSync(JSON.stringify(snapshot.state), { level: 1 }).toString('base64');
+  /**
+   * Freezes a snapshot into its stored text, synchronously: the processor's
+   * serialised form may share arrays with the live state, so a snapshot
+   * written (or retried) later must be encoded before the state moves on.
+   */
+  encode(snapshot: PartitionSnapshot): EncodedSnapshot {
+    return { nextOffset: snapshot.nextOffset, json: JSON.stringify(snapshot.state) };
+  }
+
+  /** Writes an encoded snapshot; the newest next_offset of a partition wins, whatever the order of writes. */
+  async write(key: SnapshotKey, encoded: EncodedSnapshot, takenAtMs: number): Promise<void> {
+    // Level 1: snapshots are taken every few seconds; the default level 6 costs several times the CPU for a
+    // few percent less size. Compressed on libuv's thread pool, off the consumer's thread.
+    const state = (await gzipAsync(encoded.json, { level: 1 })).toString('base64');
     await insertRows(this.client, {
       table: 'yunlian.detect_snapshots',
-      rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: snapshot.nextOffset, taken_at: isoInstant(takenAtMs), state }],
+      rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: encoded.nextOffset, taken_at: isoInstant(takenAtMs), state }],
     });
+  }
+
+  async save(key: SnapshotKey, snapshot: PartitionSnapshot, takenAtMs: number): Promise<void> {
+    await this.write(key, this.encode(snapshot), takenAtMs);
   }
 }

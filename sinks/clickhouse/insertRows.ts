@@ -31,7 +31,9 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
   }
-  const body = params.rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  // One JSON array (JSONEachRow accepts rows in square brackets): a single stringify of the whole batch
+  // costs about half of stringifying each row and joining the lines, and it runs on the consumer's thread.
+  const body = JSON.stringify(params.rows);
   try {
     const raw = rawInsertOf(client);
     if (raw) {

@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { InfrastructureError } from '../runtime/errors.ts';
+import { keyPartitioner } from './keyPartitioner.ts';
 import type { OutgoingRecord } from './record.ts';
 
 /**
@@ -15,7 +16,7 @@ export interface RecordProducer {
 const CHUNK = 2000;
 
 export async function createRecordProducer(kafka: Kafka): Promise<RecordProducer> {
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 8 } });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 8 }, createPartitioner: keyPartitioner });
   await producer.connect();
   return {
     async send(records) {
