@@ -7,9 +7,9 @@ import { createScenario } from '../../src/simulate/simulateScenario.ts';
 const calendar = createWorkingCalendar({ closures: loadClosures() });
 
 describe('implied SILENCE labels', () => {
-  // Seed 99: a firm selling only to one buyer loses it (injected DOWNSTREAM_BROKEN); it issues nothing from then on,
+  // Seed 99 at 300 firms (the eval preset's size then): a firm selling only to one buyer loses it (injected DOWNSTREAM_BROKEN); it issues nothing from then on,
   // which is SILENCE by DESIGN.md, and the detector reporting it was scored a false positive.
-  const truth = createScenario(presetOptions('eval', calendar, { seed: 99 })).truth;
+  const truth = createScenario(presetOptions('eval', calendar, { seed: 99, firms: 300 })).truth;
 
   it('labels the silence of a firm that lost every buyer, from the stop, as implied by that break', () => {
     const silent = truth.labels.filter((l) => l.type === 'SILENCE' && l.enterprise_tax_id === '91320509811240710U');
