@@ -17,6 +17,7 @@ import {
 } from './enterpriseState.ts';
 import { explainLinkBroken, explainLinkRestored, type PartyLabel } from './explanation.ts';
 import { medianOf } from './median.ts';
+import { scheduledGaps } from './scheduledGaps.ts';
 import { openSignal, resolveSignal } from './signalFactory.ts';
 
 export function brokenTypeOf(direction: LinkDirection): 'UPSTREAM_BROKEN' | 'DOWNSTREAM_BROKEN' {
@@ -66,6 +67,53 @@ export function keepsBeat(gaps: ArrayLike<number>, gapCount: number, usualGapDay
 
 /** Gaps between invoice days; reused so a touch allocates nothing per link. */
 let gapScratch = new Float64Array(64);
+let mergedScratch = new Float64Array(64);
+
+/** Whether gaps are regular: a coefficient of variation of at most linkMaxGapVariation, and keepsBeat. */
+function gapsRegular(gaps: Float64Array, gapCount: number, usualGapDays: number, config: DetectorConfig): boolean {
+  if (gapCount < 1) return false;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < gapCount; i++) {
+    const gap = gaps[i] ?? 0;
+    sum += gap;
+    squares += gap * gap;
+  }
+  const mean = sum / gapCount;
+  const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
+  return variation <= config.linkMaxGapVariation && keepsBeat(gaps, gapCount, usualGapDays, config);
+}
+
+/**
+ * The usual gap of a partner whose raw gaps failed the regularity tests, judged
+ * once its off-beat extra invoices are merged away (scheduledGaps), or null
+ * when it is irregular even so. Its beat is taken as the median of the gaps
+ * at or above the raw median (`sortedGaps`, sorted by medianOf): extras only
+ * ever cut gaps short, so the long half holds the beats. The merged gaps must
+ * pass the same tests as raw ones, on at least linkMinInvoiceDays scheduled
+ * invoice days, and at most linkMaxExtraInvoiceDays invoice days may be extras.
+ * O(gapCount).
+ */
+function beatWithExtras(
+  days: ArrayLike<number>,
+  sortedGaps: Float64Array,
+  gapCount: number,
+  rawMedian: number,
+  config: DetectorConfig,
+): number | null {
+  let firstLong = 0;
+  while (firstLong < gapCount && (sortedGaps[firstLong] ?? 0) < rawMedian) firstLong++;
+  const beat = sortedGaps[firstLong + ((gapCount - firstLong) >> 1)] ?? 0;
+  if (beat < 2) return null;
+  // medianOf sorted the gaps: rebuild them in order.
+  for (let i = 1; i <= gapCount; i++) sortedGaps[i - 1] = (days[i] ?? 0) - (days[i - 1] ?? 0);
+  if (mergedScratch.length < gapCount) mergedScratch = new Float64Array(Math.max(gapCount, mergedScratch.length * 2));
+  const merged = scheduledGaps(sortedGaps, gapCount, beat, beatToleranceDays(beat), mergedScratch);
+  if (merged.extras > config.linkMaxExtraInvoiceDays || merged.count + 1 < config.linkMinInvoiceDays) return null;
+  // gapsRegular needs the order-free median first: medianOf sorts mergedScratch, which keepsBeat does not mind.
+  const usual = medianOf(mergedScratch, merged.count);
+  return gapsRegular(mergedScratch, merged.count, usual, config) ? usual : null;
+}
 
 /**
  * Whether the partner is regular, judged on its invoice days in the last B
@@ -104,14 +152,18 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   const firstInvoice = days[0] ?? o;
   const windowStart = Math.max(o - config.baselineDays + 1, state.firstActiveOrdinal ?? firstInvoice);
   longestSilence = Math.max(longestSilence, firstInvoice - windowStart);
-  const mean = sum / gapCount;
-  const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
-  if (variation > config.linkMaxGapVariation) return null;
   // A burst of invoices, or a relationship only a few weeks old, is not a pattern yet.
   if ((days[n - 1] ?? 0) - (days[0] ?? 0) + 1 < config.linkMinSpanDays) return null;
-  const usualGapDays = medianOf(gaps, gapCount);
+  const mean = sum / gapCount;
+  const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
+  let usualGapDays = medianOf(gaps, gapCount);
+  if (variation > config.linkMaxGapVariation || !keepsBeat(gaps, gapCount, usualGapDays, config)) {
+    // Month-end extras may have split its beats (see scheduledGaps): judge the beat-to-beat gaps instead.
+    const beat = beatWithExtras(days, gaps, gapCount, usualGapDays, config);
+    if (beat === null) return null;
+    usualGapDays = beat;
+  }
   if (usualGapDays > config.linkMaxUsualGapDays) return null;
-  if (!keepsBeat(gaps, gapCount, usualGapDays, config)) return null;
   if (longestSilence >= breakAfterDays(usualGapDays, config)) return null;
 
   let baselineFen = 0;
