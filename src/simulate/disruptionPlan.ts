@@ -101,6 +101,17 @@ export const MAX_DROP_LEVEL = 0.3;
  */
 export const MIN_BREAK_SHARE = 0.15;
 
+/**
+ * A link is only broken once it is an established regular partner. The detector, like a tax steward, calls a
+ * partner regular from 6 invoice days spanning 25 working days (detectorConfig linkMinInvoiceDays,
+ * linkMinSpanDays): DESIGN.md's "recurring". An early break (soon after the 2020 resumption, about 31 working
+ * days into the year) of a link with a 7-day beat came after 4 invoices (seed 2020 at 600 firms): no regular
+ * partner yet, so no break a detector could see. A break needs MIN_BEATS_BEFORE_BREAK beats of history (its phase
+ * can cost one) and MIN_SPAN_BEFORE_BREAK working days plus a beat.
+ */
+const MIN_BEATS_BEFORE_BREAK = 7;
+const MIN_SPAN_BEFORE_BREAK = 25;
+
 /** Working days of history the 60-day baselines need before a disruption can be measured. */
 export const BASELINE_WORKING_DAYS = 70;
 /** Share of link breaks and silences placed soon after the 2020 resumption (the story's early cases). */
@@ -195,6 +206,9 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
       !plan.void_spikes[link.seller]!.some(touches)
     );
   };
+  /** Whether the link has invoiced long enough before `start` to be a regular partner (MIN_BEATS_BEFORE_BREAK). */
+  const establishedBefore = (link: TradeLink, start: DayNumber): boolean =>
+    W.indexOf(start) >= Math.max(MIN_BEATS_BEFORE_BREAK * link.gap, MIN_SPAN_BEFORE_BREAK + link.gap);
   const place = (type: PlannedDisruptionType, tail: number, early: boolean, one: (start: DayNumber) => boolean): void => {
     const wanted = counts[type];
     const days = starts(wanted, tail, early);
@@ -248,7 +262,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
     const firm = pickTarget(
       (f) => {
         const main = mainOf(f);
-        return main !== undefined && quietBefore(main, start) && replacementFor(main) !== undefined;
+        return main !== undefined && quietBefore(main, start) && establishedBefore(main, start) && replacementFor(main) !== undefined;
       },
       // Cross-district chains are the story: the lost supplier usually sits in another district.
       (f) => (firms[mainOf(f)!.seller]!.district === firms[f]!.district ? 1 : 2),
@@ -266,7 +280,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   });
 
   place('DOWNSTREAM_BROKEN', 18, true, (start) => {
-    const breakable = (f: number): TradeLink[] => regularOut(f).filter((l) => l.seller_share >= MIN_BREAK_SHARE && quietBefore(l, start));
+    const breakable = (f: number): TradeLink[] => regularOut(f).filter((l) => l.seller_share >= MIN_BREAK_SHARE && quietBefore(l, start) && establishedBefore(l, start));
     const firm = pickTarget((f) => breakable(f).length > 0);
     if (firm === null) return false;
     const lost = prng.pick(breakable(firm));
