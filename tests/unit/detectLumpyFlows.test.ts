@@ -99,6 +99,18 @@ describe('a partner is regular on enough invoice days', () => {
     expect(ofType(signals, 'UPSTREAM_BROKEN')).toEqual([]);
   });
 
+  it('does not break a partner invoicing now and then whose six invoice days keep only three gaps on a beat', () => {
+    // Seed 2020: gaps 9, 12, 11, 1, 12 (median 11, three of the four long ones within a day of it), then a month's pause.
+    const signals = replay(purchases([10, 19, 31, 42, 43, 55]), ctx, { from: START, to: DAYS[100]! }).signals;
+    expect(ofType(signals, 'UPSTREAM_BROKEN')).toEqual([]);
+  });
+
+  it('would break it if six invoice days with any five gaps made a partner recurring (linkMinInvoiceDays = 4)', () => {
+    // With the bar at four invoice days (three gaps on the beat), the same days read as a beat of 11 broken after 22.
+    const signals = replay(purchases([10, 19, 31, 42, 43, 55]), detectorContext(calendar, { linkMinInvoiceDays: 4 }), { from: START, to: DAYS[100]! }).signals;
+    expect(ofType(signals, 'UPSTREAM_BROKEN').map((s) => s.window_end)).toEqual([dayToIso(DAYS[77]!)]);
+  });
+
   it('breaks a supplier on a 4-day beat for 29 working days (the 2020 zone in early March) once it stops', () => {
     const signals = replay(purchases([4, 8, 12, 16, 20, 24, 28, 32]), ctx, { from: START, to: DAYS[60]! }).signals;
     expect(ofType(signals, 'UPSTREAM_BROKEN').map((s) => s.window_end)).toEqual([dayToIso(DAYS[42]!)]);
