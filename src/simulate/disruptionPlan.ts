@@ -81,6 +81,14 @@ export const SPIKE_RED_LETTER_RATE = 0.2;
  * above the 40 % drop line, but near enough that the seller's sales and its buyers' purchases can dip below it.
  */
 export const SPIKE_NET_FLOW_SHARE = 1 - SPIKE_VOID_RATE - SPIKE_RED_LETTER_RATE * 0.65;
+/**
+ * … and what it can leave in an unlucky fortnight. Each invoice is cancelled or not on its own, so over the ten
+ * or so invoices of a 10-day window the cancelled share scatters by about 0.15 around its mean: two standard
+ * deviations down, a spiking seller's links carry 0.3 of their flow. A buyer that gets 81 % of its inputs from such
+ * a seller then sits at a third of its baseline (seed 424243 at 600 firms: full red-letter and void of most
+ * invoices in a week), and a detector reporting its PURCHASE_DROP is right: the implied drop labels use this share.
+ */
+export const SPIKE_NET_FLOW_UNLUCKY_SHARE = 0.3;
 
 /**
  * Injected SALES_DROP / PURCHASE_DROP levels, relative to normal. The drop line is 40 % of the baseline, and a
