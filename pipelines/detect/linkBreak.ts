@@ -161,6 +161,15 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   const mean = sum / gapCount;
   const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
   let usualGapDays = medianOf(gaps, gapCount);
+  // An even count of gaps has a half-day median when they straddle the beat: a 6-day beat whose invoices come late
+  // and on time by turns runs 7, 5, 7, 5, … with a 4 among them, and the median 5.5 leaves every 7 a day and a half
+  // off it (seed 4711 at 600 firms: such a supplier, 72 % of purchases, stopped unreported). The beat is a whole
+  // number of working days: take the neighbour that keeps it.
+  if (!Number.isInteger(usualGapDays)) {
+    const up = Math.ceil(usualGapDays);
+    if (keepsBeat(gaps, gapCount, up, config)) usualGapDays = up;
+    else if (keepsBeat(gaps, gapCount, up - 1, config)) usualGapDays = up - 1;
+  }
   if (variation > config.linkMaxGapVariation || !keepsBeat(gaps, gapCount, usualGapDays, config)) {
     // Month-end extras may have split its beats (see scheduledGaps): judge the beat-to-beat gaps instead.
     const beat = beatWithExtras(days, gaps, gapCount, usualGapDays, config);

@@ -30,9 +30,18 @@ describe('a partner on a beat with extra invoices between beats', () => {
     expect(upstreamBroken(signals).map((s) => [s.status, s.window_end])).toEqual([['OPEN', dayToIso(DAYS[75]!)]]);
   });
 
+  // Seed 2020 at 600 firms: a buyer every 8 working days with extras on 30 June, 31 July and 31 August (gaps 9, 4, 3,
+  // 8, 8, 4, 4, 8, 8, 1: median 6, on which no gap lies), then no invoice after working day 57.
+  const eightDayBeat = [0, 9, 13, 16, 24, 32, 36, 40, 48, 56, 57];
+
+  it('fires UPSTREAM_BROKEN when an 8-day supplier with three month-end extras stops for 16 working days', () => {
+    const signals = replay(purchases(eightDayBeat), detectorContext(calendar), { from: START, to: DAYS[90]! }).signals;
+    expect(upstreamBroken(signals).map((s) => [s.status, s.window_end])).toEqual([['OPEN', dayToIso(DAYS[73]!)]]);
+  });
+
   it('would miss that stop if no extra invoice could be merged away (linkMaxExtraInvoiceDays = 0)', () => {
     const ctx = detectorContext(calendar, { linkMaxExtraInvoiceDays: 0 });
-    expect(upstreamBroken(replay(purchases(beatWithExtras), ctx, { from: START, to: DAYS[90]! }).signals)).toEqual([]);
+    expect(upstreamBroken(replay(purchases(eightDayBeat), ctx, { from: START, to: DAYS[90]! }).signals)).toEqual([]);
   });
 
   // Every 2–7 working days with no beat: a steady 8-day rhythm appears only once five of the eleven days are dropped.
@@ -61,5 +70,16 @@ describe('scheduledGaps', () => {
     const result = scheduledGaps(Float64Array.from([8, 4, 4, 9, 7, 1]), 6, 8, 1, out);
     expect(result).toEqual({ count: 4, extras: 2 });
     expect([...out.subarray(0, result.count)]).toEqual([8, 8, 9, 7]);
+  });
+});
+
+describe('a beat whose gaps straddle it', () => {
+  // Seed 4711 at 600 firms: a supplier on a 6-day beat, late and on time by turns (gaps 7, 5, 7, 5, … and a 4), stops.
+  // Its last ten gaps: 4, 6, 7, 5, 7, 5, 7, 5, 7, 5 (median 5.5, so each 7 lies 1.5 days off it).
+  const straddling = [0, 4, 10, 17, 22, 29, 34, 41, 46, 53, 58];
+
+  it('fires UPSTREAM_BROKEN 12 working days after the last invoice of a supplier whose gaps alternate either side of its 6-day beat', () => {
+    const signals = replay(purchases(straddling), detectorContext(calendar), { from: START, to: DAYS[90]! }).signals;
+    expect(upstreamBroken(signals).map((s) => [s.status, s.window_end])).toEqual([['OPEN', dayToIso(DAYS[70]!)]]);
   });
 });
