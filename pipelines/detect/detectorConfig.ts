@@ -74,6 +74,13 @@ export interface DetectorConfig {
    * invoicing "now and then" can show a low CV on a handful of gaps by chance; it rarely keeps most gaps on a beat.
    */
   readonly linkMinOnBeatShare: number;
+  /**
+   * A partner whose gaps only keep the beat once its off-beat extra invoices are merged away (the month-end
+   * billing rush splits a beat in two; see scheduledGaps) is regular when at most this many of its invoice days in
+   * the baseline window are such extras: one per month end of a 60-working-day window. More, and the partner
+   * invoices "now and then" with a beat found only by discarding what does not fit.
+   */
+  readonly linkMaxExtraInvoiceDays: number;
   /** A link breaks after max(linkGapMultiplier × usual gap, linkMinSilenceDays) silent working days. */
   readonly linkGapMultiplier: number;
   readonly linkMinSilenceDays: number;
@@ -126,6 +133,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   linkMaxUsualGapDays: 15,
   linkMaxGapVariation: 0.5,
   linkMinOnBeatShare: 0.75,
+  linkMaxExtraInvoiceDays: 3,
   linkGapMultiplier: 2,
   linkMinSilenceDays: 10,
   voidShareMultiplier: 3,
@@ -175,6 +183,9 @@ export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): D
   }
   if (config.minHistoryDays > config.baselineDays) {
     throw new ConfigError('minHistoryDays cannot exceed baselineDays', { context: { key: 'minHistoryDays' } });
+  }
+  if (!(Number.isInteger(config.linkMaxExtraInvoiceDays) && config.linkMaxExtraInvoiceDays >= 0)) {
+    throw new ConfigError('linkMaxExtraInvoiceDays must be a non-negative integer', { context: { key: 'linkMaxExtraInvoiceDays' } });
   }
   if (!(config.minBaselineFen >= 0 && Number.isSafeInteger(config.minBaselineFen))) {
     throw new ConfigError('minBaselineFen must be a non-negative integer fen amount', { context: { key: 'minBaselineFen' } });

@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run eval -- [--seed n (default: fresh)] [--firms n (300)] [--to YYYY-MM-DD (2020-12-31)] [--json out.json]\n');
+    process.stdout.write('Usage: npm run eval -- [--seed n (default: fresh)] [--firms n (600)] [--to YYYY-MM-DD (2020-12-31)] [--json out.json]\n');
     return 0;
   }
   const seed = values.seed === undefined ? Math.floor(Date.now() % 1_000_000) : Number(values.seed);

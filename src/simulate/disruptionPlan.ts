@@ -81,6 +81,14 @@ export const SPIKE_RED_LETTER_RATE = 0.2;
  * above the 40 % drop line, but near enough that the seller's sales and its buyers' purchases can dip below it.
  */
 export const SPIKE_NET_FLOW_SHARE = 1 - SPIKE_VOID_RATE - SPIKE_RED_LETTER_RATE * 0.65;
+/**
+ * … and what it can leave in an unlucky fortnight. Each invoice is cancelled or not on its own, so over the ten
+ * or so invoices of a 10-day window the cancelled share scatters by about 0.15 around its mean: two standard
+ * deviations down, a spiking seller's links carry 0.3 of their flow. A buyer that gets 81 % of its inputs from such
+ * a seller then sits at a third of its baseline (seed 424243 at 600 firms: full red-letter and void of most
+ * invoices in a week), and a detector reporting its PURCHASE_DROP is right: the implied drop labels use this share.
+ */
+export const SPIKE_NET_FLOW_UNLUCKY_SHARE = 0.3;
 
 /**
  * Injected SALES_DROP / PURCHASE_DROP levels, relative to normal. The drop line is 40 % of the baseline, and a
@@ -100,6 +108,17 @@ export const MAX_DROP_LEVEL = 0.3;
  * observable. Implied link labels keep the lower IMPLIED_SHARE of groundTruth.ts for precision.
  */
 export const MIN_BREAK_SHARE = 0.15;
+
+/**
+ * A link is only broken once it is an established regular partner. The detector, like a tax steward, calls a
+ * partner regular from 6 invoice days spanning 25 working days (detectorConfig linkMinInvoiceDays,
+ * linkMinSpanDays): DESIGN.md's "recurring". An early break (soon after the 2020 resumption, about 31 working
+ * days into the year) of a link with a 7-day beat came after 4 invoices (seed 2020 at 600 firms): no regular
+ * partner yet, so no break a detector could see. A break needs MIN_BEATS_BEFORE_BREAK beats of history (its phase
+ * can cost one) and MIN_SPAN_BEFORE_BREAK working days plus a beat.
+ */
+const MIN_BEATS_BEFORE_BREAK = 7;
+const MIN_SPAN_BEFORE_BREAK = 25;
 
 /** Working days of history the 60-day baselines need before a disruption can be measured. */
 export const BASELINE_WORKING_DAYS = 70;
@@ -195,6 +214,9 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
       !plan.void_spikes[link.seller]!.some(touches)
     );
   };
+  /** Whether the link has invoiced long enough before `start` to be a regular partner (MIN_BEATS_BEFORE_BREAK). */
+  const establishedBefore = (link: TradeLink, start: DayNumber): boolean =>
+    W.indexOf(start) >= Math.max(MIN_BEATS_BEFORE_BREAK * link.gap, MIN_SPAN_BEFORE_BREAK + link.gap);
   const place = (type: PlannedDisruptionType, tail: number, early: boolean, one: (start: DayNumber) => boolean): void => {
     const wanted = counts[type];
     const days = starts(wanted, tail, early);
@@ -248,7 +270,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
     const firm = pickTarget(
       (f) => {
         const main = mainOf(f);
-        return main !== undefined && quietBefore(main, start) && replacementFor(main) !== undefined;
+        return main !== undefined && quietBefore(main, start) && establishedBefore(main, start) && replacementFor(main) !== undefined;
       },
       // Cross-district chains are the story: the lost supplier usually sits in another district.
       (f) => (firms[mainOf(f)!.seller]!.district === firms[f]!.district ? 1 : 2),
@@ -266,7 +288,7 @@ export function planDisruptions(ctx: PlanContext, counts: Record<PlannedDisrupti
   });
 
   place('DOWNSTREAM_BROKEN', 18, true, (start) => {
-    const breakable = (f: number): TradeLink[] => regularOut(f).filter((l) => l.seller_share >= MIN_BREAK_SHARE && quietBefore(l, start));
+    const breakable = (f: number): TradeLink[] => regularOut(f).filter((l) => l.seller_share >= MIN_BREAK_SHARE && quietBefore(l, start) && establishedBefore(l, start));
     const firm = pickTarget((f) => breakable(f).length > 0);
     if (firm === null) return false;
     const lost = prng.pick(breakable(firm));

@@ -39,7 +39,8 @@
  *   their 60-working-day baseline implies a drop (also the end of a boost: the
  *   competitor a lost buyer went to falls back when the buyer returns), and so
  *   does one below IMPLIED_DROP_LEVEL (60 %; see there), a VOID_SPIKE of a
- *   seller counting as SPIKE_NET_FLOW_SHARE of its links' flow. Implied labels are derived mechanically from the
+ *   seller counting as SPIKE_NET_FLOW_SHARE of its links' flow (SPIKE_NET_FLOW_UNLUCKY_SHARE for the near-threshold
+ *   drops). Implied labels are derived mechanically from the
  *   plan's expected flows, not from the sampled invoices. Score recall on
  *   `implied: false` labels; count a signal as a true positive if it matches
  *   any label (same type, enterprise, partner; fired between start_day and
@@ -54,7 +55,7 @@
  */
 import { dayToIso, type DayNumber, type WorkingCalendar } from '../calendar/workingCalendar.ts';
 import type { DisruptionType } from '../domain/signal.ts';
-import { inIntervals, linkFactor, SPIKE_NET_FLOW_SHARE, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
+import { inIntervals, linkFactor, SPIKE_NET_FLOW_SHARE, SPIKE_NET_FLOW_UNLUCKY_SHARE, type DayInterval, type DisruptionPlan, type PrimaryDisruption } from './disruptionPlan.ts';
 import { buildActivityProfile } from './activityProfile.ts';
 import { extraOccasion, regularOccasion } from './regularOccasion.ts';
 import { BASELINE, DROP_LEVEL, DROP_WINDOW, expectedDrops, dropsOverlap, type ExpectedDrop } from './expectedDrops.ts';
@@ -251,10 +252,9 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     for (const [type, linkIds] of [['SALES_DROP', network.outgoing[firm.index]!], ['PURCHASE_DROP', network.incoming[firm.index]!]] as const) {
       if (!linkIds.some((i) => plan.link_effects[i]!.length > 0 || plan.void_spikes[links[i]!.seller]!.length > 0)) continue;
       // A seller in a VOID_SPIKE cancels part of what it invoices: the net flow of its links shrinks meanwhile.
-      const factorOf = (i: number, d: DayNumber): number =>
-        linkFactor(plan.link_effects[i]!, d) * (inIntervals(plan.void_spikes[links[i]!.seller]!, d) ? SPIKE_NET_FLOW_SHARE : 1);
-      const expected = workingDays.map((d) => linkIds.reduce((sum, i) => sum + links[i]!.daily_flow_fen * factorOf(i, d), 0));
-      const strict = expectedDrops(expected);
+      const expectedWith = (spikeShare: number): number[] => workingDays.map((d) => linkIds.reduce((sum, i) =>
+        sum + links[i]!.daily_flow_fen * linkFactor(plan.link_effects[i]!, d) * (inIntervals(plan.void_spikes[links[i]!.seller]!, d) ? spikeShare : 1), 0));
+      const strict = expectedDrops(expectedWith(SPIKE_NET_FLOW_SHARE));
       const partners = linkIds.map((i) => (type === 'SALES_DROP' ? links[i]!.buyer : links[i]!.seller));
       // Same convention as SILENCE (start + 7): observable on the working day after the one whose close reveals it.
       const dropLabel = (episode: ExpectedDrop): TruthLabel | null => {
@@ -270,7 +270,7 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
           details: { expected_level: Math.round(episode.level * 100) / 100 },
         };
       };
-      for (const episode of expectedDrops(expected, IMPLIED_DROP_LEVEL)) {
+      for (const episode of expectedDrops(expectedWith(SPIKE_NET_FLOW_UNLUCKY_SHARE), IMPLIED_DROP_LEVEL)) {
         if (strict.some((e) => dropsOverlap(e, episode))) continue;
         const label = dropLabel(episode);
         if (label) nearThresholdDrops.push(label);

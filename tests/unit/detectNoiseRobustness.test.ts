@@ -38,8 +38,8 @@ describe('drops need the collapse to last', () => {
     expect(ofType(signals, 'SALES_DROP')).toEqual([]);
   });
 
-  it('would open it if a single low window were enough (dropConfirmDays = 1)', () => {
-    const signals = replay(legs, detectorContext(calendar, { dropConfirmDays: 1 }), { from: START, to: '2019-12-31' }).signals;
+  it('would open it if a single low window were enough (dropConfirmDays = dropMaxConfirmDays = 1)', () => {
+    const signals = replay(legs, detectorContext(calendar, { dropConfirmDays: 1, dropMaxConfirmDays: 1 }), { from: START, to: '2019-12-31' }).signals;
     expect(ofType(signals, 'SALES_DROP').map((s) => [s.status, s.window_end])).toEqual([
       ['OPEN', '2019-12-02'],
       ['RESOLVED', '2019-12-04'],

@@ -20,14 +20,14 @@ const calendar = createWorkingCalendar({ closures: loadClosures() });
 const from = isoToDay('2020-01-02');
 const to = isoToDay('2020-12-31');
 
-/** The plan createScenario makes for the eval preset (300 firms, 2020) and a seed, without generating invoices. */
-function evalPlan(seed: number) {
+/** The plan createScenario makes for a full-year 2020 scenario (300 firms unless asked) and a seed, without generating invoices. */
+function evalPlan(seed: number, firmCount = 300) {
   const prng = createPrng(seed);
-  const firms = generateFirms(prng.fork(1), 300);
+  const firms = generateFirms(prng.fork(1), firmCount);
   const network = buildTradeNetwork(prng.fork(2), firms);
   const profile = buildActivityProfile(calendar, from, to);
-  const plan = planDisruptions({ prng: prng.fork(3), network, calendar, profile }, defaultDisruptionCounts(300, from, to));
-  return { network, plan };
+  const plan = planDisruptions({ prng: prng.fork(3), network, calendar, profile }, defaultDisruptionCounts(firmCount, from, to));
+  return { network, plan, profile };
 }
 
 describe('disruption plan: injected link breaks', () => {
@@ -49,6 +49,22 @@ describe('disruption plan: injected link breaks', () => {
       expect(plan.silences[seller]!.filter(before), `silence of seller ${seller}`).toEqual([]);
       expect(plan.silences[buyer]!.filter(before), `silence of buyer ${buyer}`).toEqual([]);
       expect(plan.void_spikes[seller]!.filter(before), `void spike of seller ${seller}`).toEqual([]);
+    }
+  });
+});
+
+describe('disruption plan: only established links break', () => {
+  // Seed 2020 at 600 firms once broke a 7-day link on 4 March, after 4 invoices since 2 January: no regular partner
+  // yet (the detector wants 6 invoice days over 25 working days), so no break anyone could see.
+  it.each([[2020, 600], [7, 600], [2020, 300]])('breaks a link only after 7 of its beats and 25 working days plus one (seed %i, %i firms)', (seed, firmCount) => {
+    const { network, plan, profile } = evalPlan(seed, firmCount);
+    const breaks = plan.primaries.filter((p) => p.type === 'UPSTREAM_BROKEN' || p.type === 'DOWNSTREAM_BROKEN');
+    expect(breaks.length).toBe(2 * Math.round(firmCount / 25));
+    for (const p of breaks) {
+      const [seller, buyer] = p.type === 'UPSTREAM_BROKEN' ? [p.partner!, p.firm] : [p.firm, p.partner!];
+      const link = network.links.find((l) => l.seller === seller && l.buyer === buyer && l.pattern === 'REGULAR')!;
+      const history = profile.working_days.indexOf(p.start);
+      expect(history, `${p.type} of firm ${p.firm}, gap ${link.gap}`).toBeGreaterThanOrEqual(Math.max(7 * link.gap, 25 + link.gap));
     }
   });
 });

@@ -6,7 +6,8 @@ import { invoicesPerWorkingDay } from '../../src/simulate/disruptionPlan.ts';
 import { generateFirms } from '../../src/simulate/firmRegistry.ts';
 import { expectedDrops } from '../../src/simulate/expectedDrops.ts';
 import { createPrng } from '../../src/simulate/prng.ts';
-import { simulateScenario } from '../../src/simulate/simulateScenario.ts';
+import { presetOptions } from '../../src/simulate/scenarioPresets.ts';
+import { createScenario, simulateScenario } from '../../src/simulate/simulateScenario.ts';
 import { buildTradeNetwork } from '../../src/simulate/tradeNetwork.ts';
 
 /** `days` working days at `level`, then the rest. */
@@ -134,5 +135,19 @@ describe('simulated flows match the plan the labels are derived from', () => {
     }
     // Most links invoice every few days, so their silence mostly starts before the stop itself.
     expect(laterThanTheStop).toBeGreaterThan(0);
+  });
+});
+
+describe('implied drops of a VOID_SPIKE seller\'s main buyers', () => {
+  // Seed 424243 at 600 firms: a buyer getting 81 % of its inputs from a seller in a VOID_SPIKE. At the spike's mean
+  // net flow (57 %) it keeps 65 % of its purchases, above the implied-drop line; but in the spike's second week the
+  // seller voided or red-lettered most invoices in full, the buyer's netted purchases sat at a third of its baseline,
+  // and the detector's PURCHASE_DROP was scored a false positive.
+  const calendar = createWorkingCalendar({ closures: loadClosures() });
+  const truth = createScenario(presetOptions('eval', calendar, { seed: 424243 })).truth;
+
+  it('labels the purchase drop of a buyer that depends on the spiking seller, as implied by the spike', () => {
+    const drops = truth.labels.filter((l) => l.type === 'PURCHASE_DROP' && l.enterprise_tax_id === '91320509744005912T');
+    expect(drops.map((l) => [l.start_day, l.implied, l.cause])).toEqual([['2020-06-11', true, 'VOID_SPIKE of 91320509364171249E']]);
   });
 });

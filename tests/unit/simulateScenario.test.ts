@@ -452,6 +452,6 @@ describe('options and presets', () => {
     const live = presetOptions('live', CALENDAR);
     expect([live.seed, live.firms, dayToIso(live.from), dayToIso(live.to)]).toEqual([2020, 120, '2020-01-02', '2020-06-30']);
     const evaluation = presetOptions('eval', CALENDAR, { seed: 1 });
-    expect([evaluation.seed, evaluation.firms, dayToIso(evaluation.to)]).toEqual([1, 300, '2020-12-31']);
+    expect([evaluation.seed, evaluation.firms, dayToIso(evaluation.to)]).toEqual([1, 600, '2020-12-31']);
   });
 });
