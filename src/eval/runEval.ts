@@ -14,6 +14,8 @@ import { createLogger } from '../runtime/log.ts';
 import { createScenario } from '../simulate/simulateScenario.ts';
 import { presetOptions } from '../simulate/scenarioPresets.ts';
 import { scoreSignals, type DetectedSignal } from './scoreSignals.ts';
+import { scoringHorizon } from './scoringHorizon.ts';
+import { DEFAULT_DETECTOR_CONFIG } from '../../pipelines/detect/detectorConfig.ts';
 import { printScores } from './printScores.ts';
 import { waitForConsumersDone } from './waitForConsumers.ts';
 import { evaluateMatches, MATCH_CONSUMPTION, matchLagGate } from './evalMatches.ts';
@@ -87,11 +89,10 @@ async function main(): Promise<number> {
     const [{ max_ms }] = await system.services.clickhouse
       .query({ query: 'SELECT toUnixTimestamp64Milli(max(issued_at)) AS max_ms FROM yunlian.invoices', format: 'JSONEachRow' })
       .then((rs) => rs.json<{ max_ms: string }>()) as [{ max_ms: string }];
-    // The watermark trails the newest event by the allowed lateness: days after that never closed.
-    const evaluatedThrough = dayOfInstant(Number(max_ms)) - 4;
+    const evaluatedThrough = scoringHorizon(calendar, Number(max_ms), DEFAULT_DETECTOR_CONFIG);
     const scores = scoreSignals(scenario.truth, detected, { calendar, evaluatedThrough });
     const seconds = (performance.now() - started) / 1000;
-    printScores(scores, `yunlian detection quality — seed ${seed}, ${options.firms} firms, ${produced} events, ${seconds.toFixed(0)} s end to end through Kafka and the pipelines, scored on ClickHouse yunlian.signals through ${dayToIso(evaluatedThrough)}`);
+    printScores(scores, `yunlian detection quality — seed ${seed}, ${options.firms} firms, ${produced} events, ${seconds.toFixed(0)} s end to end through Kafka and the pipelines, scored on ClickHouse yunlian.signals; recall over labels observable through ${dayToIso(evaluatedThrough)} (the last ${DEFAULT_DETECTOR_CONFIG.dropMaxConfirmDays} closed working days are censored)`);
     const matches = await evaluateMatches(system.services.clickhouse, scenario.truth, scenario.firms);
     printMatchQuality(matches, `yunlian match quality — seed ${seed}, scored on ClickHouse yunlian.matches against the replacements the scenario makes plausible`);
     const out = values.json ?? path.join('bench', 'results', `eval-seed${seed}.json`);

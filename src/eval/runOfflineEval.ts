@@ -7,6 +7,7 @@ import { presetOptions } from '../simulate/scenarioPresets.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../../pipelines/detect/detectorConfig.ts';
 import { detectOffline } from './offlineDetect.ts';
 import { scoreSignals, type DetectedSignal } from './scoreSignals.ts';
+import { scoringHorizon } from './scoringHorizon.ts';
 import { printScores } from './printScores.ts';
 
 /** `npm run eval:offline -- --seed n`: the detection quality loop in seconds, without Kafka or ClickHouse. */
@@ -20,9 +21,9 @@ const result = detectOffline(scenario.arrivals(), { calendar, config: DEFAULT_DE
 const detected: DetectedSignal[] = result.signals
   .filter((s) => s.status === 'OPEN')
   .map((s) => ({ signal_id: s.signal_id, signal_type: s.signal_type as DetectedSignal['signal_type'], enterprise_tax_id: s.enterprise_tax_id, partner_tax_id: s.partner_tax_id, opened_at_ms: s.event_time_ms, window_start: s.window_start, window_end: s.window_end }));
-const evaluatedThrough = dayOfInstant(result.maxEventMs) - 4;
+const evaluatedThrough = scoringHorizon(calendar, result.maxEventMs, DEFAULT_DETECTOR_CONFIG);
 const scores = scoreSignals(scenario.truth, detected, { calendar, evaluatedThrough });
-printScores(scores, `offline detection quality — seed ${seed}, ${options.firms} firms, ${scenario.stats.events} events, ${((performance.now() - started) / 1000).toFixed(1)} s, late legs ${result.lateLegs}, duplicate legs ${result.duplicateLegs}, scored through ${dayToIso(evaluatedThrough)}`);
+printScores(scores, `offline detection quality — seed ${seed}, ${options.firms} firms, ${scenario.stats.events} events, ${((performance.now() - started) / 1000).toFixed(1)} s, late legs ${result.lateLegs}, duplicate legs ${result.duplicateLegs}, recall over labels observable through ${dayToIso(evaluatedThrough)} (the last ${DEFAULT_DETECTOR_CONFIG.dropMaxConfirmDays} closed working days are censored)`);
 if (values.verbose) {
   for (const s of scores) {
     for (const fp of s.falsePositiveExamples) process.stdout.write(`FP ${s.type} ${fp.enterprise_tax_id} partner=${fp.partner_tax_id} fired=${dayToIso(dayOfInstant(fp.opened_at_ms) - 1)} window=${fp.window_start}..${fp.window_end}\n`);
