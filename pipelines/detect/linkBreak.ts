@@ -96,7 +96,8 @@ function gapsRegular(gaps: Float64Array, gapCount: number, usualGapDays: number,
  * at or above the raw median (`sortedGaps`, sorted by medianOf): extras only
  * ever cut gaps short, so the long half holds the beats. The merged gaps must
  * pass the same tests as raw ones, on at least linkMinInvoiceDays scheduled
- * invoice days, and at most linkMaxExtraInvoiceDays invoice days may be extras.
+ * invoice days, at most linkMaxExtraInvoiceDays invoice days may be extras,
+ * and no beat may hold more than one of them (see scheduledGaps).
  * O(gapCount).
  */
 function beatWithExtras(
@@ -114,7 +115,7 @@ function beatWithExtras(
   for (let i = 1; i <= gapCount; i++) sortedGaps[i - 1] = days.ordinalAt(i) - days.ordinalAt(i - 1);
   if (mergedScratch.length < gapCount) mergedScratch = new Float64Array(Math.max(gapCount, mergedScratch.length * 2));
   const merged = scheduledGaps(sortedGaps, gapCount, beat, beatToleranceDays(beat), mergedScratch);
-  if (merged.extras > config.linkMaxExtraInvoiceDays || merged.count + 1 < config.linkMinInvoiceDays) return null;
+  if (merged.extras > config.linkMaxExtraInvoiceDays || merged.crowdedBeats > 0 || merged.count + 1 < config.linkMinInvoiceDays) return null;
   // gapsRegular needs the order-free median first: medianOf sorts mergedScratch, which keepsBeat does not mind.
   const usual = medianOf(mergedScratch, merged.count);
   return gapsRegular(mergedScratch, merged.count, usual, config) ? usual : null;

@@ -19,6 +19,12 @@
  * `extras` (returned alongside) counts the invoice days merged away, so the
  * caller can insist they stay rare: a partner whose gaps only look regular
  * after most of them were merged invoices "now and then", not on a beat.
+ * `crowdedBeats` counts the beats that absorbed more than one extra: an extra
+ * splits the beat it falls in, and the billing rush comes once a month, so a
+ * beat holding two is no beat but invoices "now and then" stitched into one
+ * (seed 97979 at 600 firms: a partner invoicing at random, gaps 11, 12, 11,
+ * 1, 8, 2, 3, 8, read as an 11-day beat once 1 + 8 + 2 and 3 + 8 were merged,
+ * and its chance pause over May Day as a broken link).
  * O(gapCount).
  */
 export function scheduledGaps(
@@ -27,19 +33,24 @@ export function scheduledGaps(
   beat: number,
   tolerance: number,
   out: Float64Array,
-): { count: number; extras: number } {
+): { count: number; extras: number; crowdedBeats: number } {
   const threshold = beat - tolerance;
   let count = 0;
   let extras = 0;
+  let crowdedBeats = 0;
   let pending = 0;
+  let pendingExtras = 0;
   for (let i = 0; i < gapCount; i++) {
     pending += gaps[i] ?? 0;
     if (pending >= threshold) {
       out[count++] = pending;
+      if (pendingExtras > 1) crowdedBeats++;
       pending = 0;
+      pendingExtras = 0;
     } else {
       extras++;
+      pendingExtras++;
     }
   }
-  return { count, extras };
+  return { count, extras, crowdedBeats };
 }

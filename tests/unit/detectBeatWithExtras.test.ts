@@ -57,6 +57,16 @@ describe('a partner on a beat with extra invoices between beats', () => {
     expect(upstreamBroken(replay(purchases(nowAndThen), ctx, { from: START, to: DAYS[80]! }).signals)).toHaveLength(1);
   });
 
+  // Seed 97979 at 600 firms: a partner invoicing at random (about once in 17 working days) had gaps 11, 12, 11, 1, 8,
+  // 2, 3, 8 in its 60-day window; merging three extras, two of them inside one beat, made an 11-day beat of it, and
+  // its chance pause of 62 working days, across May Day, read as a broken link.
+  const twoExtrasInABeat = [20, 31, 43, 54, 55, 63, 65, 68, 76];
+
+  it('does not break a partner whose beat appears only once two extras are merged into one beat', () => {
+    const signals = replay(purchases(twoExtrasInABeat), detectorContext(calendar), { from: START, to: DAYS[110]! }).signals;
+    expect(upstreamBroken(signals)).toEqual([]);
+  });
+
   it('rejects a negative or fractional number of extras', () => {
     expect(() => createDetectorConfig({ linkMaxExtraInvoiceDays: -1 })).toThrow(/linkMaxExtraInvoiceDays/);
     expect(() => createDetectorConfig({ linkMaxExtraInvoiceDays: 1.5 })).toThrow(/linkMaxExtraInvoiceDays/);
@@ -68,8 +78,16 @@ describe('scheduledGaps', () => {
     const out = new Float64Array(8);
     // Beat 8: 4 + 4 is one beat split by an extra; 9 then 7 is a beat postponed by a day; a trailing 1 is an extra.
     const result = scheduledGaps(Float64Array.from([8, 4, 4, 9, 7, 1]), 6, 8, 1, out);
-    expect(result).toEqual({ count: 4, extras: 2 });
+    expect(result).toEqual({ count: 4, extras: 2, crowdedBeats: 0 });
     expect([...out.subarray(0, result.count)]).toEqual([8, 8, 9, 7]);
+  });
+
+  it('counts a beat that absorbed two extras as crowded', () => {
+    const out = new Float64Array(8);
+    // Beat 11: 1 + 8 + 2 holds two extras, 3 + 8 one.
+    const result = scheduledGaps(Float64Array.from([11, 12, 11, 1, 8, 2, 3, 8]), 8, 11, 1, out);
+    expect(result).toEqual({ count: 5, extras: 3, crowdedBeats: 1 });
+    expect([...out.subarray(0, result.count)]).toEqual([11, 12, 11, 11, 11]);
   });
 });
 
