@@ -141,27 +141,21 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   if (gapScratch.length < n - 1) gapScratch = new Float64Array(Math.max(n - 1, gapScratch.length * 2));
   const gaps = gapScratch;
   const gapCount = n - 1;
-  let sum = 0;
-  let squares = 0;
   let longestSilence = 0;
   for (let i = 1; i < n; i++) {
     const gap = days.ordinalAt(i) - days.ordinalAt(i - 1);
     gaps[i - 1] = gap;
-    sum += gap;
-    squares += gap * gap;
     longestSilence = Math.max(longestSilence, gap - 1);
   }
   // The window's silent stretch before the partner's first invoice in it counts too (from the window's start, or the
   // firm's own first active day if later): a partner that turned up after a break's length of absence has not shown
   // it stays, whatever beat its recent invoices keep.
   // (A state that never closed an active day knows of no activity before the partner's first invoice.)
-  const firstInvoice = n > 0 ? days.ordinalAt(0) : o;
+  const firstInvoice = days.ordinalAt(0);
   const windowStart = Math.max(o - config.baselineDays + 1, state.firstActiveOrdinal ?? firstInvoice);
   longestSilence = Math.max(longestSilence, firstInvoice - windowStart);
   // A burst of invoices, or a relationship only a few weeks old, is not a pattern yet.
   if (days.ordinalAt(n - 1) - firstInvoice + 1 < config.linkMinSpanDays) return null;
-  const mean = sum / gapCount;
-  const variation = Math.sqrt(Math.max(0, squares / gapCount - mean * mean)) / mean;
   let usualGapDays = medianOf(gaps, gapCount);
   // An even count of gaps has a half-day median when they straddle the beat: a 6-day beat whose invoices come late
   // and on time by turns runs 7, 5, 7, 5, … with a 4 among them, and the median 5.5 leaves every 7 a day and a half
@@ -172,7 +166,7 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
     if (keepsBeat(gaps, gapCount, up, config)) usualGapDays = up;
     else if (keepsBeat(gaps, gapCount, up - 1, config)) usualGapDays = up - 1;
   }
-  if (variation > config.linkMaxGapVariation || !keepsBeat(gaps, gapCount, usualGapDays, config)) {
+  if (!gapsRegular(gaps, gapCount, usualGapDays, config)) {
     // Month-end extras may have split its beats (see scheduledGaps): judge the beat-to-beat gaps instead.
     const beat = beatWithExtras(days, gaps, gapCount, usualGapDays, config);
     if (beat === null) return null;
