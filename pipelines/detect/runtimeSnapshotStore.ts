@@ -72,8 +72,4 @@ export class SnapshotStore {
       rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: encoded.nextOffset, taken_at: isoInstant(takenAtMs), state }],
     });
   }
-
-  async save(key: SnapshotKey, snapshot: PartitionSnapshot, takenAtMs: number): Promise<void> {
-    await this.write(key, this.encode(snapshot), takenAtMs);
-  }
 }
