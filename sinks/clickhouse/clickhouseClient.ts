@@ -14,7 +14,11 @@ import type { ClickHouseConfig } from '../../src/runtime/config.ts';
 /** chDB's native insert: hands the payload to the engine as bytes instead of splicing it into the SQL text. */
 export type RawInsert = (params: { table: string; values: Buffer; format: 'JSONEachRow'; settings: Record<string, string> }) => Promise<unknown>;
 
+/** client-common's `Connection<Readable>` as @clickhouse/client takes it (its own copy of client-common). */
+export type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
 const rawInserts = new WeakMap<ClickHouseClient, RawInsert>();
+const connections = new WeakMap<ClickHouseClient, ClickHouseConnection>();
 
 /**
  * The raw insert of an embedded client, or undefined (HTTP server, or a
@@ -25,6 +29,23 @@ const rawInserts = new WeakMap<ClickHouseClient, RawInsert>();
  */
 export function rawInsertOf(client: ClickHouseClient): RawInsert | undefined {
   return rawInserts.get(client);
+}
+
+/**
+ * The connection under a client built here on an injected connection (chDB, or
+ * one forwarded from a worker thread), so calls forwarded from another thread
+ * can run on it as they arrive; undefined for an HTTP client.
+ */
+export function connectionOf(client: ClickHouseClient): ClickHouseConnection | undefined {
+  return connections.get(client);
+}
+
+/** A client on an injected connection, remembering the connection and its raw insert (if any) for the two lookups above. */
+export function clientOnConnection(connection: ClickHouseConnection, rawInsert?: RawInsert): ClickHouseClient {
+  const client = createClient({ connection });
+  connections.set(client, connection);
+  if (rawInsert) rawInserts.set(client, rawInsert);
+  return client;
 }
 
 export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
@@ -40,9 +61,7 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // Imported lazily: production processes never load the native engine.
   const { createChdbConnection } = await import('chdb/connection');
   // chdb types its Connection against its own copy of client-common; structurally the same contract.
-  const connection = createChdbConnection({ path: config.path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>["connection"];
-  const client = createClient({ connection });
+  const connection = createChdbConnection({ path: config.path }) as unknown as ClickHouseConnection;
   const native = (connection as unknown as { chdb?: { rawInsert?: RawInsert } }).chdb;
-  if (typeof native?.rawInsert === 'function') rawInserts.set(client, (params) => native.rawInsert!(params));
-  return client;
+  return clientOnConnection(connection, typeof native?.rawInsert === 'function' ? (params) => native.rawInsert!(params) : undefined);
 }
