@@ -7,9 +7,11 @@ import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../.
 import { connectServices, startPipelines, type Services, type StartPipelinesOptions } from '../runtime/services.ts';
 import type { PipelineName } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
-import { createMetrics, type Metrics } from '../runtime/metrics.ts';
+import { createMetrics, includeOtherThreads, type Metrics, type MetricsSnapshot } from '../runtime/metrics.ts';
 import type { RunningPipeline } from '../runtime/pipeline.ts';
 import type { RetryOptions } from '../runtime/retry.ts';
+import { ConfigError } from '../runtime/errors.ts';
+import { startPipelineWorker, type PipelineWorker, type WorkerPipelineName } from './pipelineWorker.ts';
 
 /**
  * The whole system in one process on embedded components: librdkafka's mock
@@ -31,7 +33,16 @@ export interface EmbeddedSystemOptions {
   now?: () => number;
   detect?: StartPipelinesOptions['detect'];
   alerts?: StartPipelinesOptions['alerts'];
+  /**
+   * 'worker': ingest, detect and match each run in a worker thread (chDB and
+   * alerts stay on this thread), so the pipelines use more than one core;
+   * `now` and a custom detect calendar cannot cross to a thread and are
+   * refused. 'main' (default): everything on this thread.
+   */
+  pipelineThreads?: PipelineThreads;
 }
+
+export type PipelineThreads = 'main' | 'worker';
 
 export interface EmbeddedSystem {
   brokers: string[];
@@ -88,10 +99,15 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
       logger: logger.child('clickhouse-http'),
     });
     cleanups.push(http.close);
-    const pipelines = await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, alerts: opts.alerts });
+    const pipelines: RunningPipeline[] = [];
     cleanups.push(async () => {
       for (const p of [...pipelines].reverse()) await p.stop();
     });
+    if ((opts.pipelineThreads ?? 'main') === 'main') {
+      pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, alerts: opts.alerts })));
+    } else {
+      pipelines.push(...(await startWithWorkers(opts, services, { brokers: kafka.brokers, registryUrl: registry.url })));
+    }
     return {
       brokers: kafka.brokers,
       registryUrl: registry.url,
@@ -104,4 +120,45 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
     await stopAll();
     throw error;
   }
+}
+
+const inWorker = (name: PipelineName): name is WorkerPipelineName => name !== 'alerts';
+
+/** Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread; returned in the order asked for. */
+async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { brokers: string[]; registryUrl: string }): Promise<RunningPipeline[]> {
+  if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
+  if (opts.detect?.calendar) throw new ConfigError('pipelineThreads worker: a custom detect calendar cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
+  const { calendar: _calendar, ...detect } = opts.detect ?? {};
+  const started = await Promise.allSettled(
+    opts.pipelines.filter(inWorker).map((pipeline) =>
+      startPipelineWorker({
+        config: {
+          pipeline,
+          kafka: { brokers: at.brokers, clientId: 'yunlian', ssl: false, sasl: null },
+          schemaRegistryUrl: at.registryUrl,
+          dataDir: opts.dataDir,
+          groupIdPrefix: opts.groupIdPrefix,
+          retry: opts.retry,
+          detect,
+        },
+        clickhouse: services.clickhouse,
+        logger: opts.logger,
+      }),
+    ),
+  );
+  const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    for (const w of workers) await w.stop();
+    throw failed.reason;
+  }
+  includeOtherThreads(services.metrics, async () => (await Promise.all(workers.map((w) => w.metrics()))).filter((m): m is MetricsSnapshot => m !== null));
+  const onMain = opts.pipelines.includes('alerts')
+    ? await startPipelines({ services, names: ['alerts'], dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, alerts: opts.alerts }).catch(async (error: unknown) => {
+        for (const w of workers) await w.stop();
+        throw error;
+      })
+    : [];
+  const byName = new Map<string, RunningPipeline>([...workers, ...onMain].map((p: PipelineWorker | RunningPipeline) => [p.name, p]));
+  return opts.pipelines.map((name) => byName.get(name)!);
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Pipelines report what happens through these named events; this module is the
@@ -78,5 +78,30 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     sseClients: (n) => sse.set(n),
     alertLatency: (seconds) => alertLatency.observe(seconds),
     caseClosed: (type, outcome) => caseOutcomes.inc({ signal_type: type, outcome }),
+  };
+}
+
+/** A registry's metrics and values as data, so they can cross to another thread. */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+export function metricsSnapshot(metrics: Metrics): Promise<MetricsSnapshot> {
+  return metrics.registry.getMetricsAsJSON();
+}
+
+/**
+ * Makes what `metrics.registry.metrics()` renders (the /metrics endpoints of
+ * metricsServer.ts and the alerts server) include the snapshots `others`
+ * returns, e.g. pipelines in worker threads, whose prom-client registries are
+ * their own. Same-named series are summed (counters, histograms, and gauges
+ * such as consumer lag, whose labels name the pipeline), as prom-client does
+ * for cluster workers.
+ */
+export function includeOtherThreads(metrics: Metrics, others: () => Promise<MetricsSnapshot[]>): void {
+  const { registry } = metrics;
+  const own = registry.metrics.bind(registry);
+  registry.metrics = async () => {
+    const snapshots = await others();
+    if (snapshots.length === 0) return own();
+    return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...snapshots]).metrics();
   };
 }

@@ -37,7 +37,11 @@ export interface Services {
 export interface ConnectOptions {
   kafka: KafkaConfig;
   schemaRegistryUrl: string;
-  clickhouse: ClickHouseConfig;
+  /**
+   * Where ClickHouse is, or a client someone else opened and migrated (a worker
+   * thread's client forwarded to the main thread's chDB): used as is.
+   */
+  clickhouse: ClickHouseConfig | { kind: 'connected'; client: ClickHouseClient };
   logger: Logger;
   metrics: Metrics;
 }
@@ -55,11 +59,7 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
   await ensureTopics(kafka);
   const serde = new AvroSerde({ registryUrl: opts.schemaRegistryUrl });
   const codecs = await registerCodecs(serde);
-  const clickhouse = await openClickHouse(opts.clickhouse);
-  await migrate(clickhouse);
-  // Views count working days through yunlian.working_days: the same calendar the detectors use.
-  const year = new Date().getUTCFullYear();
-  await fillWorkingDays(clickhouse, createWorkingCalendar({ closures: loadClosures() }), 2019, year + 1);
+  const clickhouse = opts.clickhouse.kind === 'connected' ? opts.clickhouse.client : await openMigratedClickHouse(opts.clickhouse);
   const producer = await createRecordProducer(kafka);
   return {
     kafka,
@@ -74,6 +74,15 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
       await clickhouse.close();
     },
   };
+}
+
+async function openMigratedClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
+  const clickhouse = await openClickHouse(config);
+  await migrate(clickhouse);
+  // Views count working days through yunlian.working_days: the same calendar the detectors use.
+  const year = new Date().getUTCFullYear();
+  await fillWorkingDays(clickhouse, createWorkingCalendar({ closures: loadClosures() }), 2019, year + 1);
+  return clickhouse;
 }
 
 export interface StartPipelinesOptions {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Consumer } from 'kafkajs';
-import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/embedded/embeddedSystem.ts';
+import { startEmbeddedSystem, type EmbeddedSystem, type PipelineThreads } from '../../src/embedded/embeddedSystem.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import type { PipelineName } from '../../src/kafka/topics.ts';
 import type { ConsumedRecord } from '../../src/kafka/record.ts';
@@ -15,10 +15,10 @@ export interface TestStack extends EmbeddedSystem {
 }
 
 /** The real embedded stack (mock Kafka, registry, chDB) on a fresh data dir; one per test file (chDB: one data dir per process). */
-export async function startTestStack(pipelines: readonly PipelineName[] = ['ingest']): Promise<TestStack> {
+export async function startTestStack(pipelines: readonly PipelineName[] = ['ingest'], opts: { pipelineThreads?: PipelineThreads } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-test-'));
   const logger = createLogger('test', { level: (process.env.YUNLIAN_LOG_LEVEL as 'info' | undefined) ?? 'error' });
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines, clickhousePort: 0, retry: { initialDelayMs: 50, maxDelayMs: 500 } });
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines, clickhousePort: 0, retry: { initialDelayMs: 50, maxDelayMs: 500 }, pipelineThreads: opts.pipelineThreads });
   return {
     ...system,
     dataDir,

@@ -1,0 +1,162 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { DetectOptions } from '../../pipelines/detect/detectPipeline.ts';
+import { serveClickHouseCalls } from '../../sinks/clickhouse/clickhouseCallServer.ts';
+import { fromPortableError, type PortableError } from '../../sinks/clickhouse/clickhouseCallProtocol.ts';
+import type { PipelineName } from '../kafka/topics.ts';
+import type { KafkaConfig } from '../runtime/config.ts';
+import type { Logger } from '../runtime/log.ts';
+import type { MetricsSnapshot } from '../runtime/metrics.ts';
+import type { RunningPipeline } from '../runtime/pipeline.ts';
+import type { RetryOptions } from '../runtime/retry.ts';
+import { logForwarded, type ForwardedLogEntry } from './forwardedLogger.ts';
+
+/** alerts stays on the main thread: it serves the dashboard and /metrics, and costs little CPU. */
+export type WorkerPipelineName = Exclude<PipelineName, 'alerts'>;
+
+/** What a worker needs to connect and start its pipeline; plain data, because it crosses to the thread by structured clone. */
+export interface PipelineWorkerConfig {
+  pipeline: WorkerPipelineName;
+  kafka: KafkaConfig;
+  schemaRegistryUrl: string;
+  dataDir: string;
+  groupIdPrefix?: string;
+  retry?: Partial<RetryOptions>;
+  /** Detector tuning without the calendar: the worker builds the statutory one from config/closures.json. */
+  detect?: Omit<Partial<DetectOptions>, 'calendar'>;
+}
+
+/** The thread's start data: its config, and the port its ClickHouse calls go through. */
+export interface PipelineWorkerData {
+  config: PipelineWorkerConfig;
+  clickhouse: MessagePort;
+}
+
+export type ToPipelineWorker = { kind: 'stop' } | { kind: 'metrics'; id: number };
+export type FromPipelineWorker =
+  | { kind: 'started' }
+  | { kind: 'failed'; error: PortableError }
+  | { kind: 'metrics'; id: number; snapshot: MetricsSnapshot }
+  | { kind: 'log'; entry: ForwardedLogEntry };
+
+export interface PipelineWorker extends RunningPipeline {
+  /** The worker's prom-client metrics as data, or null once it has exited or when it does not answer in time. */
+  metrics(): Promise<MetricsSnapshot | null>;
+}
+
+export interface StartPipelineWorkerOptions {
+  config: PipelineWorkerConfig;
+  /** The process's ClickHouse (chDB) client, which the worker's calls run on. */
+  clickhouse: ClickHouseClient;
+  logger: Logger;
+  /** How long a graceful stop may take before the thread is terminated (default 60 s). */
+  stopTimeoutMs?: number;
+  /** How long a metrics request waits for the worker (default 5 s). */
+  metricsTimeoutMs?: number;
+}
+
+// A .mjs entry registers tsx in the new thread, which starts without the parent's loader.
+const ENTRY = new URL('./pipelineWorkerEntry.mjs', import.meta.url);
+
+/**
+ * Runs one pipeline in its own worker thread, so ingest, detect and match use
+ * the machine's other cores while chDB stays on the main thread (one engine
+ * per process; the worker's ClickHouse calls are forwarded to it). Resolves
+ * once the pipeline has joined its consumer group; rejects with the worker's
+ * error if it cannot start.
+ *
+ * `stop()` asks the worker to stop its pipeline as on the main thread (finish
+ * the batch, commit, leave the group), close its clients and exit. `done`
+ * rejects with the pipeline's fatal error, or when the thread crashes or
+ * exits without being asked to.
+ */
+export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Promise<PipelineWorker> {
+  const { config, logger } = opts;
+  const name = config.pipeline;
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${name}-clickhouse`));
+  const data: PipelineWorkerData = { config, clickhouse: port2 };
+  // execArgv [] : the entry registers tsx itself; inheriting `npx tsx`'s loader flags as well would register it twice.
+  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: [], name: `yunlian-${name}` });
+
+  let failure: Error | null = null;
+  let stopRequested = false;
+  let exited = false;
+  let nextMetricsId = 1;
+  const metricsWaiters = new Map<number, (snapshot: MetricsSnapshot | null) => void>();
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+
+  const done = new Promise<void>((resolve, reject) => {
+    worker.once('exit', (code) => {
+      exited = true;
+      stopServing();
+      for (const answer of metricsWaiters.values()) answer(null);
+      metricsWaiters.clear();
+      if (failure) reject(failure);
+      else if (code !== 0) reject(new Error(`the ${name} worker thread exited with code ${code}`));
+      else if (!stopRequested) logger.warn('pipeline worker ended without being stopped', { pipeline: name });
+      resolve();
+    });
+  });
+  worker.on('error', (error) => {
+    // An uncaught exception in the thread; 'exit' follows.
+    failure ??= error;
+    logger.error('pipeline worker crashed', { pipeline: name, error });
+  });
+  worker.on('message', (message: FromPipelineWorker) => {
+    switch (message.kind) {
+      case 'started':
+        markStarted();
+        break;
+      case 'failed':
+        failure ??= fromPortableError(message.error);
+        break;
+      case 'metrics':
+        metricsWaiters.get(message.id)?.(message.snapshot);
+        metricsWaiters.delete(message.id);
+        break;
+      case 'log':
+        logForwarded(logger, message.entry);
+        break;
+    }
+  });
+
+  await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${name} worker thread exited before its pipeline started`)))]);
+
+  return {
+    name,
+    done,
+    async stop() {
+      if (exited) return;
+      stopRequested = true;
+      worker.postMessage({ kind: 'stop' } satisfies ToPipelineWorker);
+      const timeoutMs = opts.stopTimeoutMs ?? 60_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      // A failed pipeline is reported through `done`; stop() only waits for the thread to be gone.
+      const outcome = await Promise.race([done.then(() => 'exited' as const, () => 'exited' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, timeoutMs });
+        failure ??= new Error(`the ${name} worker thread did not stop within ${timeoutMs} ms`);
+        await worker.terminate();
+      }
+    },
+    metrics() {
+      if (exited) return Promise.resolve(null);
+      const id = nextMetricsId++;
+      return new Promise<MetricsSnapshot | null>((resolve) => {
+        const timer = setTimeout(() => {
+          metricsWaiters.delete(id);
+          resolve(null);
+        }, opts.metricsTimeoutMs ?? 5000);
+        metricsWaiters.set(id, (snapshot) => {
+          clearTimeout(timer);
+          resolve(snapshot);
+        });
+        worker.postMessage({ kind: 'metrics', id } satisfies ToPipelineWorker);
+      });
+    },
+  };
+}
