@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../src/runtime/errors.ts';
+import type { PipelineThreads } from '../src/embedded/embeddedSystem.ts';
 
 /** Everything one benchmark run is parameterised by; recorded in the result file. */
 export interface BenchOptions {
@@ -27,6 +28,8 @@ export interface BenchOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Events a one-year replay of the full three-district region is taken to have (issue 9: ≥ 10 M). */
   replayTargetEvents: number;
+  /** Where ingest and detect run: each in a worker thread (default, as `yunlian up`) or all on the main thread. */
+  pipelineThreads: PipelineThreads;
 }
 
 export const BENCH_PARTS = ['stages', 'memory', 'naive-e2e', 'e2e', 'latency'] as const;
@@ -46,6 +49,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only a,b              run only these parts: ${BENCH_PARTS.join(', ')}
   --results DIR           where result JSON goes (default bench/results)
   --log-level L           embedded stack log level (default error)
+  --pipeline-threads T    worker: ingest and detect each in a worker thread (default); main: all on one thread (A/B)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -74,10 +78,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       only: { type: 'string' },
       results: { type: 'string' },
       'log-level': { type: 'string' },
+      'pipeline-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
+  const pipelineThreads = values['pipeline-threads'] ?? 'worker';
+  if (pipelineThreads !== 'worker' && pipelineThreads !== 'main') throw new ConfigError(`--pipeline-threads must be worker or main, got ${pipelineThreads}`, { code: 'BENCH_OPTIONS' });
   const quick = values.quick ?? false;
   const parts = new Set<BenchPart>();
   for (const p of (values.only ?? BENCH_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -101,5 +108,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     resultsDir: values.results ?? 'bench/results',
     logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === values['log-level']) ?? 'error',
     replayTargetEvents: 10_000_000,
+    pipelineThreads,
   };
 }

@@ -16,6 +16,8 @@ export interface EndToEndResult {
   legs: number;
   signalRows: number;
   invoiceRows: number;
+  /** CPU time of this process (all its threads; kcat is a child process, not counted) from first produce to drained. */
+  cpuSeconds: number;
 }
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
@@ -43,6 +45,7 @@ export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRec
   try {
     const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
     const started = Date.now();
+    const cpuBefore = process.cpuUsage();
     let lastSay = started;
     const produced = await producePaced({
       records,
@@ -56,6 +59,7 @@ export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRec
       },
     });
     const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500, onLag: (l) => say(`  e2e: draining: ${l}`) });
+    const cpu = process.cpuUsage(cpuBefore);
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
     return {
       events: produced.produced,
@@ -65,6 +69,7 @@ export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRec
       legs,
       signalRows: await count(system, 'SELECT count() AS n FROM yunlian.signals'),
       invoiceRows: await count(system, 'SELECT count() AS n FROM yunlian.invoices FINAL'),
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   } finally {
     await admin.disconnect();
