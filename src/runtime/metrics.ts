@@ -102,6 +102,8 @@ export function includeOtherThreads(metrics: Metrics, others: () => Promise<Metr
   registry.metrics = async () => {
     const snapshots = await others();
     if (snapshots.length === 0) return own();
-    return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...snapshots]).metrics();
+    // 'omit' (process start time) is meant for cluster workers' copies; this thread's own value is the one to keep.
+    const mine = (await registry.getMetricsAsJSON()).map((m) => (m.aggregator === 'omit' ? { ...m, aggregator: 'first' as const } : m));
+    return AggregatorRegistry.aggregate([mine, ...snapshots]).metrics();
   };
 }

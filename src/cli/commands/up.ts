@@ -19,7 +19,7 @@ import { loadConfig } from '../../runtime/config.ts';
 import type { RunningPipeline } from '../../runtime/pipeline.ts';
 
 const USAGE = `
-Usage: yunlian up [--scenario live|eval|none] [--rate <events/s>] [--pipelines ingest,...]
+Usage: yunlian up [--scenario live|eval|none] [--rate <events/s>] [--pipelines ingest,...] [--pipeline-threads worker|main]
 
 Starts the whole system embedded in this process: a mock Kafka cluster (Debian's kcat),
 the bundled Schema Registry, ClickHouse (chDB) with its read-only HTTP interface, the
@@ -31,6 +31,11 @@ Options:
   --seed <n>          scenario seed (default: the preset's)
   --rate <n>          offered load in events per second (default 3000)
   --pipelines <list>  pipelines to run (default ingest,detect,match,alerts)
+  --pipeline-threads <worker|main>
+                      worker (default): ingest, detect and match each run in a worker thread,
+                      so they use more than one core; ClickHouse (chDB) and the dashboard stay
+                      on the main thread. main: every pipeline on the main thread.
+                      Also YUNLIAN_PIPELINE_THREADS; the flag wins.
 
 Environment: YUNLIAN_DATA_DIR (default ./.yunlian), YUNLIAN_CLICKHOUSE_PORT (8123),
 YUNLIAN_HTTP_PORT (8080: dashboard, /api, /metrics, /healthz, /readyz),
@@ -42,12 +47,14 @@ export const upCommand: Command = {
   summary: 'start the whole system embedded, with a live 2020 scenario',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { scenario: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, pipelines: { type: 'string' } });
+    const { values } = parseFlags(argv, { scenario: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, pipelines: { type: 'string' }, 'pipeline-threads': { type: 'string' } });
     const scenario = values.scenario ?? 'live';
     if (scenario !== 'none' && !isScenarioPresetName(scenario)) throw new UsageError(`--scenario must be ${Object.keys(SCENARIO_PRESETS).join(', ')} or none`);
     const rate = intFlag(values.rate, 'rate', 3000, 1);
     const pipelines = (values.pipelines ?? 'ingest,detect,match,alerts').split(',').map((p) => p.trim()) as PipelineName[];
     for (const p of pipelines) if (!(p in GROUPS)) throw new UsageError(`unknown pipeline '${p}'`);
+    const pipelineThreads = values['pipeline-threads'] ?? process.env.YUNLIAN_PIPELINE_THREADS ?? 'worker';
+    if (pipelineThreads !== 'worker' && pipelineThreads !== 'main') throw new UsageError(`--pipeline-threads (or YUNLIAN_PIPELINE_THREADS) must be worker or main, got '${pipelineThreads}'`);
     const dataDir = dataDirOf(process.env);
     const running = readRuntimeFile(dataDir);
     if (running) throw new ConfigError(`yunlian is already up in ${dataDir} (pid ${running.pid}); stop it or set YUNLIAN_DATA_DIR`);
@@ -66,6 +73,7 @@ export const upCommand: Command = {
       logger,
       pipelines,
       clickhousePort,
+      pipelineThreads,
       alerts: { port: httpPort, apiToken, readOnlyToken: config.readOnlyToken ?? undefined },
     }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`port in use: set YUNLIAN_CLICKHOUSE_PORT to a free port (${(error as Error).message})`);
@@ -99,7 +107,7 @@ export const upCommand: Command = {
       out(`  API                       ${alerts.url}/api (Authorization: Bearer <token>; docs/api.md)`);
     }
     out(`  Metrics / health          ${httpUrl}/metrics  ${httpUrl}/healthz`);
-    out(`  Pipelines                 ${pipelines.join(', ')}`);
+    out(`  Pipelines                 ${pipelines.join(', ')} (${pipelineThreads === 'worker' ? 'ingest, detect and match in worker threads' : 'all on the main thread'})`);
     out(`  Data dir                  ${dataDir}`);
     out(`Try:  yunlian sql "SELECT district, count() FROM yunlian.invoices FINAL GROUP BY district"`);
 
