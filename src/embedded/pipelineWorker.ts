@@ -59,6 +59,16 @@ export interface StartPipelineWorkerOptions {
 const ENTRY = new URL('./pipelineWorkerEntry.mjs', import.meta.url);
 
 /**
+ * The parent's node flags a pipeline thread keeps: profiling and heap size
+ * (`node --cpu-prof --cpu-prof-dir=… --import tsx` then profiles every
+ * thread). Loader flags (`npx tsx`'s --import/--require) are dropped: the
+ * entry registers tsx itself, and twice would transpile every module twice.
+ */
+export function workerExecArgv(parent: readonly string[]): string[] {
+  return parent.filter((flag) => /^--(cpu-prof|heap-prof|max-old-space-size=|stack-size=)/.test(flag) && !(/^--(cpu|heap)-prof-(dir|name)$/.test(flag)));
+}
+
+/**
  * Runs one pipeline in its own worker thread, so ingest, detect and match use
  * the machine's other cores while chDB stays on the main thread (one engine
  * per process; the worker's ClickHouse calls are forwarded to it). Resolves
@@ -76,8 +86,7 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   const { port1, port2 } = new MessageChannel();
   const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${name}-clickhouse`));
   const data: PipelineWorkerData = { config, clickhouse: port2 };
-  // execArgv [] : the entry registers tsx itself; inheriting `npx tsx`'s loader flags as well would register it twice.
-  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: [], name: `yunlian-${name}` });
+  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${name}` });
 
   let failure: Error | null = null;
   let stopRequested = false;
