@@ -69,6 +69,20 @@ describe('pipelines in worker threads', () => {
     await expect(Promise.all(stack.pipelines.map((p) => p.done))).resolves.toBeDefined();
   });
 
+  it('rejects done with the fatal error of the pipeline in the worker', async () => {
+    await stack.services.clickhouse.command({ query: 'RENAME TABLE yunlian.invoices TO yunlian.invoices_parked' });
+    try {
+      const ingest = await startPipelineWorker({
+        config: { pipeline: 'ingest', kafka: { brokers: stack.brokers, clientId: 'yunlian', ssl: false, sasl: null }, schemaRegistryUrl: stack.registryUrl, dataDir: stack.dataDir, groupIdPrefix: 'fatal-' },
+        clickhouse: stack.services.clickhouse,
+        logger: stack.services.logger,
+      });
+      await expect(ingest.done).rejects.toThrow(/ClickHouse rejected the query.*UNKNOWN_TABLE/s);
+    } finally {
+      await stack.services.clickhouse.command({ query: 'RENAME TABLE yunlian.invoices_parked TO yunlian.invoices' });
+    }
+  });
+
   it('rejects the start of a worker that cannot reach its services, with the cause', async () => {
     const failed = startPipelineWorker({
       config: { pipeline: 'ingest', kafka: { brokers: stack.brokers, clientId: 'yunlian', ssl: false, sasl: null }, schemaRegistryUrl: 'http://127.0.0.1:9', dataDir: stack.dataDir },
