@@ -7,6 +7,7 @@ import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../.
 import { connectServices, startPipelines, type Services, type StartPipelinesOptions } from '../runtime/services.ts';
 import type { PipelineName } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
+import type { KafkaConfig } from '../runtime/config.ts';
 import { createMetrics, includeOtherThreads, type Metrics, type MetricsSnapshot } from '../runtime/metrics.ts';
 import type { RunningPipeline } from '../runtime/pipeline.ts';
 import type { RetryOptions } from '../runtime/retry.ts';
@@ -83,8 +84,9 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
     cleanups.push(kafka.stop);
     const registry: RunningSchemaRegistry = await startSchemaRegistry({ port: opts.registryPort ?? 0, logger: logger.child('registry') });
     cleanups.push(registry.close);
+    const kafkaConfig: KafkaConfig = { brokers: kafka.brokers, clientId: 'yunlian', ssl: false, sasl: null };
     const services = await connectServices({
-      kafka: { brokers: kafka.brokers, clientId: 'yunlian', ssl: false, sasl: null },
+      kafka: kafkaConfig,
       schemaRegistryUrl: registry.url,
       clickhouse: { kind: 'embedded', path: path.join(opts.dataDir, 'clickhouse') },
       logger,
@@ -106,7 +108,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
     if ((opts.pipelineThreads ?? 'main') === 'main') {
       pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, alerts: opts.alerts })));
     } else {
-      pipelines.push(...(await startWithWorkers(opts, services, { brokers: kafka.brokers, registryUrl: registry.url })));
+      pipelines.push(...(await startWithWorkers(opts, services, { kafka: kafkaConfig, registryUrl: registry.url })));
     }
     return {
       brokers: kafka.brokers,
@@ -125,7 +127,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
 const inWorker = (name: PipelineName): name is WorkerPipelineName => name !== 'alerts';
 
 /** Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread; returned in the order asked for. */
-async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { brokers: string[]; registryUrl: string }): Promise<RunningPipeline[]> {
+async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { kafka: KafkaConfig; registryUrl: string }): Promise<RunningPipeline[]> {
   if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   if (opts.detect?.calendar) throw new ConfigError('pipelineThreads worker: a custom detect calendar cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   const { calendar: _calendar, ...detect } = opts.detect ?? {};
@@ -134,7 +136,7 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
       startPipelineWorker({
         config: {
           pipeline,
-          kafka: { brokers: at.brokers, clientId: 'yunlian', ssl: false, sasl: null },
+          kafka: at.kafka,
           schemaRegistryUrl: at.registryUrl,
           dataDir: opts.dataDir,
           groupIdPrefix: opts.groupIdPrefix,
