@@ -29,12 +29,12 @@ export function serveClickHouseCalls(port: MessagePort, client: ClickHouseClient
       }
       case 'exec': {
         const { values, ...params } = call.params;
-        const { stream, ...result } = await connection!.exec({ ...params, ...(values ? { values: Readable.from([asBuffer(values)]) } : {}) });
+        const { stream, ...result } = await connection!.exec({ ...params, ...(values ? { values: Readable.from([asBuffer(values)], { objectMode: false }) } : {}) });
         return { result: { ...result }, body: await drained(stream) };
       }
       case 'insert': {
         const { values, ...params } = call.params;
-        return { result: { ...(await connection!.insert({ ...params, values: Readable.from([asBuffer(values)]) })) } };
+        return { result: { ...(await connection!.insert({ ...params, values: Readable.from([asBuffer(values)], { objectMode: false }) })) } };
       }
       case 'command':
         return { result: { ...(await connection!.command(call.params)) } };

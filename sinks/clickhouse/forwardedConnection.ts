@@ -56,7 +56,9 @@ export function createForwardedClickHouse(port: MessagePort): ClickHouseClient {
   }
 
   const resultOf = <T>(reply: ClickHouseReply & { ok: true }): T => reply.result as T;
-  const withStream = <T>(reply: ClickHouseReply & { ok: true }): T => ({ ...reply.result, stream: Readable.from(reply.body ? [Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength)] : []) }) as T;
+  // A byte stream (not object mode), as the client's result sets expect from a connection.
+  const withStream = <T>(reply: ClickHouseReply & { ok: true }): T =>
+    ({ ...reply.result, stream: Readable.from(reply.body ? [Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength)] : [], { objectMode: false }) }) as T;
 
   const connection: ClickHouseConnection = {
     async query(params) {

@@ -85,4 +85,11 @@ describe('a ClickHouse connection forwarded to another thread', () => {
     });
     expect(Number((JSON.parse(text.trim()) as { n: number | string }).n)).toBe(2004);
   });
+
+  it('streams the rows of a forwarded query result', async () => {
+    const rows: unknown[] = [];
+    const rs = await forwarded.query({ query: 'SELECT id FROM fwd.rows WHERE id <= 4 ORDER BY id', format: 'JSONEachRow' });
+    for await (const batch of rs.stream<{ id: number }>()) for (const row of batch) rows.push(row.json());
+    expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
+  });
 });
