@@ -12,7 +12,9 @@ import { medianOf } from './median.ts';
 /**
  * The flow a window usually got from partners that are not regular and have
  * not invoiced in the window ending at working ordinal `o`: their gross over
- * the B working days before the window, per W days.
+ * the B working days before the window, per W days. "Not regular" is
+ * regularityOf's null: no beat, or a beat under linkMinShare of the side
+ * (such a partner's share is small, so leaving it out moves the bar little).
  *
  * Why: a partner that was never regular (the odd one-off customer, sundry
  * services) invoices lumps at random, so a window between two of its lumps is
