@@ -4,7 +4,8 @@ import type { DisruptionSignal, Severity } from '../../src/domain/signal.ts';
 import type { DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { readDay, sumDays, type DayField, type SlidingSum } from './dayRing.ts';
-import { enterpriseLabel, findOpenSignal, type EnterpriseState } from './enterpriseState.ts';
+import { absentIrregularFen, takeoverBeatDays } from './dropPartners.ts';
+import { enterpriseLabel, findOpenSignal, type EnterpriseState, type LinkDirection } from './enterpriseState.ts';
 import { explainFlowDrop, explainFlowNewLevel, explainFlowRecovered, type Flow } from './explanation.ts';
 import { medianOf } from './median.ts';
 import { openSignal, resolveSignal } from './signalFactory.ts';
@@ -13,6 +14,8 @@ import { openSignal, resolveSignal } from './signalFactory.ts';
 export interface FlowSpec {
   type: 'SALES_DROP' | 'PURCHASE_DROP';
   flow: Flow;
+  /** The partners whose flow it is: buyers (DOWNSTREAM) for sales, suppliers (UPSTREAM) for purchases. */
+  direction: LinkDirection;
   field: DayField;
   current: SlidingSum;
   baselinePositiveTotal: SlidingSum;
@@ -195,10 +198,14 @@ export function evaluateFlowDrop(
   let windowsAsLow = 0;
   for (let i = 0; i < windows; i++) if ((scratch[i] ?? 0) <= current) windowsAsLow++;
   if (windowsAsLow > config.dropMaxLowWindowShare * windows) return null;
+  // The drop must show without the partners that were never regular and skipped this window (see absentIrregularFen).
+  const absentFen = absentIrregularFen(state, spec.direction, o, config);
+  if (absentFen > 0 && current >= config.dropRatio * (baselineFen - absentFen)) return null;
   // A drop is a level that stays down, not one unlucky window: a holiday-edge dip recovers within a day or two, and a
   // lumpy flow (one buyer taking a big delivery weekly) whose one invoice of the window came in small recovers
   // when its next big invoice is due, so such a flow must stay down for the spacing of its invoices.
-  const confirmDays = confirmDaysFor(state, spec, o, config);
+  // … and a flow that moved to a slower partner must stay down for that partner's beat (see takeoverBeatDays).
+  const confirmDays = Math.max(confirmDaysFor(state, spec, o, config), Math.min(config.dropMaxConfirmDays, takeoverBeatDays(state, spec.direction, o, config)));
   // A lumpy flow collapsed to a quarter still gets an invoice now and then, and one of them can lift a single
   // window of the longer confirmation just above the line (seed 1234567 at 600 firms: a purchase drop to 26 %
   // at 0.31, 0.37, 0.28, 0.38, 0.44, 0.33, … of the baseline was never 6 days in a row below 0.40). So a lumpy

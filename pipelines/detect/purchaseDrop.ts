@@ -9,6 +9,7 @@ import { evaluateFlowDrop, type FlowSpec } from './flowDrop.ts';
 export const PURCHASES_FLOW: FlowSpec = {
   type: 'PURCHASE_DROP',
   flow: 'PURCHASES',
+  direction: 'UPSTREAM',
   field: DayField.PURCHASES,
   current: SlidingSum.PURCHASES_CURRENT,
   baselinePositiveTotal: SlidingSum.PURCHASES_BASELINE_POSITIVE_TOTAL,

@@ -9,6 +9,7 @@ import { evaluateFlowDrop, type FlowSpec } from './flowDrop.ts';
 export const SALES_FLOW: FlowSpec = {
   type: 'SALES_DROP',
   flow: 'SALES',
+  direction: 'DOWNSTREAM',
   field: DayField.SALES,
   current: SlidingSum.SALES_CURRENT,
   baselinePositiveTotal: SlidingSum.SALES_BASELINE_POSITIVE_TOTAL,

@@ -61,6 +61,16 @@ describe('simulated invoicing behaves like real invoicing', () => {
     }
   });
 
+  it('sizes a one-off order by what the seller really sells, so no odd customer carries a big share of its sales in lumps', () => {
+    const firms = generateFirms(createPrng(5).fork(1), 200);
+    const network = buildTradeNetwork(createPrng(5).fork(2), firms);
+    const regularSales = firms.map(() => 0);
+    for (const l of network.links) if (l.pattern === 'REGULAR') regularSales[l.seller]! += l.daily_flow_fen;
+    const oneOff = network.links.filter((l) => l.pattern === 'SPORADIC' && regularSales[l.seller]! > 0 && l.daily_flow_fen / l.daily_probability > 2_000_000);
+    expect(oneOff.length).toBeGreaterThan(20);
+    for (const l of oneOff) expect(l.daily_flow_fen / l.daily_probability).toBeLessThanOrEqual(2 * regularSales[l.seller]! * 1.01 + 1);
+  });
+
   it('labels the real break of a link planned a little under 10 % of a firm’s flow, but only as implied', () => {
     const truth = createScenario({ seed: 2020, firms: 300, from: isoToDay('2020-01-02'), to: isoToDay('2020-12-31'), calendar }).truth;
     const links = truth.labels.filter((l) => l.type === 'UPSTREAM_BROKEN' || l.type === 'DOWNSTREAM_BROKEN');

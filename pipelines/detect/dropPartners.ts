@@ -1,0 +1,95 @@
+import type { DetectorConfig } from './detectorConfig.ts';
+import type { EnterpriseState, LinkDirection } from './enterpriseState.ts';
+import { medianOf } from './median.ts';
+
+/**
+ * What the partners of one side of a firm say about a low 10-day window, read
+ * from their link histories (gross issued fen per invoice day over the last B
+ * working days). Only called on the rare days a drop is about to open:
+ * O(partners × B).
+ */
+
+/**
+ * The flow a window usually got from partners that are not regular and have
+ * not invoiced in the window ending at working ordinal `o`: their gross over
+ * the B working days before the window, per W days. "Not regular" is
+ * regularityOf's null: no beat, or a beat under linkMinShare of the side
+ * (such a partner's share is small, so leaving it out moves the bar little).
+ *
+ * Why: a partner that was never regular (the odd one-off customer, sundry
+ * services) invoices lumps at random, so a window between two of its lumps is
+ * low by chance (seed 86420 at 600 firms: a firm that had lost its main buyer
+ * sold ¥40k a day, 40 % of it as ¥300k one-off orders every 8–21 working
+ * days; a fortnight without one, while a regular buyer was cutting orders to
+ * 30 %, read as sales at 36 % of the baseline). DESIGN.md: a partner that was
+ * always sporadic is no disruption, and neither is its pause.
+ */
+export function absentIrregularFen(state: EnterpriseState, direction: LinkDirection, o: number, config: DetectorConfig): number {
+  const windowStart = o - config.windowDays + 1;
+  const baselineStart = Math.max(windowStart - config.baselineDays, state.firstActiveOrdinal ?? windowStart);
+  const span = windowStart - baselineStart;
+  if (span <= 0) return 0;
+  let absentFen = 0;
+  for (const link of state.links.values()) {
+    if (link.direction !== direction || link.regularity !== null || link.lastOrdinal >= windowStart) continue;
+    const h = link.history;
+    for (let i = h.size - 1; i >= 0; i--) {
+      const ordinal = h.ordinalAt(i);
+      if (ordinal < baselineStart) break;
+      if (ordinal < windowStart) absentFen += h.fenAt(i);
+    }
+  }
+  return (absentFen * config.windowDays) / span;
+}
+
+/** A partner's invoices in a window are a takeover once its biggest is this many times its usual invoice day. */
+const TAKEOVER_FACTOR = 2;
+
+/** A carrier's invoice amounts, then its gaps; reused between calls. */
+let valueScratch = new Float64Array(64);
+
+/**
+ * Working days a drop must hold when the window ending at `o` is carried by a
+ * partner that took over a lost partner's flow: its usual gap plus one (an
+ * invoice may come a day late), or 0 when no partner does.
+ *
+ * The carrier holds at least half the window's gross, its biggest invoice day
+ * in the window is TAKEOVER_FACTOR times its median invoice day before it, and
+ * it invoiced on at least three days before the window (a beat to go by).
+ *
+ * Why: confirmDaysFor reads the rhythm of the baseline, but a firm whose daily
+ * main supplier stopped and whose 5-day supplier took over its orders now gets
+ * the same flow in lumps every 5 working days (seed 24680 at 600 firms: a
+ * takeover ×30 in lumps of ¥300k–800k). A window that holds one lump where two
+ * were due (the next one a day late, after May Day) is at a quarter of the
+ * daily baseline for a day or two: the flow moved to a slower beat, it did not
+ * collapse. A collapse scales the carrier's invoices down, so it is not held up.
+ */
+export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirection, o: number, config: DetectorConfig): number {
+  const windowStart = o - config.windowDays + 1;
+  let windowTotal = 0;
+  let carrierFen = 0;
+  let carrier: { fen: number; ordinal: number }[] | null = null;
+  for (const link of state.links.values()) {
+    if (link.direction !== direction || link.lastOrdinal < windowStart) continue;
+    const h = link.history;
+    let inWindow = 0;
+    for (let i = h.size - 1; i >= 0 && h.ordinalAt(i) >= windowStart; i--) inWindow += h.fenAt(i);
+    windowTotal += inWindow;
+    if (inWindow > carrierFen) {
+      carrierFen = inWindow;
+      carrier = [];
+      for (let i = 0; i < h.size; i++) carrier.push({ fen: h.fenAt(i), ordinal: h.ordinalAt(i) });
+    }
+  }
+  if (carrier === null || 2 * carrierFen < windowTotal) return 0;
+  const before = carrier.filter((d) => d.ordinal < windowStart);
+  if (before.length < 3) return 0;
+  let biggest = 0;
+  for (const d of carrier) if (d.ordinal >= windowStart) biggest = Math.max(biggest, d.fen);
+  if (valueScratch.length < carrier.length) valueScratch = new Float64Array(carrier.length * 2);
+  before.forEach((d, i) => (valueScratch[i] = d.fen));
+  if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before.length)) return 0;
+  for (let i = 1; i < carrier.length; i++) valueScratch[i - 1] = carrier[i]!.ordinal - carrier[i - 1]!.ordinal;
+  return Math.round(medianOf(valueScratch, carrier.length - 1)) + 1;
+}
