@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseFailure } from './clickhouseErrors.ts';
 import { rawInsertOf } from './clickhouseClient.ts';
+import { jsonEachRowBody } from './jsonEachRowBody.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
@@ -31,14 +32,13 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
   }
-  // One JSON array (JSONEachRow accepts rows in square brackets): a single stringify of the whole batch
-  // costs about half of stringifying each row and joining the lines, and it runs on the consumer's thread.
-  const body = JSON.stringify(params.rows);
+  // Serialised on the consumer's thread: see jsonEachRowBody for why it is built row by row.
+  const body = jsonEachRowBody(params.rows);
   try {
     const raw = rawInsertOf(client);
     if (raw) {
       // chDB puts these settings in the statement's SETTINGS clause too (query-scoped), never a session SET.
-      await raw({ table: params.table, values: Buffer.from(body), format: 'JSONEachRow', settings });
+      await raw({ table: params.table, values: body, format: 'JSONEachRow', settings });
       return;
     }
     const result = await client.exec({
