@@ -51,6 +51,26 @@ const require = createRequire(import.meta.url);
 const produceRequests = require('kafkajs/src/protocol/requests/produce/index.js') as ProduceRequests;
 const Encoder = require('kafkajs/src/protocol/encoder.js') as KafkajsEncoderClass;
 
+/**
+ * Records bound for one partition, handed to kafkajs as a single message so
+ * that its per-message work (the partitioner call, and grouping by partition,
+ * which copies the partition's list for every message) happens once per
+ * partition; the fast encoder writes each record as its own. Only for a
+ * producer that is not idempotent, with the fast encoding in use.
+ */
+export class PartitionRecordGroup {
+  readonly key = null;
+  /**
+   * Not bytes: should kafkajs's own encoder ever get a group, it throws
+   * (Buffer.byteLength of an object) instead of writing an empty record.
+   */
+  readonly value: object = Object.freeze({ recordGroup: true });
+  constructor(
+    readonly partition: number,
+    readonly records: readonly BatchMessage[],
+  ) {}
+}
+
 /** Produce request versions whose body is transactional_id, acks, timeout, topics → partitions → RecordBatch v2. */
 export const FAST_PRODUCE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7];
 const NO_COMPRESSION = 0;
@@ -59,11 +79,16 @@ const KEEP_BUFFER_BYTES = 16 * 1024 * 1024;
 
 let writer = new ProtocolWriter(1024 * 1024);
 let original: ProduceRequests['protocol'] | null = null;
-let fastEncoded = 0;
+const stats = { requests: 0, groupedRecords: 0 };
 
-/** Produce requests written by the fast encoder so far in this process (tests check the seam is in use). */
-export function fastEncodedRequests(): number {
-  return fastEncoded;
+/** Produce requests the fast encoder wrote in this process, and records it got in groups (tests check the seams are in use). */
+export function fastProduceStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
+/** Whether kafkajs's Produce requests go through the fast encoder (record groups need it). */
+export function fastProduceEncodingInUse(): boolean {
+  return original !== null;
 }
 
 /** Routes every kafkajs producer in this process through the fast encoder. Idempotent. */
@@ -98,25 +123,42 @@ function isBytes(v: unknown): v is string | Buffer {
   return typeof v === 'string' || Buffer.isBuffer(v);
 }
 
+function isFastMessage(m: Record<string, unknown>): boolean {
+  if (m.timestamp !== undefined && m.timestamp !== null) return false;
+  if (m.key !== undefined && m.key !== null && !isBytes(m.key)) return false;
+  if (m.value !== null && !isBytes(m.value)) return false;
+  const headers = m.headers;
+  if (headers === undefined) return true;
+  if (headers === null || typeof headers !== 'object') return false;
+  for (const v of Object.values(headers)) {
+    if (!(isBytes(v) || (Array.isArray(v) && v.every(isBytes)))) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the fast encoder writes this request. Throws for a request with
+ * record groups it cannot write: kafkajs's encoder must never see a group.
+ */
 function isFastEncodable(args: KafkajsProduceArgs): boolean {
-  if ((args.compression ?? NO_COMPRESSION) !== NO_COMPRESSION) return false;
-  if (toInt64(args.producerId ?? -1) === null) return false;
+  let fast = (args.compression ?? NO_COMPRESSION) === NO_COMPRESSION;
+  const producerId = toInt64(args.producerId ?? -1);
+  if (producerId === null) fast = false;
+  let groups = false;
   for (const { partitions } of args.topicData) {
     for (const { messages } of partitions) {
-      for (const m of messages as Record<string, unknown>[]) {
-        if (m.timestamp !== undefined && m.timestamp !== null) return false;
-        if (m.key !== undefined && m.key !== null && !isBytes(m.key)) return false;
-        if (m.value !== null && !isBytes(m.value)) return false;
-        const headers = m.headers;
-        if (headers === undefined) continue;
-        if (headers === null || typeof headers !== 'object') return false;
-        for (const v of Object.values(headers)) {
-          if (!(isBytes(v) || (Array.isArray(v) && v.every(isBytes)))) return false;
-        }
+      for (const m of messages) {
+        if (m instanceof PartitionRecordGroup) {
+          groups = true;
+          if (fast && !m.records.every((r) => isFastMessage(r as unknown as Record<string, unknown>))) fast = false;
+        } else if (fast && !isFastMessage(m as Record<string, unknown>)) fast = false;
       }
     }
   }
-  return true;
+  if (groups && !fast) throw new Error('a produce request with record groups must be uncompressed, without record timestamps');
+  // kafkajs advances an idempotent producer's sequence by messages, and a group is one message of many records.
+  if (groups && producerId !== -1n) throw new Error('record groups are not for idempotent or transactional producers');
+  return fast;
 }
 
 /** kafkajs accepts a producer id as a number, string, bigint or its own Long (a bigint in `.value`). */
@@ -128,10 +170,19 @@ function toInt64(v: unknown): bigint | null {
   return null;
 }
 
+function ungrouped(messages: readonly unknown[]): BatchMessage[] {
+  if (!messages.some((m) => m instanceof PartitionRecordGroup)) return messages as BatchMessage[];
+  return messages.flatMap((m) => {
+    if (!(m instanceof PartitionRecordGroup)) return [m as BatchMessage];
+    stats.groupedRecords += m.records.length;
+    return m.records;
+  });
+}
+
 function encodeProduceRequest(args: KafkajsProduceArgs): unknown {
   const w = writer;
   w.reset();
-  fastEncoded++;
+  stats.requests++;
   writeProduceRequest(w, {
     transactionalId: args.transactionalId ?? null,
     acks: args.acks,
@@ -141,7 +192,7 @@ function encodeProduceRequest(args: KafkajsProduceArgs): unknown {
     topics: args.topicData.map(({ topic, partitions }) => ({
       topic,
       partitions: partitions.map(
-        (p): PartitionRecords => ({ partition: Number(p.partition), firstSequence: p.firstSequence ?? 0, messages: p.messages as BatchMessage[] }),
+        (p): PartitionRecords => ({ partition: Number(p.partition), firstSequence: p.firstSequence ?? 0, messages: ungrouped(p.messages) }),
       ),
     })),
     nowMs: Date.now(),

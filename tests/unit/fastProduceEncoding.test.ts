@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequire } from 'node:module';
 import {
   FAST_PRODUCE_VERSIONS,
-  fastEncodedRequests,
+  PartitionRecordGroup,
+  fastProduceStats,
   produceRequestBuilder,
   useFastProduceEncoding,
   useKafkajsProduceEncoding,
@@ -105,9 +106,9 @@ describe('fast Produce request encoding', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const args = randomArgs(prng(seed), false);
       for (const version of FAST_PRODUCE_VERSIONS) {
-        const before = fastEncodedRequests();
+        const before = fastProduceStats().requests;
         const fast = await encodeWith(true, version, args);
-        expect(fastEncodedRequests(), `seed ${seed} took the fast path`).toBe(before + 1);
+        expect(fastProduceStats().requests, `seed ${seed} took the fast path`).toBe(before + 1);
         const kafkajs = await encodeWith(false, version, args);
         expect(fast.equals(kafkajs), `seed ${seed}, version ${version}`).toBe(true);
       }
@@ -118,25 +119,57 @@ describe('fast Produce request encoding', () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     for (let seed = 100; seed < 110; seed++) {
       const args = randomArgs(prng(seed), true);
-      const before = fastEncodedRequests();
+      const before = fastProduceStats().requests;
       const fast = await encodeWith(true, 3, args);
       const kafkajs = await encodeWith(false, 3, args);
       expect(fast.equals(kafkajs)).toBe(true);
-      expect(fastEncodedRequests()).toBe(before); // every seed draws at least one timestamped record
+      expect(fastProduceStats().requests).toBe(before); // every seed draws at least one timestamped record
     }
     const gzip = { ...randomArgs(prng(5), false), compression: 1 };
-    const before = fastEncodedRequests();
+    const before = fastProduceStats().requests;
     await encodeWith(true, 3, gzip);
-    expect(fastEncodedRequests()).toBe(before);
+    expect(fastProduceStats().requests).toBe(before);
+  });
+
+  it('writes the record group of a partition as its records: the bytes kafkajs writes for them one message each', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
+    for (let seed = 200; seed < 210; seed++) {
+      const plain = randomArgs(prng(seed), false);
+      // Each partition: its first records as plain messages, the rest as one group (RecordProducer puts null keys first).
+      const grouped: KafkajsProduceArgs = {
+        ...plain,
+        transactionalId: null,
+        producerId: -1,
+        topicData: plain.topicData.map(({ topic, partitions }) => ({
+          topic,
+          partitions: partitions.map((p) => {
+            const cut = Math.floor(p.messages.length / 3);
+            return { ...p, messages: [...p.messages.slice(0, cut), new PartitionRecordGroup(Number(p.partition), p.messages.slice(cut) as never)] };
+          }),
+        })),
+      };
+      const fast = await encodeWith(true, 7, grouped);
+      const kafkajs = await encodeWith(false, 7, { ...plain, transactionalId: null, producerId: -1 });
+      expect(fast.equals(kafkajs), `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it('never lets a record group reach an encoder that would not write its records', async () => {
+    const group = new PartitionRecordGroup(0, [{ key: 'k', value: Buffer.from('v') }]);
+    const args = (extra: Partial<KafkajsProduceArgs>): KafkajsProduceArgs => ({ acks: -1, timeout: 30_000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [group] }] }], ...extra });
+    await expect(encodeWith(false, 3, args({}))).rejects.toThrow(); // kafkajs's own encoder throws on it
+    useFastProduceEncoding();
+    expect(() => produceRequestBuilder(3)(args({ compression: 1 }))).toThrow(/record groups/);
+    expect(() => produceRequestBuilder(3)(args({ producerId: 12, producerEpoch: 1 }))).toThrow(/idempotent/);
   });
 
   it('passes Produce versions outside 3–7 through to kafkajs untouched', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     const args = randomArgs(prng(3), false);
-    const before = fastEncodedRequests();
+    const before = fastProduceStats().requests;
     const fast = await encodeWith(true, 2, args);
     const kafkajs = await encodeWith(false, 2, args);
     expect(fast.equals(kafkajs)).toBe(true);
-    expect(fastEncodedRequests()).toBe(before);
+    expect(fastProduceStats().requests).toBe(before);
   });
 });
