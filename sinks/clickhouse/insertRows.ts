@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseFailure } from './clickhouseErrors.ts';
 import { rawInsertOf } from './clickhouseClient.ts';
-import { jsonEachRowBody } from './jsonEachRowBody.ts';
+import { jsonUtf8 } from '../../src/runtime/jsonUtf8.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
@@ -32,8 +32,9 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
   }
-  // Serialised on the consumer's thread: see jsonEachRowBody for why it is built row by row.
-  const body = jsonEachRowBody(params.rows);
+  // One JSON array (JSONEachRow reads rows in square brackets), serialised on the consumer's thread: see
+  // jsonUtf8 for why it is built row by row.
+  const body = jsonUtf8(params.rows);
   try {
     const raw = rawInsertOf(client);
     if (raw) {
