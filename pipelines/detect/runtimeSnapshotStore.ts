@@ -3,6 +3,7 @@ import { gunzipSync, gzip } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
+import { jsonUtf8 } from '../../src/runtime/jsonUtf8.ts';
 import type { SerializedPartition } from './runtimePartition.ts';
 
 const gzipAsync = promisify(gzip);
@@ -12,10 +13,10 @@ export interface PartitionSnapshot {
   state: SerializedPartition;
 }
 
-/** A snapshot frozen as text, ready to be written (and rewritten on a retry) without touching the live state. */
+/** A snapshot frozen as JSON text (UTF-8), ready to be written (and rewritten on a retry) without touching the live state. */
 export interface EncodedSnapshot {
   nextOffset: string;
-  json: string;
+  json: Buffer;
 }
 
 export interface SnapshotKey {
@@ -59,7 +60,8 @@ export class SnapshotStore {
    * written (or retried) later must be encoded before the state moves on.
    */
   encode(snapshot: PartitionSnapshot): EncodedSnapshot {
-    return { nextOffset: snapshot.nextOffset, json: JSON.stringify(snapshot.state) };
+    // Straight to UTF-8 (jsonUtf8): gzip would otherwise convert the state's one large two-byte string in one call.
+    return { nextOffset: snapshot.nextOffset, json: jsonUtf8(snapshot.state) };
   }
 
   /** Writes an encoded snapshot; the newest next_offset of a partition wins, whatever the order of writes. */

@@ -1,6 +1,5 @@
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { parseIssuedAt } from '../../src/domain/issuedAt.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import type { ConsumedRecord, OutgoingRecord } from '../../src/kafka/record.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
@@ -63,11 +62,9 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
       continue;
     }
     seen.add(event.event_id);
-    const issued = parseIssuedAt(event.issued_at);
-    if (issued.kind === 'error') throw new Error('unreachable: validateInvoice accepted an invalid issued_at');
-    out.invoiceRows.push(invoiceRow(event, issued.epochMs, record, ctx.now));
-    out.lineRows.push(...invoiceLineRows(event, issued.epochMs));
-    out.legs.push(...invoiceLegs(event, issued.epochMs, record.partition));
+    out.invoiceRows.push(invoiceRow(event, verdict.issuedAtMs, record, ctx.now));
+    out.lineRows.push(...invoiceLineRows(event, verdict.issuedAtMs));
+    out.legs.push(...invoiceLegs(event, verdict.issuedAtMs, record.partition));
   }
   return out;
 }

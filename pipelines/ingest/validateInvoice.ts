@@ -34,7 +34,8 @@ export type InvalidReason =
   | 'RED_LETTER_NO_REFERENCE'
   | 'VOID_REFERENCE_MISMATCH';
 
-export type Validation = { kind: 'valid' } | { kind: 'invalid'; reason: InvalidReason; detail: string };
+/** A valid event carries its parsed `issued_at`, so callers need not parse it again. */
+export type Validation = { kind: 'valid'; issuedAtMs: number } | { kind: 'invalid'; reason: InvalidReason; detail: string };
 
 export interface ValidationContext {
   /** Wall clock, epoch ms; events more than `maxFutureMs` ahead of it are rejected. */
@@ -75,6 +76,15 @@ function checkLine(line: InvoiceLine, index: number, sign: 1 | -1): Validation |
   return null;
 }
 
+const lost = (text: string) => text.includes('\uFFFD');
+
+/** Bytes that were not UTF-8 arrive decoded as U+FFFD (Avro strings, readline): the text is lost. */
+function hasReplacementCharacter(event: InvoiceEvent): boolean {
+  if (lost(event.event_id) || lost(event.invoice_no) || lost(event.seller.name) || lost(event.buyer.name)) return true;
+  for (const l of event.lines) if (lost(l.item_name) || lost(l.unit) || lost(l.quantity)) return true;
+  return false;
+}
+
 /**
  * The ingest rules of DESIGN.md section 3, applied to a structurally sound
  * event (types already enforced by Avro or parseInvoiceEvent). Pure.
@@ -99,9 +109,7 @@ export function validateInvoice(event: InvoiceEvent, ctx: ValidationContext): Va
     if (!DIVISION_CODE.test(party.district_code)) return invalid('INVALID_DISTRICT_CODE', `${role} district_code must be 6 digits`);
     if (party.name.length === 0 || party.name.length > MAX_TEXT) return invalid('FIELD_TOO_LONG', `${role} name must be 1..${MAX_TEXT} characters`);
   }
-  // Bytes that were not UTF-8 arrive decoded as U+FFFD (Avro strings, readline): the text is lost, reject it.
-  const texts = [event.event_id, event.invoice_no, event.seller.name, event.buyer.name, ...event.lines.flatMap((l) => [l.item_name, l.unit, l.quantity])];
-  if (texts.some((t) => t.includes('\uFFFD'))) return invalid('INVALID_TEXT_ENCODING', 'a text field is not valid UTF-8');
+  if (hasReplacementCharacter(event)) return invalid('INVALID_TEXT_ENCODING', 'a text field is not valid UTF-8');
   if (event.seller.tax_id === event.buyer.tax_id) return invalid('SELF_INVOICE', 'seller and buyer are the same enterprise');
   const feedOwner = districtOfCode(event.seller.district_code) ?? districtOfCode(event.buyer.district_code);
   if (feedOwner !== event.district) {
@@ -135,5 +143,5 @@ export function validateInvoice(event: InvoiceEvent, ctx: ValidationContext): Va
       if (ref === null || !INVOICE_NO.test(ref) || ref === event.invoice_no) return invalid('RED_LETTER_NO_REFERENCE', 'a RED_LETTER invoice must reference the invoice it corrects');
       break;
   }
-  return { kind: 'valid' };
+  return { kind: 'valid', issuedAtMs: issued.epochMs };
 }

@@ -19,14 +19,19 @@ export interface WireFormatRecord {
  * that is a programmer error, not bad data.
  */
 export function encodeWireFormat(schemaId: number, avroBody: Buffer): Buffer {
-  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_SCHEMA_ID) {
-    throw new RangeError(`schema id must be an integer in 0..${MAX_SCHEMA_ID}, got ${schemaId}`);
-  }
+  checkSchemaId(schemaId);
   const out = Buffer.allocUnsafe(WIRE_FORMAT_HEADER_BYTES + avroBody.length);
   out.writeUInt8(MAGIC_BYTE, 0);
   out.writeInt32BE(schemaId, 1);
   avroBody.copy(out, WIRE_FORMAT_HEADER_BYTES);
   return out;
+}
+
+/** Throws RangeError for a schema id outside 0..2^31-1: a programmer error, not bad data. */
+export function checkSchemaId(schemaId: number): void {
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_SCHEMA_ID) {
+    throw new RangeError(`schema id must be an integer in 0..${MAX_SCHEMA_ID}, got ${schemaId}`);
+  }
 }
 
 /**

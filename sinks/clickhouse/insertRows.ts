@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseFailure } from './clickhouseErrors.ts';
 import { rawInsertOf } from './clickhouseClient.ts';
+import { jsonUtf8 } from '../../src/runtime/jsonUtf8.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
@@ -31,14 +32,14 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
   }
-  // One JSON array (JSONEachRow accepts rows in square brackets): a single stringify of the whole batch
-  // costs about half of stringifying each row and joining the lines, and it runs on the consumer's thread.
-  const body = JSON.stringify(params.rows);
+  // One JSON array (JSONEachRow reads rows in square brackets), serialised on the consumer's thread: see
+  // jsonUtf8 for why it is built row by row.
+  const body = jsonUtf8(params.rows);
   try {
     const raw = rawInsertOf(client);
     if (raw) {
       // chDB puts these settings in the statement's SETTINGS clause too (query-scoped), never a session SET.
-      await raw({ table: params.table, values: Buffer.from(body), format: 'JSONEachRow', settings });
+      await raw({ table: params.table, values: body, format: 'JSONEachRow', settings });
       return;
     }
     const result = await client.exec({
@@ -55,7 +56,41 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
   }
 }
 
-/** ISO-8601 UTC instant for a DateTime64 column. */
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00Z: from there on toISOString writes six-digit years. */
+const YEAR_10000_MS = 253_402_300_800_000;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * ISO-8601 UTC instant for a DateTime64 column: exactly `Date#toISOString`'s
+ * text. Ingest formats three per invoice; the calendar date comes from day
+ * arithmetic (H. Hinnant's civil_from_days) instead of a Date object, about a
+ * third of the cost. Instants before 1970, from year 10000 or not whole
+ * milliseconds go to Date (which throws RangeError for an invalid time).
+ */
 export function isoInstant(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  if (!(Number.isInteger(epochMs) && epochMs >= 0 && epochMs < YEAR_10000_MS)) return new Date(epochMs).toISOString();
+  const days = Math.floor(epochMs / DAY_MS);
+  let t = epochMs - days * DAY_MS;
+  const ms = t % 1000;
+  t = (t - ms) / 1000;
+  const sec = t % 60;
+  t = (t - sec) / 60;
+  const min = t % 60;
+  const hour = (t - min) / 60;
+  // Days since 0000-03-01 in 400-year eras of 146097 days; March-based years put the leap day last.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(min)}:${pad2(sec)}.${msText}Z`;
 }

@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import type { AvroSerde } from '../../schemas/serde/avroSerde.ts';
-import { encodeWireFormat } from '../../schemas/serde/wireFormat.ts';
+import { avroWireEncoder } from '../../schemas/serde/avroWireEncoder.ts';
 import { loadSchemaText, valueSubject, type SchemaName } from '../../schemas/index.ts';
 import { PoisonRecordError } from '../runtime/errors.ts';
 import type { InvoiceEvent } from '../domain/invoiceEvent.ts';
@@ -22,11 +22,12 @@ export async function topicCodec<T>(serde: AvroSerde, topic: string, writer: Sch
   const readerText = loadSchemaText(reader);
   const schemaId = await serde.register(valueSubject(topic), writerText);
   const type = avro.Type.forSchema(JSON.parse(writerText) as avro.schema.AvroSchema);
+  const toWire = avroWireEncoder<T>(schemaId, type);
   return {
     schemaId,
     encode(value: T): Buffer {
       try {
-        return encodeWireFormat(schemaId, type.toBuffer(value));
+        return toWire(value);
       } catch (error) {
         throw new PoisonRecordError(`value does not match ${writer}: ${(error as Error).message}`, { code: 'AVRO_ENCODE_FAILED', context: { topic }, cause: error });
       }

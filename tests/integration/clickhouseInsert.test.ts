@@ -54,6 +54,22 @@ describe('ClickHouse inserts on chDB', () => {
     await client.command({ query: "SET insert_deduplication_token = ''" });
   });
 
+  it('reads back every value of a large batch as written: Chinese names, escapes, nulls, 64-bit fen, arrays', async () => {
+    await client.command({ query: 'CREATE TABLE yunlian.t_text (id UInt32, name String, ref Nullable(String), fen Int64, reasons Array(String)) ENGINE = MergeTree ORDER BY id' });
+    const names = ['苏州益诚金属材料科技有限公司', '*钢材*不锈钢棒', 'quote " backslash \\ newline \n tab \t', 'é€😀', ''];
+    // Several megabytes: the body grows past its first buffer.
+    const rows = Array.from({ length: 20_000 }, (_, id) => ({
+      id,
+      name: names[id % names.length]!.repeat(1 + (id % 40)),
+      ref: id % 3 === 0 ? null : `1932000086925339${String(id).padStart(4, '0')}`,
+      fen: (id % 2 === 0 ? 1 : -1) * (2 ** 52 - id),
+      reasons: id % 4 === 0 ? [] : ['同一税收分类编码', `rank ${id}`],
+    }));
+    await insertRows(client, { table: 'yunlian.t_text', rows });
+    const back = await (await client.query({ query: 'SELECT id, name, ref, toString(fen) AS fen, reasons FROM yunlian.t_text ORDER BY id', format: 'JSONEachRow' })).json<{ id: number; name: string; ref: string | null; fen: string; reasons: string[] }>();
+    expect(back.map((r) => ({ ...r, fen: Number(r.fen) }))).toEqual(rows);
+  });
+
   it('runs the migrations idempotently', async () => {
     expect(await migrate(client)).toEqual([]);
     const tables = (await (await client.query({ query: "SELECT name FROM system.tables WHERE database = 'yunlian' ORDER BY name", format: 'JSONEachRow' })).json<{ name: string }>()).map((r) => r.name);

@@ -23,6 +23,11 @@ describe('invoice validation (DESIGN.md section 3)', () => {
     expect(reasonOf(redLetter(inv))).toBe('valid');
   });
 
+  it('hands back the parsed issued_at of a valid invoice, so ingest does not parse it twice', () => {
+    const inv = { ...issuedInvoice(), issued_at: '2020-02-11T09:30:00.250+08:00' };
+    expect(validateInvoice(inv, ctx)).toEqual({ kind: 'valid', issuedAtMs: Date.parse('2020-02-11T01:30:00.250Z') });
+  });
+
   it('rounds line tax half away from zero, exactly, also for negative and huge amounts', () => {
     expect(expectedLineTax(123_400, 1300)).toBe(16_042);
     expect(expectedLineTax(50, 1300)).toBe(7); // 6.5 → 7
@@ -110,5 +115,6 @@ describe('invoice validation (DESIGN.md section 3)', () => {
     expect(reasonOf({ ...inv, buyer: inv.seller })).toBe('SELF_INVOICE');
     expect(reasonOf({ ...inv, event_id: '' })).toBe('INVALID_EVENT_ID');
     expect(reasonOf({ ...inv, seller: { ...inv.seller, name: '青浦\uFFFD公司' } })).toBe('INVALID_TEXT_ENCODING');
+    expect(reasonOf({ ...inv, lines: [l, { ...l, unit: '\uFFFD' }] })).toBe('INVALID_TEXT_ENCODING');
   });
 });
