@@ -3,7 +3,7 @@ import { isRetriable } from '../runtime/errors.ts';
 import { withRetry, type RetryOptions } from '../runtime/retry.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import type { ConsumedRecord } from './record.ts';
+import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
 
 /** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves. */
@@ -252,15 +252,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     await pendingAssignment;
     if (!running || batch.messages.length === 0 || !isRunning() || isStale()) return;
     await checkGap(batch.topic, batch.partition, batch.messages[0]!.offset);
-    const records: ConsumedRecord[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: m.offset,
-      key: m.key,
-      value: m.value,
-      headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : String(v)])),
-      timestampMs: Number(m.timestamp),
-    }));
+    const records: ConsumedRecord[] = batch.messages.map((m) => consumedRecord(batch.topic, batch.partition, m));
     metrics.recordsIn(pipeline, batch.topic, records.length);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
     metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));

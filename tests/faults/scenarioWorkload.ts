@@ -8,7 +8,7 @@ import { streamScenario } from '../../src/embedded/scenarioStreamer.ts';
 import { pipelineLagGates } from '../../src/embedded/pipelineBackpressure.ts';
 import { waitForConsumersDone } from '../../src/eval/waitForConsumers.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
-import type { ConsumedRecord } from '../../src/kafka/record.ts';
+import { consumedRecord, type ConsumedRecord } from '../../src/kafka/record.ts';
 import type { FaultCluster } from './faultCluster.ts';
 import type { PipelineWorker } from './workerProcess.ts';
 
@@ -119,15 +119,7 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60
       const timer = setTimeout(() => reject(new Error(`read ${records.length} records of ${topic}; partitions ${[...remaining.keys()].join(',')} unfinished after ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          records.push({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-            timestampMs: Number(message.timestamp),
-          });
+          records.push(consumedRecord(topic, partition, message));
           const last = remaining.get(partition);
           if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(partition);
           if (remaining.size === 0) {

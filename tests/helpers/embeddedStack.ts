@@ -5,7 +5,7 @@ import type { Consumer } from 'kafkajs';
 import { startEmbeddedSystem, type EmbeddedSystem, type PipelineThreads } from '../../src/embedded/embeddedSystem.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import type { PipelineName } from '../../src/kafka/topics.ts';
-import type { ConsumedRecord } from '../../src/kafka/record.ts';
+import { consumedRecord, type ConsumedRecord } from '../../src/kafka/record.ts';
 
 export interface TestStack extends EmbeddedSystem {
   dataDir: string;
@@ -44,15 +44,7 @@ export async function readTopic(system: EmbeddedSystem, topic: string, count: nu
       const timer = setTimeout(() => reject(new Error(`only ${records.length} of ${count} records on ${topic}`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ topic: t, partition, message }) => {
-          records.push({
-            topic: t,
-            partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-            timestampMs: Number(message.timestamp),
-          });
+          records.push(consumedRecord(t, partition, message));
           if (records.length >= count) {
             clearTimeout(timer);
             resolve();
