@@ -1,11 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Consumer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import { startEmbeddedSystem, type EmbeddedSystem, type PipelineThreads } from '../../src/embedded/embeddedSystem.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import type { PipelineName } from '../../src/kafka/topics.ts';
 import { consumedRecord, type ConsumedRecord } from '../../src/kafka/record.ts';
+import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
+import { streamScenario } from '../../src/embedded/scenarioStreamer.ts';
+import { pipelineLagGates } from '../../src/embedded/pipelineBackpressure.ts';
+import { waitForConsumersDone } from '../../src/eval/waitForConsumers.ts';
+import type { createScenario } from '../../src/simulate/simulateScenario.ts';
 
 export interface TestStack extends EmbeddedSystem {
   dataDir: string;
@@ -56,4 +62,25 @@ export async function readTopic(system: EmbeddedSystem, topic: string, count: nu
     await consumer.disconnect();
   }
   return records;
+}
+
+/**
+ * Streams a scenario's invoices into the stack flat out (held back only by
+ * ingest's and detect's lag gates) and waits until both groups have committed
+ * everything, i.e. every row, leg, rollup and signal is written.
+ */
+export async function streamThroughIngestAndDetect(
+  stack: TestStack,
+  admin: Admin,
+  scenario: ReturnType<typeof createScenario>,
+  drain: { timeoutMs: number; stableMs: number },
+): Promise<void> {
+  await streamScenario({
+    arrivals: scenario.arrivals(),
+    producer: stack.services.producer,
+    codecs: stack.services.codecs.invoiceEvents,
+    eventsPerSecond: Infinity,
+    lagGates: pipelineLagGates(admin, ['ingest', 'detect'], stack.services.logger),
+  });
+  await waitForConsumersDone(admin, [...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })), { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs }], drain);
 }

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
-import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { startTestStack, streamThroughIngestAndDetect, type TestStack } from '../helpers/embeddedStack.ts';
 import { createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../../src/calendar/loadClosures.ts';
 import { isoToDay } from '../../src/calendar/workingCalendar.ts';
 import { createScenario } from '../../src/simulate/simulateScenario.ts';
-import { streamScenario } from '../../src/embedded/scenarioStreamer.ts';
-import { pipelineLagGates } from '../../src/embedded/pipelineBackpressure.ts';
 import { startPipelineWorker } from '../../src/embedded/pipelineWorker.ts';
 import { waitForConsumersDone } from '../../src/eval/waitForConsumers.ts';
 import { startPipelines } from '../../src/runtime/services.ts';
-import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 
 /**
@@ -30,14 +27,7 @@ beforeAll(async () => {
   admin = stack.services.kafka.admin();
   await admin.connect();
   const scenario = createScenario({ seed: 11, firms: 40, from: isoToDay('2020-01-02'), to: isoToDay('2020-06-30'), calendar });
-  await streamScenario({
-    arrivals: scenario.arrivals(),
-    producer: stack.services.producer,
-    codecs: stack.services.codecs.invoiceEvents,
-    eventsPerSecond: Infinity,
-    lagGates: pipelineLagGates(admin, ['ingest', 'detect'], stack.services.logger),
-  });
-  await waitForConsumersDone(admin, [...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })), { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs }], { timeoutMs: 60_000, stableMs: 1500 });
+  await streamThroughIngestAndDetect(stack, admin, scenario, { timeoutMs: 60_000, stableMs: 1500 });
 }, 90_000);
 
 afterAll(async () => {
