@@ -32,6 +32,14 @@ export interface DetectorConfig {
    */
   readonly dropMaxConfirmDays: number;
   /**
+   * A lumpy flow with invoices on at least this share of its baseline's working days is confirmed on its span as a
+   * whole (most windows and their mean below dropRatio; see confirmedOverSpan); a sparser one, whose windows count
+   * its few invoices, may lift only one window of the span above the line.
+   */
+  readonly dropSpanMinTradingShare: number;
+  /** … and provided none of the span's windows read this ratio of the baseline or more (hovering, not a fresh fall). */
+  readonly dropSpanMaxRatio: number;
+  /**
    * … and at most this share of the baseline's rolling windows were as low as the current one. A flow that was
    * often that low (a firm selling only to an occasional customer: half its windows hold no invoice) has not
    * collapsed, whatever its median says; DESIGN.md: a pattern that was always sporadic is not a disruption.
@@ -122,6 +130,8 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   dropMediumRatio: 0.3,
   dropConfirmDays: 3,
   dropMaxConfirmDays: 8,
+  dropSpanMinTradingShare: 0.5,
+  dropSpanMaxRatio: 0.5,
   dropMaxLowWindowShare: 0.1,
   minBaselineFen: 500_000,
   silenceDays: 7,
@@ -169,7 +179,7 @@ export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): D
     }
   }
   const ratios: (keyof DetectorConfig)[] = [
-    'dropRatio', 'dropResolveRatio', 'dropHighRatio', 'dropMediumRatio', 'dropMaxLowWindowShare', 'silenceMinActiveShare', 'linkMinShare', 'linkMinOnBeatShare',
+    'dropRatio', 'dropResolveRatio', 'dropHighRatio', 'dropMediumRatio', 'dropMaxLowWindowShare', 'dropSpanMinTradingShare', 'dropSpanMaxRatio', 'silenceMinActiveShare', 'linkMinShare', 'linkMinOnBeatShare',
     'voidShareExcess', 'voidResolveExcess', 'voidSurpriseProbability',
   ];
   for (const key of ratios) {
@@ -180,6 +190,9 @@ export function createDetectorConfig(overrides: Partial<DetectorConfig> = {}): D
   }
   if (config.dropResolveRatio <= config.dropRatio) {
     throw new ConfigError('dropResolveRatio must be above dropRatio, or a drop would flap open/resolved', { context: { key: 'dropResolveRatio' } });
+  }
+  if (config.dropSpanMaxRatio < config.dropRatio) {
+    throw new ConfigError('dropSpanMaxRatio below dropRatio would leave no window of a span above the line', { context: { key: 'dropSpanMaxRatio' } });
   }
   if (config.minHistoryDays > config.baselineDays) {
     throw new ConfigError('minHistoryDays cannot exceed baselineDays', { context: { key: 'minHistoryDays' } });
