@@ -10,22 +10,11 @@ import {
   type KafkajsProduceArgs,
 } from '../../src/kafka/fastProduceEncoding.ts';
 import { crc32c } from '../../src/kafka/crc32c.ts';
+import { seededRandom } from '../helpers/detectFixtures.ts';
 
 const require = createRequire(import.meta.url);
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
 const Long = require('kafkajs/src/utils/long.js') as { fromInt(n: number): unknown };
-
-/** A deterministic generator, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = ['', 'a', '91310118MA1FL0X21K', '嘉善电子有限公司', 'x-dlq.reason', 'é€😀', 'k'.repeat(200)];
 
@@ -90,7 +79,7 @@ describe('CRC-32C', () => {
   it('gives the standard check value and agrees with kafkajs on arbitrary slices', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
     expect(crc32c(Buffer.alloc(0))).toBe(0);
-    const rand = prng(7);
+    const rand = seededRandom(7);
     const data = Buffer.from(Array.from({ length: 5000 }, () => Math.floor(rand() * 256)));
     for (let i = 0; i < 200; i++) {
       const start = Math.floor(rand() * 2500);
@@ -104,7 +93,7 @@ describe('fast Produce request encoding', () => {
   it('writes byte for byte what kafkajs writes, for random records (keys, values, headers, null keys) in every version 3–7', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     for (let seed = 1; seed <= 20; seed++) {
-      const args = randomArgs(prng(seed), false);
+      const args = randomArgs(seededRandom(seed), false);
       for (const version of FAST_PRODUCE_VERSIONS) {
         const before = fastProduceStats().requests;
         const fast = await encodeWith(true, version, args);
@@ -118,14 +107,14 @@ describe('fast Produce request encoding', () => {
   it('leaves requests with record timestamps or compression to kafkajs, with the same bytes', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     for (let seed = 100; seed < 110; seed++) {
-      const args = randomArgs(prng(seed), true);
+      const args = randomArgs(seededRandom(seed), true);
       const before = fastProduceStats().requests;
       const fast = await encodeWith(true, 3, args);
       const kafkajs = await encodeWith(false, 3, args);
       expect(fast.equals(kafkajs)).toBe(true);
       expect(fastProduceStats().requests).toBe(before); // every seed draws at least one timestamped record
     }
-    const gzip = { ...randomArgs(prng(5), false), compression: 1 };
+    const gzip = { ...randomArgs(seededRandom(5), false), compression: 1 };
     const before = fastProduceStats().requests;
     await encodeWith(true, 3, gzip);
     expect(fastProduceStats().requests).toBe(before);
@@ -134,7 +123,7 @@ describe('fast Produce request encoding', () => {
   it('writes the record group of a partition as its records: the bytes kafkajs writes for them one message each', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     for (let seed = 200; seed < 210; seed++) {
-      const plain = randomArgs(prng(seed), false);
+      const plain = randomArgs(seededRandom(seed), false);
       // Each partition: its first records as plain messages, the rest as one group (RecordProducer puts null keys first).
       const grouped: KafkajsProduceArgs = {
         ...plain,
@@ -165,7 +154,7 @@ describe('fast Produce request encoding', () => {
 
   it('passes Produce versions outside 3–7 through to kafkajs untouched', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
-    const args = randomArgs(prng(3), false);
+    const args = randomArgs(seededRandom(3), false);
     const before = fastProduceStats().requests;
     const fast = await encodeWith(true, 2, args);
     const kafkajs = await encodeWith(false, 2, args);
