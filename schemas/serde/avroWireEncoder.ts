@@ -1,5 +1,5 @@
 import type { Type } from 'avsc';
-import { MAGIC_BYTE, WIRE_FORMAT_HEADER_BYTES, checkSchemaId } from './wireFormat.ts';
+import { WIRE_FORMAT_HEADER_BYTES, checkSchemaId, writeWireFormatHeader } from './wireFormat.ts';
 
 /** Shared by every encoder of the process: encoding is synchronous, and the result is copied out. */
 let scratch = Buffer.allocUnsafe(64 * 1024);
@@ -20,8 +20,7 @@ export function avroWireEncoder<T>(schemaId: number, type: Type): (value: T) => 
       if (end >= 0) {
         const out = Buffer.allocUnsafe(end);
         scratch.copy(out, 0, 0, end);
-        out.writeUInt8(MAGIC_BYTE, 0);
-        out.writeInt32BE(schemaId, 1);
+        writeWireFormatHeader(out, schemaId);
         return out;
       }
       // avsc reports the bytes it was short of as a negative position.

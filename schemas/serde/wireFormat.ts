@@ -21,10 +21,15 @@ export interface WireFormatRecord {
 export function encodeWireFormat(schemaId: number, avroBody: Buffer): Buffer {
   checkSchemaId(schemaId);
   const out = Buffer.allocUnsafe(WIRE_FORMAT_HEADER_BYTES + avroBody.length);
-  out.writeUInt8(MAGIC_BYTE, 0);
-  out.writeInt32BE(schemaId, 1);
+  writeWireFormatHeader(out, schemaId);
   avroBody.copy(out, WIRE_FORMAT_HEADER_BYTES);
   return out;
+}
+
+/** Writes the magic byte and the schema id into the first WIRE_FORMAT_HEADER_BYTES of `out` (id already checked). */
+export function writeWireFormatHeader(out: Buffer, schemaId: number): void {
+  out.writeUInt8(MAGIC_BYTE, 0);
+  out.writeInt32BE(schemaId, 1);
 }
 
 /** Throws RangeError for a schema id outside 0..2^31-1: a programmer error, not bad data. */
