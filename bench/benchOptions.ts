@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../src/runtime/errors.ts';
-import type { PipelineThreads } from '../src/embedded/embeddedSystem.ts';
+import { isPipelineThreads, type PipelineThreads } from '../src/embedded/embeddedSystem.ts';
 
 /** Everything one benchmark run is parameterised by; recorded in the result file. */
 export interface BenchOptions {
@@ -84,7 +84,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   });
   if (values.help) return 'help';
   const pipelineThreads = values['pipeline-threads'] ?? 'worker';
-  if (pipelineThreads !== 'worker' && pipelineThreads !== 'main') throw new ConfigError(`--pipeline-threads must be worker or main, got ${pipelineThreads}`, { code: 'BENCH_OPTIONS' });
+  if (!isPipelineThreads(pipelineThreads)) throw new ConfigError(`--pipeline-threads must be worker or main, got ${pipelineThreads}`, { code: 'BENCH_OPTIONS' });
   const quick = values.quick ?? false;
   const parts = new Set<BenchPart>();
   for (const p of (values.only ?? BENCH_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {

@@ -45,6 +45,11 @@ export interface EmbeddedSystemOptions {
 
 export type PipelineThreads = 'main' | 'worker';
 
+/** Whether a flag or env value names a PipelineThreads mode. */
+export function isPipelineThreads(value: string): value is PipelineThreads {
+  return value === 'main' || value === 'worker';
+}
+
 export interface EmbeddedSystem {
   brokers: string[];
   registryUrl: string;

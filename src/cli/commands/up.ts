@@ -3,7 +3,7 @@ import { UsageError, intFlag, parseFlags } from '../command.ts';
 import { dataDirOf, readRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../../runtime/config.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import { createLogger } from '../../runtime/log.ts';
-import { startEmbeddedSystem } from '../../embedded/embeddedSystem.ts';
+import { isPipelineThreads, startEmbeddedSystem } from '../../embedded/embeddedSystem.ts';
 import { streamScenario } from '../../embedded/scenarioStreamer.ts';
 import { startMetricsServer } from '../../runtime/metricsServer.ts';
 import { pipelineLagGates } from '../../embedded/pipelineBackpressure.ts';
@@ -54,7 +54,7 @@ export const upCommand: Command = {
     const pipelines = (values.pipelines ?? 'ingest,detect,match,alerts').split(',').map((p) => p.trim()) as PipelineName[];
     for (const p of pipelines) if (!(p in GROUPS)) throw new UsageError(`unknown pipeline '${p}'`);
     const pipelineThreads = values['pipeline-threads'] ?? process.env.YUNLIAN_PIPELINE_THREADS ?? 'worker';
-    if (pipelineThreads !== 'worker' && pipelineThreads !== 'main') throw new UsageError(`--pipeline-threads (or YUNLIAN_PIPELINE_THREADS) must be worker or main, got '${pipelineThreads}'`);
+    if (!isPipelineThreads(pipelineThreads)) throw new UsageError(`--pipeline-threads (or YUNLIAN_PIPELINE_THREADS) must be worker or main, got '${pipelineThreads}'`);
     const dataDir = dataDirOf(process.env);
     const running = readRuntimeFile(dataDir);
     if (running) throw new ConfigError(`yunlian is already up in ${dataDir} (pid ${running.pid}); stop it or set YUNLIAN_DATA_DIR`);
