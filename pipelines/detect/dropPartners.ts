@@ -1,5 +1,6 @@
 import type { DetectorConfig } from './detectorConfig.ts';
 import type { EnterpriseState, LinkDirection } from './enterpriseState.ts';
+import type { LinkHistory } from './linkHistory.ts';
 import { medianOf } from './median.ts';
 
 /**
@@ -69,7 +70,7 @@ export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirectio
   const windowStart = o - config.windowDays + 1;
   let windowTotal = 0;
   let carrierFen = 0;
-  let carrier: { fen: number; ordinal: number }[] | null = null;
+  let carrier: LinkHistory | null = null;
   for (const link of state.links.values()) {
     if (link.direction !== direction || link.lastOrdinal < windowStart) continue;
     const h = link.history;
@@ -78,18 +79,19 @@ export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirectio
     windowTotal += inWindow;
     if (inWindow > carrierFen) {
       carrierFen = inWindow;
-      carrier = [];
-      for (let i = 0; i < h.size; i++) carrier.push({ fen: h.fenAt(i), ordinal: h.ordinalAt(i) });
+      carrier = h;
     }
   }
   if (carrier === null || 2 * carrierFen < windowTotal) return 0;
-  const before = carrier.filter((d) => d.ordinal < windowStart);
-  if (before.length < 3) return 0;
+  // Ordinals ascend: the first `before` invoice days are the ones before the window.
+  let before = 0;
+  while (before < carrier.size && carrier.ordinalAt(before) < windowStart) before++;
+  if (before < 3) return 0;
   let biggest = 0;
-  for (const d of carrier) if (d.ordinal >= windowStart) biggest = Math.max(biggest, d.fen);
-  if (valueScratch.length < carrier.length) valueScratch = new Float64Array(carrier.length * 2);
-  before.forEach((d, i) => (valueScratch[i] = d.fen));
-  if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before.length)) return 0;
-  for (let i = 1; i < carrier.length; i++) valueScratch[i - 1] = carrier[i]!.ordinal - carrier[i - 1]!.ordinal;
-  return Math.round(medianOf(valueScratch, carrier.length - 1)) + 1;
+  for (let i = before; i < carrier.size; i++) biggest = Math.max(biggest, carrier.fenAt(i));
+  if (valueScratch.length < carrier.size) valueScratch = new Float64Array(carrier.size * 2);
+  for (let i = 0; i < before; i++) valueScratch[i] = carrier.fenAt(i);
+  if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before)) return 0;
+  for (let i = 1; i < carrier.size; i++) valueScratch[i - 1] = carrier.ordinalAt(i) - carrier.ordinalAt(i - 1);
+  return Math.round(medianOf(valueScratch, carrier.size - 1)) + 1;
 }
