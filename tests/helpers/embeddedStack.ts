@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { startEmbeddedSystem, type EmbeddedSystem, type PipelineThreads } from '../../src/embedded/embeddedSystem.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import type { PipelineName } from '../../src/kafka/topics.ts';
@@ -40,8 +40,8 @@ export async function startTestStack(pipelines: readonly PipelineName[] = ['inge
 }
 
 /** Reads every record of `topic` from the beginning until `count` arrived (or throws after the timeout). */
-export async function readTopic(system: EmbeddedSystem, topic: string, count: number, timeoutMs = 30_000): Promise<ConsumedRecord[]> {
-  const consumer: Consumer = system.services.kafka.consumer({ groupId: `test-reader-${topic}-${Date.now()}-${Math.random()}` });
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ConsumedRecord[]> {
+  const consumer: Consumer = kafka.consumer({ groupId: `test-reader-${topic}-${Date.now()}-${Math.random()}` });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

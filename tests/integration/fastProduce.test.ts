@@ -5,16 +5,9 @@ import { createKafka } from '../../src/kafka/kafkaClient.ts';
 import { createRecordProducer, type RecordProducer } from '../../src/kafka/recordProducer.ts';
 import { fastProduceStats } from '../../src/kafka/fastProduceEncoding.ts';
 import { partitionForKey } from '../../src/kafka/keyPartitioner.ts';
-import type { OutgoingRecord } from '../../src/kafka/record.ts';
+import type { ConsumedRecord, OutgoingRecord } from '../../src/kafka/record.ts';
+import { readTopic } from '../helpers/embeddedStack.ts';
 import { createLogger } from '../../src/runtime/log.ts';
-
-interface Seen {
-  partition: number;
-  offset: bigint;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
 
 let mock: MockKafkaCluster;
 let kafka: Kafka;
@@ -30,31 +23,6 @@ afterAll(async () => {
   await producer?.close();
   await mock?.stop();
 });
-
-async function readAll(topic: string, count: number): Promise<Seen[]> {
-  const consumer = kafka.consumer({ groupId: `fast-produce-reader-${topic}` });
-  const seen: Seen[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${count} records on ${topic}`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          seen.push({ partition, offset: BigInt(message.offset), key: message.key, value: message.value, headers });
-          if (seen.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
 
 async function createTopic(): Promise<{ topic: string; partitions: number }> {
   const topic = `fast-produce-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -77,7 +45,7 @@ function outgoing(topic: string, n: number, keyOf: (i: number) => string | Buffe
 }
 
 /** Every record arrived once with its key and headers, keyed ones on their murmur2 partition, each partition in send order. */
-function expectDelivered(records: readonly OutgoingRecord[], seen: readonly Seen[], partitions: number): void {
+function expectDelivered(records: readonly OutgoingRecord[], seen: readonly ConsumedRecord[], partitions: number): void {
   expect(seen).toHaveLength(records.length);
   const byValue = new Map(seen.map((s) => [s.value!.toString(), s]));
   const lastOffset = new Map<number, bigint>();
@@ -88,8 +56,8 @@ function expectDelivered(records: readonly OutgoingRecord[], seen: readonly Seen
     expect(s!.key).toEqual(expectedKey);
     expect(s!.headers).toEqual(r.headers ?? {});
     if (r.key !== null) expect(s!.partition).toBe(partitionForKey(r.key, partitions));
-    expect(s!.offset > (lastOffset.get(s!.partition) ?? -1n)).toBe(true);
-    lastOffset.set(s!.partition, s!.offset);
+    expect(BigInt(s!.offset) > (lastOffset.get(s!.partition) ?? -1n)).toBe(true);
+    lastOffset.set(s!.partition, BigInt(s!.offset));
   }
 }
 
@@ -102,7 +70,7 @@ describe('records produced through the fast Produce encoder', () => {
     await producer.send(records);
     expect(fastProduceStats().requests - before.requests).toBeGreaterThanOrEqual(3);
     expect(fastProduceStats().groupedRecords).toBe(before.groupedRecords);
-    expectDelivered(records, await readAll(topic, records.length), partitions);
+    expectDelivered(records, await readTopic(kafka, topic, records.length), partitions);
   });
 
   it('arrive the same when keyed records go to kafkajs grouped by partition', async () => {
@@ -113,6 +81,6 @@ describe('records produced through the fast Produce encoder', () => {
     await producer.send(records.slice(0, 1000));
     await producer.send(records.slice(1000));
     expect(fastProduceStats().groupedRecords - before.groupedRecords).toBe(5000);
-    expectDelivered(records, await readAll(topic, records.length), partitions);
+    expectDelivered(records, await readTopic(kafka, topic, records.length), partitions);
   });
 });

@@ -45,7 +45,7 @@ describe('ingest on the embedded stack', () => {
     const totals = await stack.query<{ amount: string }>(`SELECT sum(total_amount_fen) AS amount FROM yunlian.invoices FINAL`);
     expect(Number(totals[0]!.amount)).toBe(valid.reduce((s, e) => s + e.total_amount_fen, 0));
 
-    const dlq = await readTopic(stack, TOPICS.dlq, 3);
+    const dlq = await readTopic(stack.services.kafka, TOPICS.dlq, 3);
     expect(dlq.map((r) => r.headers['x-dlq.reason']).sort()).toEqual(['RED_LETTER_NO_REFERENCE', 'SELLER_USCC_INVALID', 'TOTAL_AMOUNT_MISMATCH']);
     for (const r of dlq) {
       expect(r.headers['x-dlq.topic']).toBe('yunlian.invoices.jiashan');
@@ -54,7 +54,7 @@ describe('ingest on the embedded stack', () => {
       expect(r.value![0]).toBe(0);
     }
 
-    const legs = await readTopic(stack, TOPICS.invoiceLegs, 42);
+    const legs = await readTopic(stack.services.kafka, TOPICS.invoiceLegs, 42);
     const decoded = await Promise.all(legs.map(async (r) => ({ key: r.key!.toString(), leg: await stack.services.codecs.invoiceLeg.decode(r.value!) })));
     for (const { key, leg } of decoded) expect(key).toBe(leg.enterprise_tax_id);
     const uniqueLegs = new Set(decoded.map((d) => d.leg.leg_id));
@@ -68,7 +68,7 @@ describe('ingest on the embedded stack', () => {
       { topic: 'yunlian.invoices.qingpu', key: 'z', value: stack.services.codecs.invoiceEvents.qingpu.encode(issuedInvoice({ district: 'qingpu', n: 3001 })) },
     ]);
     await waitFor(async () => (await count('invoices', 'qingpu')) === 1, { what: 'the valid qingpu invoice after two poison records' });
-    const dlq = await readTopic(stack, TOPICS.dlq, 5);
+    const dlq = await readTopic(stack.services.kafka, TOPICS.dlq, 5);
     const reasons = dlq.map((r) => r.headers['x-dlq.reason']);
     expect(reasons).toContain('WIRE_FORMAT_BAD_MAGIC');
     expect(reasons).toContain('SCHEMA_ID_NOT_FOUND');

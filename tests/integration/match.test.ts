@@ -125,7 +125,7 @@ describe('match on the embedded stack', () => {
     expect(list.candidates[1]!.reasons.map((r) => r.component)).toContain('proximity');
     expect(list.candidates[1]!.reasons.find((r) => r.component === 'proximity')!.zh).toBe('同在嘉善');
 
-    const [record] = await readTopic(stack, TOPICS.matches, 1);
+    const [record] = await readTopic(stack.services.kafka, TOPICS.matches, 1);
     expect(record!.key!.toString()).toBe(E.tax_id);
     const published = await matchCodec.decode(record!.value!);
     expect(published.match_id).toBe(list.match_id);
@@ -147,7 +147,7 @@ describe('match on the embedded stack', () => {
     expect(revisions.map((r) => Number(r.version))).toEqual([1, 2]);
     expect(revisions[0]!.candidates).not.toContain(S7.tax_id);
     expect((await readCurrentMatchLists(stack.services.clickhouse)).map((l) => l.match_id)).toEqual([list.match_id]);
-    const published = await Promise.all((await readTopic(stack, TOPICS.matches, 2)).map((r) => matchCodec.decode(r.value!)));
+    const published = await Promise.all((await readTopic(stack.services.kafka, TOPICS.matches, 2)).map((r) => matchCodec.decode(r.value!)));
     expect(published.map((l) => [l.match_id, l.version])).toEqual([[list.match_id, 1], [list.match_id, 2]]);
   });
 
