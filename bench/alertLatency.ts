@@ -4,11 +4,11 @@ import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
-import type { FeedRecord } from './benchScenario.ts';
 import { waitUntilDrained } from './drainClock.ts';
 import { PIPELINE_PAIRS } from './endToEnd.ts';
 import { summarizeLatencies, type LatencySummary } from './latencyHistogram.ts';
 import { producePaced, type ProducedChunk } from './pacedProducer.ts';
+import type { FeedRecordSource } from './scenarioSpool.ts';
 
 export interface AlertLatencyResult {
   offeredEventsPerSecond: number;
@@ -52,7 +52,7 @@ function firstChunkReaching(chunks: readonly ProducedChunk[], eventMs: number): 
  */
 export async function alertLatency(
   system: EmbeddedSystem,
-  records: readonly FeedRecord[],
+  source: FeedRecordSource,
   opts: { eventsPerSecond: number; firstEventMs: number; logger: Logger; say?: (line: string) => void },
 ): Promise<AlertLatencyResult> {
   const { kafka, codecs } = system.services;
@@ -79,7 +79,7 @@ export async function alertLatency(
     // after its full wait, 20-record requests cap ingest near 50 events/s (see the bench report), which would
     // measure queueing, not processing.
     const produced = await producePaced({
-      records,
+      source,
       producer: system.services.producer,
       eventsPerSecond: opts.eventsPerSecond,
       chunkEvents: Math.max(1, Math.round(opts.eventsPerSecond)),

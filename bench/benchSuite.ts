@@ -60,14 +60,26 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
   try {
     const codecs = system.services.codecs.invoiceEvents;
     say(`generating the scenario: ${options.firms} firms, ${options.from}..${options.to}…`);
-    const scenario = buildBenchScenario({ seed: options.seed, firms: options.firms, from: options.from, to: options.to, calendar, codecs, maxEvents: options.maxEvents, sampleSize: options.stageEvents });
-    say(`  ${scenario.records.length} events in ${scenario.generateSeconds.toFixed(1)} s`);
-    details.scenario = { seed: options.seed, firms: options.firms, from: options.from, to: options.to, events: scenario.records.length, stage_events: scenario.sample.length, generate_seconds: scenario.generateSeconds };
+    const scenario = buildBenchScenario({
+      seed: options.seed,
+      firms: options.firms,
+      from: options.from,
+      to: options.to,
+      calendar,
+      codecs,
+      maxEvents: options.maxEvents,
+      sampleSize: options.stageEvents,
+      // Under dataDir, which the finally below removes.
+      spoolPath: path.join(dataDir, 'e2e.spool'),
+      onProgress: (n, s) => say(`  generated ${n} events in ${s.toFixed(0)} s (${Math.round(n / s)} events/s)`),
+    });
+    say(`  ${scenario.spool.events} events in ${scenario.generateSeconds.toFixed(1)} s`);
+    details.scenario = { seed: options.seed, firms: options.firms, from: options.from, to: options.to, events: scenario.spool.events, stage_events: scenario.sample.length, generate_seconds: scenario.generateSeconds };
     const now = Date.now();
 
     if (has('stages')) {
       say('stages: decode, validate, ClickHouse insert, detect, match…');
-      const avroBytes = scenario.records.slice(0, scenario.sample.length).map((r) => r.value);
+      const avroBytes = scenario.sampleAvro;
       const jsonBytes = scenario.sample.map(({ event }) => Buffer.from(JSON.stringify(event)));
       figures.push(...(await decodeStage({ avro: avroBytes, json: jsonBytes, codec: codecs.qingpu, registryUrl: system.registryUrl, uncachedCap: Math.min(options.naiveEvents, avroBytes.length) })));
       figures.push(...validateStage(scenario.sample, now));
@@ -92,8 +104,8 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
     }
 
     if (has('e2e')) {
-      say(`end to end: ${scenario.records.length} events through Kafka → ingest → legs → detect → ClickHouse…`);
-      const e2e = await endToEnd(system, scenario.records, logger, say);
+      say(`end to end: ${scenario.spool.events} events through Kafka → ingest → legs → detect → ClickHouse…`);
+      const e2e = await endToEnd(system, scenario.spool, logger, say);
       details.e2e = e2e;
       const rate = ratePerSecond(e2e.events, e2e.seconds);
       e2eRate = rate;
@@ -156,13 +168,13 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       const eventsPerSecond = options.latencyEventsPerSecond === 'auto' ? Math.max(50, Math.round((e2eRate ?? 600) / 2 / 50) * 50) : options.latencyEventsPerSecond;
       const count = Math.round(eventsPerSecond * options.latencySeconds);
       // The latency events continue the same firms right after the end-to-end run, so detect's state stays warm and no day is skipped.
-      const lastEventMs = has('e2e') ? scenario.records.reduce((max, r) => Math.max(max, r.eventMs), -Infinity) : startOfDay(isoToDay(options.to));
+      const lastEventMs = has('e2e') ? scenario.spool.newestEventMs : startOfDay(isoToDay(options.to));
       const from = dayAfter(lastEventMs);
-      const latencyScenario = buildBenchScenario({ seed: options.seed, firms: options.firms, from, to: dayToIso(isoToDay(from) + 400), calendar, codecs, maxEvents: count, sampleSize: 0 });
-      say(`latency: ${latencyScenario.records.length} events at ${eventsPerSecond} events/s (event time from ${from})…`);
+      const latencyScenario = buildBenchScenario({ seed: options.seed, firms: options.firms, from, to: dayToIso(isoToDay(from) + 400), calendar, codecs, maxEvents: count, sampleSize: 0, spoolPath: path.join(dataDir, 'latency.spool') });
+      say(`latency: ${latencyScenario.spool.events} events at ${eventsPerSecond} events/s (event time from ${from})…`);
       let latency: Awaited<ReturnType<typeof alertLatency>>;
       try {
-        latency = await alertLatency(system, latencyScenario.records, { eventsPerSecond, firstEventMs: startOfDay(isoToDay(from)), logger, say });
+        latency = await alertLatency(system, latencyScenario.spool, { eventsPerSecond, firstEventMs: startOfDay(isoToDay(from)), logger, say });
       } catch (error) {
         // A latency run that never drains must not throw away the figures measured so far: it is reported as missing.
         details.latency_error = (error as Error).message;

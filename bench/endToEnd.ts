@@ -3,9 +3,9 @@ import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
-import type { FeedRecord } from './benchScenario.ts';
 import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
 import { producePaced } from './pacedProducer.ts';
+import type { FeedRecordSource } from './scenarioSpool.ts';
 
 export interface EndToEndResult {
   events: number;
@@ -39,7 +39,7 @@ async function count(system: EmbeddedSystem, sql: string): Promise<number> {
  * clock stops when every consumer group has committed everything — i.e. the
  * last invoice row, leg, rollup and signal is written.
  */
-export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRecord[], logger: Logger, say: (line: string) => void): Promise<EndToEndResult> {
+export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource, logger: Logger, say: (line: string) => void): Promise<EndToEndResult> {
   const admin = system.services.kafka.admin();
   await admin.connect();
   try {
@@ -48,14 +48,14 @@ export async function endToEnd(system: EmbeddedSystem, records: readonly FeedRec
     const cpuBefore = process.cpuUsage();
     let lastSay = started;
     const produced = await producePaced({
-      records,
+      source,
       producer: system.services.producer,
       eventsPerSecond: Infinity,
       lagGates: pipelineLagGates(admin, ['ingest', 'detect'], logger),
       onProgress: (n) => {
         if (Date.now() - lastSay < 10_000) return;
         lastSay = Date.now();
-        say(`  e2e: ${n} / ${records.length} events produced, ${Math.round(n / ((Date.now() - started) / 1000))} events/s so far`);
+        say(`  e2e: ${n} / ${source.events} events produced, ${Math.round(n / ((Date.now() - started) / 1000))} events/s so far`);
       },
     });
     const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500, onLag: (l) => say(`  e2e: draining: ${l}`) });

@@ -1,7 +1,7 @@
 import { DISTRICTS, type District } from '../src/domain/district.ts';
 import type { LagGate } from '../src/kafka/lagGate.ts';
 import type { RecordProducer } from '../src/kafka/recordProducer.ts';
-import type { FeedRecord } from './benchScenario.ts';
+import type { FeedRecordSource } from './scenarioSpool.ts';
 
 /** One produce request: when it started and how far every feed's event time had got once it was sent. */
 export interface ProducedChunk {
@@ -22,7 +22,8 @@ export interface ProduceResult {
 }
 
 export interface PacedProduceOptions {
-  records: readonly FeedRecord[];
+  /** Read one produce request's worth at a time, so the scenario need not fit in memory. */
+  source: FeedRecordSource;
   producer: RecordProducer;
   /** Offered load; Infinity = as fast as the lag gates allow. */
   eventsPerSecond: number;
@@ -45,8 +46,7 @@ export async function producePaced(opts: PacedProduceOptions): Promise<ProduceRe
   const started = Date.now();
   let gated = 0;
   let produced = 0;
-  for (let i = 0; i < opts.records.length; i += chunk) {
-    const slice = opts.records.slice(i, i + chunk);
+  for await (const slice of opts.source.chunks(chunk)) {
     const g = Date.now();
     for (const gate of opts.lagGates) await gate.waitForRoom();
     gated += Date.now() - g;
