@@ -136,7 +136,9 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         target: { text: '≥ 20× the naive baseline', met: naiveRate === null || rate === null ? null : rate / naiveRate >= 20 },
       });
       const target = options.replayTargetEvents;
-      const replayMinutes = rate === null ? null : target / rate / 60;
+      // With the scenario streamed from a spool, a run of the full target size is possible: then the figure is measured.
+      const replayMeasured = e2e.events >= target;
+      const replayMinutes = replayMeasured ? e2e.seconds / 60 : rate === null ? null : target / rate / 60;
       const naiveMinutes = naiveRate === null ? null : target / naiveRate / 60;
       figures.push({
         id: 'replay.measured',
@@ -157,8 +159,12 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         naive: naiveMinutes,
         advantage: advantageOf(replayMinutes, naiveMinutes, 'lower'),
         input: { measured_events: e2e.events, target_events: target },
-        extrapolated: { yunlian: true, naive: true, how: `${target} events ÷ the measured end-to-end rate (linear; per-firm state grows with firms, so a larger region is not guaranteed linear)` },
-        notes: 'EXTRAPOLATED from the measured end-to-end rate; not run at 10M events.',
+        extrapolated: replayMeasured
+          ? { yunlian: false, naive: true, how: `naive: ${target} events ÷ its measured rate` }
+          : { yunlian: true, naive: true, how: `${target} events ÷ the measured end-to-end rate (linear; per-firm state grows with firms, so a larger region is not guaranteed linear)` },
+        notes: replayMeasured
+          ? `MEASURED: wall time of the end-to-end run above (${e2e.events} events, ${options.firms} firms, ${options.from}..${options.to}).`
+          : `EXTRAPOLATED from the measured end-to-end rate; not run at ${(target / 1e6).toFixed(0)}M events.`,
         target: { text: '≤ 15 min', met: replayMinutes === null ? null : replayMinutes <= 15 },
       });
     }
