@@ -5,6 +5,7 @@ import type { DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { readDay, sumDays, type DayField, type SlidingSum } from './dayRing.ts';
 import { absentIrregularFen, takeoverBeatDays } from './dropPartners.ts';
+import { largestCancellationFen } from './largestCancellation.ts';
 import { enterpriseLabel, findOpenSignal, type EnterpriseState, type LinkDirection } from './enterpriseState.ts';
 import { explainFlowDrop, explainFlowNewLevel, explainFlowRecovered, type Flow } from './explanation.ts';
 import { medianOf } from './median.ts';
@@ -19,6 +20,11 @@ export interface FlowSpec {
   field: DayField;
   current: SlidingSum;
   baselinePositiveTotal: SlidingSum;
+  /**
+   * Where the ring keeps this flow's cancelled corrections (fen per working day of the correction) and the
+   * window's gross sum; null for a flow whose cancellations it does not keep (see largestCancellationFen).
+   */
+  cancelled: { field: DayField; grossCurrent: SlidingSum } | null;
 }
 
 /** Severity of a drop to `ratio` (current / baseline) of the baseline. */
@@ -272,6 +278,9 @@ export function evaluateFlowDrop(
   // The drop must show without the partners that were never regular and skipped this window (see absentIrregularFen).
   const absentFen = absentIrregularFen(state, spec.direction, o, config);
   if (absentFen > 0 && current >= config.dropRatio * (baselineFen - absentFen)) return null;
+  // … and with its one largest day of cancelled orders put back (see largestCancellationFen).
+  const cancelledFen = largestCancellationFen(state, spec, o, config);
+  if (cancelledFen > 0 && current + cancelledFen >= config.dropRatio * baselineFen) return null;
   // A drop is a level that stays down, not one unlucky window: a holiday-edge dip recovers within a day or two, and a
   // lumpy flow (one buyer taking a big delivery weekly) whose one invoice of the window came in small recovers
   // when its next big invoice is due, so such a flow must stay down for the spacing of its invoices.

@@ -13,6 +13,8 @@ export const PURCHASES_FLOW: FlowSpec = {
   field: DayField.PURCHASES,
   current: SlidingSum.PURCHASES_CURRENT,
   baselinePositiveTotal: SlidingSum.PURCHASES_BASELINE_POSITIVE_TOTAL,
+  // The ring keeps cancelled corrections of sales only (VOID_SPIKE's figures); a buyer's are netted but not kept apart.
+  cancelled: null,
 };
 
 export function evaluatePurchaseDrop(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext): DisruptionSignal | null {

@@ -13,6 +13,7 @@ export const SALES_FLOW: FlowSpec = {
   field: DayField.SALES,
   current: SlidingSum.SALES_CURRENT,
   baselinePositiveTotal: SlidingSum.SALES_BASELINE_POSITIVE_TOTAL,
+  cancelled: { field: DayField.CORRECTION_FEN, grossCurrent: SlidingSum.GROSS_OUT_CURRENT },
 };
 
 /** See evaluateFlowDrop; `mayOpen` is false while SILENCE explains the drop (config.salesDropDuringSilence). */

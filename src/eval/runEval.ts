@@ -80,12 +80,13 @@ async function main(): Promise<number> {
     const signals = await system.services.clickhouse
       .query({
         query: `SELECT signal_id, signal_type, enterprise_tax_id, partner_tax_id, toUnixTimestamp64Milli(opened_at) AS opened_at_ms,
+                       if(status = 'RESOLVED', toUnixTimestamp64Milli(event_time), NULL) AS resolved_at_ms,
                        toString(window_start) AS window_start, toString(window_end) AS window_end
                 FROM yunlian.signals FINAL`,
         format: 'JSONEachRow',
       })
-      .then((rs) => rs.json<DetectedSignal & { opened_at_ms: string | number }>());
-    const detected = signals.map((s) => ({ ...s, opened_at_ms: Number(s.opened_at_ms) }));
+      .then((rs) => rs.json<DetectedSignal & { opened_at_ms: string | number; resolved_at_ms: string | number | null }>());
+    const detected = signals.map((s) => ({ ...s, opened_at_ms: Number(s.opened_at_ms), resolved_at_ms: s.resolved_at_ms === null ? null : Number(s.resolved_at_ms) }));
     const [{ max_ms }] = await system.services.clickhouse
       .query({ query: 'SELECT toUnixTimestamp64Milli(max(issued_at)) AS max_ms FROM yunlian.invoices', format: 'JSONEachRow' })
       .then((rs) => rs.json<{ max_ms: string }>()) as [{ max_ms: string }];

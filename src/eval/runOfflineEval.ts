@@ -18,9 +18,10 @@ const options = presetOptions('eval', calendar, { seed, ...(values.firms ? { fir
 const started = performance.now();
 const scenario = createScenario(options);
 const result = detectOffline(scenario.arrivals(), { calendar, config: DEFAULT_DETECTOR_CONFIG, now: () => 0 });
+const resolvedAt = new Map(result.signals.filter((s) => s.status === 'RESOLVED').map((s) => [s.signal_id, s.event_time_ms]));
 const detected: DetectedSignal[] = result.signals
   .filter((s) => s.status === 'OPEN')
-  .map((s) => ({ signal_id: s.signal_id, signal_type: s.signal_type as DetectedSignal['signal_type'], enterprise_tax_id: s.enterprise_tax_id, partner_tax_id: s.partner_tax_id, opened_at_ms: s.event_time_ms, window_start: s.window_start, window_end: s.window_end }));
+  .map((s) => ({ signal_id: s.signal_id, signal_type: s.signal_type as DetectedSignal['signal_type'], enterprise_tax_id: s.enterprise_tax_id, partner_tax_id: s.partner_tax_id, opened_at_ms: s.event_time_ms, resolved_at_ms: resolvedAt.get(s.signal_id) ?? null, window_start: s.window_start, window_end: s.window_end }));
 const evaluatedThrough = scoringHorizon(calendar, result.maxEventMs, DEFAULT_DETECTOR_CONFIG);
 const scores = scoreSignals(scenario.truth, detected, { calendar, evaluatedThrough });
 printScores(scores, `offline detection quality — seed ${seed}, ${options.firms} firms, ${scenario.stats.events} events, ${((performance.now() - started) / 1000).toFixed(1)} s, late legs ${result.lateLegs}, duplicate legs ${result.duplicateLegs}, recall over labels observable through ${dayToIso(evaluatedThrough)} (the last ${DEFAULT_DETECTOR_CONFIG.dropMaxConfirmDays} closed working days are censored)`);

@@ -10,6 +10,8 @@ export interface DetectedSignal {
   partner_tax_id: string | null;
   /** Event-time instant the OPEN state fired (epoch ms). */
   opened_at_ms: number;
+  /** Event-time instant the episode resolved (epoch ms), or null while it is still open. */
+  resolved_at_ms: number | null;
   window_start: string;
   window_end: string;
 }
@@ -48,9 +50,29 @@ export function fireDay(signal: DetectedSignal): DayNumber {
   return dayOfInstant(signal.opened_at_ms) - 1;
 }
 
-function matches(signal: DetectedSignal, label: TruthLabel, calendar: WorkingCalendar, slack: number): boolean {
+function sameSubject(signal: DetectedSignal, label: TruthLabel): boolean {
   if (signal.signal_type !== label.type || signal.enterprise_tax_id !== label.enterprise_tax_id) return false;
-  if (LINK_TYPES.has(label.type) && signal.partner_tax_id !== label.partner_tax_id) return false;
+  return !LINK_TYPES.has(label.type) || signal.partner_tax_id === label.partner_tax_id;
+}
+
+/**
+ * Whether an episode of the label's kind opened before the label started and
+ * was still open on the day the label became observable (the caller only asks
+ * of signals that matched a label of their own). The detector keeps at
+ * most one open signal per (type, firm, partner), so a disruption that begins
+ * before the last one recovered extends the alert the steward already has
+ * instead of opening another (seed 8888 at 600 firms: purchases at a third of
+ * normal while the main supplier was silent, then an injected drop to a fifth
+ * three days after the supplier came back; the flow never regained the line
+ * in between). Such a label is found, with a delay of 0 working days.
+ */
+function alreadyOpen(signal: DetectedSignal, label: TruthLabel): boolean {
+  if (!sameSubject(signal, label) || fireDay(signal) >= isoToDay(label.start_day)) return false;
+  return signal.resolved_at_ms === null || dayOfInstant(signal.resolved_at_ms) - 1 >= isoToDay(label.observable_from);
+}
+
+function matches(signal: DetectedSignal, label: TruthLabel, calendar: WorkingCalendar, slack: number): boolean {
+  if (!sameSubject(signal, label)) return false;
   const day = fireDay(signal);
   if (day < isoToDay(label.start_day)) return false;
   if (label.end_day === null) return true;
@@ -78,7 +100,8 @@ function touchesHoliday(signal: DetectedSignal, calendar: WorkingCalendar): bool
  * Scores detected signals against the scenario's ground truth, per type.
  * Precision counts a signal as correct when it matches any label, injected or
  * implied (a silenced supplier really does break its buyers' links). Recall
- * is over the injected (primary) labels that became observable within the run.
+ * is over the injected (primary) labels that became observable within the run;
+ * a signal still open from before the label counts for it (see alreadyOpen).
  */
 export function scoreSignals(truth: GroundTruth, signals: readonly DetectedSignal[], opts: ScoreOptions): TypeScore[] {
   const slack = opts.endSlackWorkingDays ?? 10;
@@ -97,7 +120,10 @@ export function scoreSignals(truth: GroundTruth, signals: readonly DetectedSigna
     for (const l of primary) {
       const hits = found(l);
       if (hits.length === 0) {
-        missed.push(l);
+        if (ofType.some((s) => !falsePositives.includes(s) && alreadyOpen(s, l))) {
+          primaryFound++;
+          delays.push(0);
+        } else missed.push(l);
         continue;
       }
       primaryFound++;

@@ -185,6 +185,25 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     return null;
   };
   /**
+   * The first working day from `day` on which the link invoices again (its schedule, a postponed occasion or a
+   * month-end extra), or null if none comes within a beat and a bit. A stop ends on a day, but the link stays
+   * silent until its next occasion, and the detector counts the silence up to the invoice it sees (seed 16180: a
+   * buyer silent 27 Sep–22 Oct, an 8-day supplier whose occasion of 23 Oct was postponed to 26 Oct: 16 silent
+   * working days, twice its beat, though the stop itself held 15).
+   */
+  const firstInvoiceFrom = (link: TradeLink, day: DayNumber): DayNumber | null => {
+    let d = calendar.isWorkingDay(day) ? day : calendar.addWorkingDays(day, 1);
+    for (let ahead = 0; ahead < link.gap + 2; ahead++) {
+      if (d > to) return null;
+      if (linkFactor(plan.link_effects[link.index]!, d) > 0) {
+        const o = ord(d);
+        if (regularOccasion(input.seed, link, o) || extraOccasion(input.seed, link, o, profile.at(d))) return d;
+      }
+      d = calendar.addWorkingDays(d, 1);
+    }
+    return null;
+  };
+  /**
    * The link's share of the buyer's purchases and of the seller's sales over the BASELINE working days before
    * `day`, on the plan's expected flows: what the detector measures, boosts and other firms' changes included
    * (a competitor that took over a lost buyer's orders carries far more than its planned share). A regular link's
@@ -227,7 +246,8 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
       const threshold = Math.max(2 * link.gap, LINK_MIN_WORKING_DAYS);
       const lastInvoice = lastInvoiceBefore(link, s.from);
       const silentFrom = lastInvoice === null ? s.from : calendar.addWorkingDays(lastInvoice, 1);
-      if (workingDaysIn(silentFrom, endOf(s.until)) < threshold) continue;
+      const resumed = s.until === null ? endOf(null) : (firstInvoiceFrom(link, s.until) ?? endOf(s.until));
+      if (workingDaysIn(silentFrom, resumed) < threshold) continue;
       const observable = calendar.addWorkingDays(lastInvoice ?? calendar.addWorkingDays(s.from, -1), threshold + 1);
       if (observable > to) continue;
       const base = { start_day: dayToIso(s.from), end_day: iso(s.until), observable_from: dayToIso(observable), implied: true };

@@ -25,22 +25,24 @@ function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
 }
 
 describe('drops need the collapse to last', () => {
-  // ¥10,000 a day; on 2 Dec an old ¥70,000 invoice is voided and its corrected copy is only issued on 4 Dec,
-  // so the windows ending 2 and 3 Dec sit at 30 % of the baseline and the one ending 4 Dec is back at 100 %.
+  // ¥10,000 of purchases a day; on 2 Dec the supplier voids an old ¥70,000 invoice and only issues its corrected
+  // copy on 4 Dec, so the windows ending 2 and 3 Dec sit at 30 % of the baseline and the one ending 4 Dec is back
+  // at 100 %. (Purchases: on the sales side the cancelled invoice put back would lift those windows on its own,
+  // see detectDropCancelledOrder.test.ts; the ring keeps no cancelled fen for purchases.)
   const legs = [
-    ...stream(BUYER, 'SELLER', START, '2019-12-31', 1_000_000),
-    leg({ partner: BUYER, role: 'SELLER', day: '2019-12-02', amountFen: -7_000_000, type: 'VOIDED', seq: 1 }),
-    leg({ partner: BUYER, role: 'SELLER', day: '2019-12-04', amountFen: 7_000_000, seq: 2 }),
+    ...stream(SUPPLIER, 'BUYER', START, '2019-12-31', 1_000_000),
+    leg({ partner: SUPPLIER, role: 'BUYER', day: '2019-12-02', amountFen: -7_000_000, type: 'VOIDED', seq: 1 }),
+    leg({ partner: SUPPLIER, role: 'BUYER', day: '2019-12-04', amountFen: 7_000_000, seq: 2 }),
   ];
 
-  it('does not open SALES_DROP on two low windows that recover on the third day', () => {
+  it('does not open PURCHASE_DROP on two low windows that recover on the third day', () => {
     const signals = replay(legs, detectorContext(calendar), { from: START, to: '2019-12-31' }).signals;
-    expect(ofType(signals, 'SALES_DROP')).toEqual([]);
+    expect(ofType(signals, 'PURCHASE_DROP')).toEqual([]);
   });
 
   it('would open it if a single low window were enough (dropConfirmDays = dropMaxConfirmDays = 1)', () => {
     const signals = replay(legs, detectorContext(calendar, { dropConfirmDays: 1, dropMaxConfirmDays: 1 }), { from: START, to: '2019-12-31' }).signals;
-    expect(ofType(signals, 'SALES_DROP').map((s) => [s.status, s.window_end])).toEqual([
+    expect(ofType(signals, 'PURCHASE_DROP').map((s) => [s.status, s.window_end])).toEqual([
       ['OPEN', '2019-12-02'],
       ['RESOLVED', '2019-12-04'],
     ]);

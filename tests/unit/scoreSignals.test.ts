@@ -12,7 +12,7 @@ function label(over: Partial<TruthLabel>): TruthLabel {
 
 function signal(over: Partial<DetectedSignal> & { fired: string }): DetectedSignal {
   const { fired, ...rest } = over;
-  return { signal_id: Math.random().toString(36), signal_type: 'SILENCE', enterprise_tax_id: 'A', partner_tax_id: null, opened_at_ms: startOfDay(isoToDay(fired) + 1), window_start: fired, window_end: fired, ...rest };
+  return { signal_id: Math.random().toString(36), signal_type: 'SILENCE', enterprise_tax_id: 'A', partner_tax_id: null, opened_at_ms: startOfDay(isoToDay(fired) + 1), resolved_at_ms: null, window_start: fired, window_end: fired, ...rest };
 }
 
 const truth = (labels: TruthLabel[]): GroundTruth => ({ labels } as unknown as GroundTruth);
@@ -24,7 +24,7 @@ describe('scoring signals against ground truth', () => {
   });
 
   it('counts a signal before the label starts, or for another firm, as a false positive and the label as missed', () => {
-    const [silence] = scoreSignals(truth([label({})]), [signal({ fired: '2020-05-20' }), signal({ fired: '2020-06-12', enterprise_tax_id: 'B' })], { calendar, evaluatedThrough: isoToDay('2020-12-31') }).filter((s) => s.type === 'SILENCE');
+    const [silence] = scoreSignals(truth([label({})]), [signal({ fired: '2020-05-20', resolved_at_ms: startOfDay(isoToDay('2020-05-26')) }), signal({ fired: '2020-06-12', enterprise_tax_id: 'B' })], { calendar, evaluatedThrough: isoToDay('2020-12-31') }).filter((s) => s.type === 'SILENCE');
     expect(silence).toMatchObject({ signals: 2, truePositives: 0, precision: 0, recall: 0 });
   });
 
@@ -39,6 +39,18 @@ describe('scoring signals against ground truth', () => {
     const implied = label({ enterprise_tax_id: 'C', implied: true });
     const scores = scoreSignals(truth([late, implied]), [signal({ fired: '2020-06-15', enterprise_tax_id: 'C' })], { calendar, evaluatedThrough: isoToDay('2020-12-01') });
     expect(scores.find((s) => s.type === 'SILENCE')).toMatchObject({ primaryLabels: 0, recall: null, precision: 1, impliedLabels: 1, impliedFound: 1 });
+  });
+
+  it('counts a label as found with delay 0 when a true signal of its kind opened earlier is still open when it becomes observable', () => {
+    // Seed 8888: purchases at a third while the main supplier was silent (implied), then an injected drop right after.
+    const silent = label({ type: 'PURCHASE_DROP', start_day: '2020-07-15', end_day: '2020-08-11', observable_from: '2020-07-28', implied: true });
+    const drop = label({ type: 'PURCHASE_DROP', start_day: '2020-08-14', observable_from: '2020-08-26' });
+    const earlier = signal({ fired: '2020-07-31', signal_type: 'PURCHASE_DROP' });
+    const score = (signals: DetectedSignal[], labels = [silent, drop]) =>
+      scoreSignals(truth(labels), signals, { calendar, evaluatedThrough: isoToDay('2020-12-31') }).find((s) => s.type === 'PURCHASE_DROP');
+    expect(score([earlier])).toMatchObject({ recall: 1, medianDelayWorkingDays: 0, precision: 1 });
+    expect(score([{ ...earlier, resolved_at_ms: startOfDay(isoToDay('2020-08-20') + 1) }])).toMatchObject({ recall: 0 });
+    expect(score([earlier], [drop])).toMatchObject({ recall: 0, precision: 0 });
   });
 
   it('counts an unmatched signal whose firing window spans a statutory holiday as a holiday false positive', () => {
