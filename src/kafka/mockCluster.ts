@@ -4,7 +4,12 @@ import type { Logger } from '../runtime/log.ts';
 
 /**
  * librdkafka's in-memory mock cluster, hosted by Debian's `kcat` as a child
- * process. kcat prints `bootstrap.servers=...` on stderr when the mock is up.
+ * process. kcat prints the mock's bootstrap servers on stderr when it is up
+ * (librdkafka's notice "Mock cluster enabled: … replaced with <servers>").
+ * No `-d mock`: its debug log (~25 B per produced event) goes through a pipe
+ * this process must keep draining, and a main thread busy for seconds (the
+ * bench generating a large scenario) let the pipe fill, which froze every
+ * mock broker until the consumers' requests timed out.
  * The mock keeps only the newest 5 MiB per partition and has no
  * createTopics/transactions; nothing else in yunlian depends on those limits.
  */
@@ -21,13 +26,23 @@ export interface MockKafkaOptions {
   logger?: Logger;
 }
 
+/** kcat's arguments for a mock cluster of `brokers` brokers (a consumer of an unused topic keeps it alive). */
+export function mockClusterArgs(brokers: number): string[] {
+  return ['-C', '-b', '127.0.0.1:1', '-X', `test.mock.num.brokers=${brokers}`, '-t', '__mock', '-o', 'end', '-q'];
+}
+
+/** The bootstrap servers librdkafka announces on kcat's stderr, or null until it has. */
+export function announcedBrokers(stderr: string): string[] | null {
+  const match = /Mock cluster enabled: .* replaced with (\S+)/.exec(stderr);
+  return match ? match[1]!.split(',') : null;
+}
+
 export async function startMockKafkaCluster(opts: MockKafkaOptions = {}): Promise<MockKafkaCluster> {
   const kcat = opts.kcatPath ?? 'kcat';
-  const args = ['-C', '-b', '127.0.0.1:1', '-X', `test.mock.num.brokers=${opts.brokers ?? 3}`, '-t', '__mock', '-d', 'mock', '-o', 'end', '-q'];
-  const child = spawn(kcat, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(kcat, mockClusterArgs(opts.brokers ?? 3), { stdio: ['ignore', 'ignore', 'pipe'] });
   const brokers = await waitForBootstrap(child, opts.startTimeoutMs ?? 15_000, kcat);
   opts.logger?.info('mock kafka cluster started', { brokers, pid: child.pid });
-  // Keep draining stderr so the child never blocks on a full pipe.
+  // Keep draining stderr (librdkafka's rare warnings) so the child never blocks on a full pipe.
   child.stderr?.resume();
   let exited = false;
   child.once('exit', () => {
@@ -67,12 +82,12 @@ function waitForBootstrap(child: ChildProcess, timeoutMs: number, kcat: string):
     child.stderr?.setEncoding('utf8');
     const onData = (chunk: string) => {
       stderr += chunk;
-      const match = /bootstrap\.servers=(\S+)/.exec(stderr);
-      if (!match) return;
+      const brokers = announcedBrokers(stderr);
+      if (!brokers) return;
       clearTimeout(timer);
       child.stderr?.off('data', onData);
       child.removeAllListeners('exit');
-      resolve(match[1]!.split(','));
+      resolve(brokers);
     };
     child.stderr?.on('data', onData);
   });
