@@ -10,6 +10,9 @@ import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.t
 import { ingestBatch, type IngestOutput } from './ingestBatch.ts';
 import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
 import { settleAll } from '../../src/runtime/settleAll.ts';
+import { createLagGate, type LagGate } from '../../src/kafka/lagGate.ts';
+import type { Logger } from '../../src/runtime/log.ts';
+import type { Admin } from 'kafkajs';
 
 export interface IngestCodecs {
   invoiceEvent: ValueCodec<InvoiceEvent>;
@@ -40,10 +43,20 @@ function sourceOf(batch: RecordBatch): string {
 export interface IngestOptions {
   /** Batches of this many partitions are handled at once and written together (default 12: every feed partition). */
   partitionsConsumedConcurrently?: number;
-  /** Write once this many records gathered (default 20000). */
+  /**
+   * Write once this many records gathered (default 6000: with LEGS_MAX_LAG, one write's legs must still fit in
+   * the embedded Kafka's 5 MiB a partition; ClickHouse gains little above a few thousand rows an insert).
+   */
   maxRecordsPerWrite?: number;
   /** Longest a batch waits for others to share its write (default 20 ms). */
   lingerMs?: number;
+  /**
+   * Before producing a write's legs, wait while detect's committed lag on the legs topic exceeds this many legs
+   * on a partition (off by default; the embedded system sets LEGS_MAX_LAG when it runs detect). The embedded
+   * Kafka keeps only 5 MiB a partition, and the producers' gates cannot stop ingest turning the invoices already
+   * queued into legs while detect is slow: a 14,000-firm replay lost legs that way.
+   */
+  legsMaxLagPerPartition?: number;
 }
 
 /**
@@ -58,6 +71,8 @@ export interface IngestOptions {
 export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCodecs, options: IngestOptions = {}): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics, logger } = deps;
   const log = logger.child('ingest');
+  const stopping = new AbortController();
+  const legsGate = options.legsMaxLagPerPartition === undefined ? null : await openLegsGate(deps, options.legsMaxLagPerPartition, log);
   const timedInsert = async (table: 'invoices' | 'invoice_lines', rows: readonly object[], sources: readonly string[]) => {
     const started = performance.now();
     await insertRows(clickhouse, { table: `yunlian.${table}`, rows, dedupToken: writeToken(sources, table) });
@@ -68,6 +83,8 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
       const sources = pending.map((p) => p.source);
       const outs = pending.map((p) => p.out);
       const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
+      // Rejects when the pipeline stops while waiting: the batches stay uncommitted and are read again.
+      await legsGate?.gate.waitForRoom(stopping.signal);
       // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
       // the ClickHouse inserts.
       await settleAll([
@@ -77,7 +94,7 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
       ]);
       metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
     },
-    { maxWeight: options.maxRecordsPerWrite ?? 20_000, weightOf: (p) => p.records, lingerMs: options.lingerMs ?? 20 },
+    { maxWeight: options.maxRecordsPerWrite ?? 6_000, weightOf: (p) => p.records, lingerMs: options.lingerMs ?? 20 },
   );
   const running = await startBatchConsumer({
     kafka: deps.kafka,
@@ -96,5 +113,39 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
       if (out.deadLetters.length > 0) log.info('records dead-lettered', { topic: batch.topic, partition: batch.partition, count: out.deadLetters.length, reasons: Object.fromEntries(out.rejected) });
     },
   });
-  return { name: 'ingest', stop: running.stop, done: running.done };
+  return {
+    name: 'ingest',
+    stop: async () => {
+      // The consumer stops first (no batch is retried from here on), then a write waiting for detect gives up.
+      const stopped = running.stop();
+      stopping.abort();
+      try {
+        await stopped;
+      } finally {
+        await legsGate?.admin.disconnect();
+      }
+    },
+    done: running.done,
+  };
+}
+
+/** detect's lag gate on the legs topic, on its own admin client; it waits as long as it takes, never producing past it. */
+async function openLegsGate(deps: PipelineDeps, maxLagPerPartition: number, log: Logger): Promise<{ gate: LagGate; admin: Admin }> {
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  let lastLoggedAt = 0;
+  const gate = createLagGate({
+    admin,
+    groupId: deps.groupIdPrefix + GROUPS.detect,
+    topic: TOPICS.invoiceLegs,
+    maxLagPerPartition,
+    logger: log,
+    stallTimeoutMs: Infinity,
+    onWait: (lag) => {
+      if (Date.now() - lastLoggedAt < 30_000) return;
+      lastLoggedAt = Date.now();
+      log.warn('waiting for detect to catch up before producing more legs', { lag, maxLagPerPartition });
+    },
+  });
+  return { gate, admin };
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startMockKafkaCluster, type MockKafkaCluster } from '../kafka/mockCluster.ts';
+import type { IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
+import { LEGS_MAX_LAG } from './pipelineBackpressure.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../sinks/clickhouse/httpInterface.ts';
 import { connectServices, startPipelines, type Services, type StartPipelinesOptions } from '../runtime/services.ts';
@@ -111,7 +113,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
       for (const p of [...pipelines].reverse()) await p.stop();
     });
     if ((opts.pipelineThreads ?? 'main') === 'main') {
-      pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, alerts: opts.alerts })));
+      pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, ingest: ingestOptions(opts.pipelines), alerts: opts.alerts })));
     } else {
       pipelines.push(...(await startWithWorkers(opts, services, { kafka: kafkaConfig, registryUrl: registry.url })));
     }
@@ -131,6 +133,11 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
 
 const inWorker = (name: PipelineName): name is WorkerPipelineName => name !== 'alerts';
 
+/** With detect beside it on the mock cluster (5 MiB a partition), ingest must not produce legs faster than detect reads them. */
+function ingestOptions(pipelines: readonly PipelineName[]): IngestOptions {
+  return pipelines.includes('detect') ? { legsMaxLagPerPartition: LEGS_MAX_LAG } : {};
+}
+
 /** Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread; returned in the order asked for. */
 async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { kafka: KafkaConfig; registryUrl: string }): Promise<RunningPipeline[]> {
   if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
@@ -147,6 +154,7 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
           groupIdPrefix: opts.groupIdPrefix,
           retry: opts.retry,
           detect,
+          ingest: ingestOptions(opts.pipelines),
         },
         clickhouse: services.clickhouse,
         logger: opts.logger,

@@ -1,6 +1,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { DetectOptions } from '../../pipelines/detect/detectPipeline.ts';
+import type { IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
 import { serveClickHouseCalls } from '../../sinks/clickhouse/clickhouseCallServer.ts';
 import { fromPortableError, type PortableError } from '../../sinks/clickhouse/clickhouseCallProtocol.ts';
 import type { PipelineName } from '../kafka/topics.ts';
@@ -24,6 +25,7 @@ export interface PipelineWorkerConfig {
   retry?: Partial<RetryOptions>;
   /** Detector tuning without the calendar: the worker builds the statutory one from config/closures.json. */
   detect?: Omit<Partial<DetectOptions>, 'calendar'>;
+  ingest?: IngestOptions;
 }
 
 /** The thread's start data: its config, and the port its ClickHouse calls go through. */

@@ -53,6 +53,7 @@ async function start(): Promise<{ services: Services; pipeline: RunningPipeline 
       groupIdPrefix: config.groupIdPrefix,
       retry: config.retry,
       detect: { ...config.detect, calendar: createWorkingCalendar({ closures: loadClosures() }) },
+      ingest: config.ingest,
     });
     return { services, pipeline: pipeline! };
   } catch (error) {

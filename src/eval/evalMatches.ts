@@ -4,6 +4,7 @@ import { matchListFromRows, STORED_MATCH_COLUMNS, type StoredMatchRow } from '..
 import type { MatchList } from '../domain/matchList.ts';
 import { DISRUPTION_TYPES, type SignalType } from '../domain/signal.ts';
 import { createLagGate, type LagGate } from '../kafka/lagGate.ts';
+import { LEGS_MAX_LAG } from '../embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { FirmProfile } from '../simulate/firmProfile.ts';
@@ -47,7 +48,7 @@ export const MATCH_CONSUMPTION = [
  * gate alone does not cover it, because match is a separate consumer group.
  */
 export function matchLagGate(admin: Admin, logger: Logger): LagGate {
-  return createLagGate({ admin, groupId: GROUPS.match, topic: TOPICS.invoiceLegs, maxLagPerPartition: 12_000, logger });
+  return createLagGate({ admin, groupId: GROUPS.match, topic: TOPICS.invoiceLegs, maxLagPerPartition: LEGS_MAX_LAG, logger });
 }
 
 /**

@@ -9,7 +9,15 @@ import type { Logger } from '../runtime/log.ts';
  * at most `maxLagPerPartition` records.
  */
 export interface LagGate {
-  waitForRoom(): Promise<void>;
+  /** Rejects with a LagGateAbortedError when `signal` aborts first (a pipeline stopping while it waits). */
+  waitForRoom(signal?: AbortSignal): Promise<void>;
+}
+
+export class LagGateAbortedError extends Error {
+  constructor(groupId: string, topic: string) {
+    super(`stopped while waiting for ${groupId} to catch up on ${topic}`);
+    this.name = 'LagGateAbortedError';
+  }
 }
 
 export interface LagGateOptions {
@@ -19,7 +27,7 @@ export interface LagGateOptions {
   maxLagPerPartition: number;
   logger: Logger;
   pollMs?: number;
-  /** Give up waiting (with a warning) when the lag has not shrunk for this long: no consumer is running. */
+  /** Give up waiting (with a warning) when the lag has not shrunk for this long: no consumer is running. Infinity: never. */
   stallTimeoutMs?: number;
   /** Called while waiting, for progress output. */
   onWait?: (lag: number) => void;
@@ -42,12 +50,13 @@ export function createLagGate(opts: LagGateOptions): LagGate {
   const pollMs = opts.pollMs ?? 250;
   const stallMs = opts.stallTimeoutMs ?? 20_000;
   return {
-    async waitForRoom() {
+    async waitForRoom(signal?: AbortSignal) {
       // DescribeGroups is not served by librdkafka's mock cluster, so a missing
       // consumer is recognised by its lag not shrinking rather than by membership.
       let lastProgressAt = Date.now();
       let lastWorst = Infinity;
       for (;;) {
+        if (signal?.aborted) throw new LagGateAbortedError(opts.groupId, opts.topic);
         const lags = await partitionLags(opts.admin, opts.groupId, opts.topic);
         const worst = Math.max(0, ...lags.values());
         if (worst <= opts.maxLagPerPartition) return;

@@ -8,7 +8,7 @@ import { registerCodecs, type YunlianCodecs } from '../kafka/topicCodecs.ts';
 import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { fillWorkingDays } from '../../sinks/clickhouse/workingDaysTable.ts';
-import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
+import { startIngestPipeline, type IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
 import { startDetectPipeline, type DetectOptions } from '../../pipelines/detect/detectPipeline.ts';
 import { startAlertsPipeline } from '../../pipelines/alerts/alertsPipeline.ts';
 import { startMatchPipeline } from '../../pipelines/match/matchPipeline.ts';
@@ -94,6 +94,7 @@ export interface StartPipelinesOptions {
   retry?: Partial<RetryOptions>;
   /** Detector tuning; the calendar defaults to the statutory one with config/closures.json. */
   detect?: Partial<DetectOptions>;
+  ingest?: IngestOptions;
   /** Required when 'alerts' runs: where the dashboard listens and its tokens. */
   alerts?: { port: number; host?: string; apiToken: string; readOnlyToken?: string };
 }
@@ -116,7 +117,7 @@ export async function startPipelines(opts: StartPipelinesOptions): Promise<Runni
   for (const name of opts.names) {
     switch (name) {
       case 'ingest':
-        running.push(await startIngestPipeline(deps, { invoiceEvent: services.codecs.invoiceEvents.qingpu, invoiceLeg: services.codecs.invoiceLeg }));
+        running.push(await startIngestPipeline(deps, { invoiceEvent: services.codecs.invoiceEvents.qingpu, invoiceLeg: services.codecs.invoiceLeg }, opts.ingest));
         break;
       case 'detect':
         running.push(

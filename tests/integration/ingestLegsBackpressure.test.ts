@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin, Consumer } from 'kafkajs';
+import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
+import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
+import { partitionLags } from '../../src/kafka/lagGate.ts';
+import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
+
+const PREFIX = 'legs-gate-';
+const DETECT = PREFIX + GROUPS.detect;
+const MAX_LAG = 30;
+const PER_WRITE = 20;
+
+let stack: TestStack;
+let admin: Admin;
+beforeAll(async () => {
+  stack = await startTestStack([]);
+  admin = stack.services.kafka.admin();
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin?.disconnect();
+  await stack?.teardown();
+});
+
+const legsProduced = async () => (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+
+/** Waits until no leg has been produced for `quietMs`: ingest is holding its write. */
+async function untilHeld(quietMs = 1500): Promise<number> {
+  let last = -1;
+  let since = Date.now();
+  for (;;) {
+    const now = await legsProduced();
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= quietMs) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A stand-in for detect: a member of its group that reads every leg and commits as it goes. */
+async function startFastDetect(): Promise<Consumer> {
+  const consumer = stack.services.kafka.consumer({ groupId: DETECT, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPICS.invoiceLegs], fromBeginning: true });
+  await consumer.run({ autoCommitInterval: 100, eachMessage: async () => undefined });
+  return consumer;
+}
+
+async function produce(from: number, count: number): Promise<void> {
+  const events = Array.from({ length: count }, (_, i) => issuedInvoice({ district: 'jiashan', n: from + i, seller: 1 + ((from + i) % 17), buyer: 30 + ((from + i) % 13) }));
+  await produceInvoiceLines(events.map((e) => JSON.stringify(e)), { producer: stack.services.producer, codec: stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: 10 });
+}
+
+describe('ingest with backpressure from detect on the legs topic', () => {
+  let ingest: RunningPipeline;
+  beforeAll(async () => {
+    const deps: PipelineDeps = {
+      kafka: stack.services.kafka,
+      producer: stack.services.producer,
+      clickhouse: stack.services.clickhouse,
+      logger: stack.services.logger,
+      metrics: stack.services.metrics,
+      now: Date.now,
+      dataDir: stack.dataDir,
+      groupIdPrefix: PREFIX,
+      retry: { initialDelayMs: 50, maxDelayMs: 500 },
+    };
+    ingest = await startIngestPipeline(deps, { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
+  });
+
+  it('stops producing legs while detect lags more than the limit on a partition, and goes on once detect commits', async () => {
+    await produce(1, 200);
+    const held = await untilHeld();
+    // Each write waits for room, then adds at most its own legs (two per invoice) on top of the limit.
+    const worst = Math.max(...(await partitionLags(admin, DETECT, TOPICS.invoiceLegs)).values());
+    expect(worst).toBeGreaterThan(MAX_LAG);
+    expect(worst).toBeLessThanOrEqual(MAX_LAG + 2 * PER_WRITE);
+    expect(held).toBeLessThan(400);
+
+    const detect = await startFastDetect();
+    try {
+      await waitFor(async () => (await legsProduced()) === 400, { what: 'all 400 legs once detect keeps up', timeoutMs: 60_000 });
+    } finally {
+      await detect.disconnect();
+    }
+  }, 120_000);
+
+  it('stops promptly while a write waits for detect, leaving that batch uncommitted', async () => {
+    await produce(1000, 200);
+    await untilHeld();
+    const started = Date.now();
+    await ingest.stop();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const committed = (await partitionLags(admin, PREFIX + GROUPS.ingest, 'yunlian.invoices.jiashan'));
+    expect(Math.max(...committed.values())).toBeGreaterThan(0);
+  }, 120_000);
+});
