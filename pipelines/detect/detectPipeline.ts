@@ -39,6 +39,11 @@ export interface DetectOptions {
    * lag gates count committed offsets, so this also bounds how far detect's committed lag can sawtooth.
    */
   maxSnapshotIntervalMs?: number;
+  /**
+   * A partition is snapshotted (and committed) once this many legs arrived since its last snapshot, however
+   * recent (default 6,000: well below LEGS_MAX_LAG, the committed lag at which ingest and producers wait).
+   */
+  maxPendingLegs?: number;
   /** Leg partitions handled at once (default 12); their outputs share one write. */
   partitionsConsumedConcurrently?: number;
   /** Write the gathered outputs once the batches carried this many legs (default 20000). */
@@ -46,6 +51,9 @@ export interface DetectOptions {
   /** Longest a batch's output waits for other partitions' to share its write (default 10 ms). */
   lingerMs?: number;
 }
+
+/** Legs of a partition its stored snapshot does not cover yet. */
+const pendingLegs = (p: OwnedPartition): number => Number(p.nextOffset - p.snapshotOffset);
 
 interface OwnedPartition {
   processor: PartitionProcessor;
@@ -91,7 +99,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const ctx: DetectorContext = { calendar: opts.calendar, config: opts.config ?? DEFAULT_DETECTOR_CONFIG, now: deps.now };
   const watermark = opts.watermark ?? DEFAULT_WATERMARK_CONFIG;
   const intervalMs = opts.snapshotIntervalMs ?? 2_000;
-  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1 };
+  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1, maxPendingLegs: opts.maxPendingLegs ?? 6_000 };
   const store = new SnapshotStore(clickhouse);
   const admin = deps.kafka.admin();
   await admin.connect();
@@ -189,7 +197,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
             await p.saving;
             startSnapshot(partition, p);
             await p.saving;
-          } else if (snapshotDue(p, schedule, Date.now())) {
+          } else if (snapshotDue(p, schedule, Date.now(), pendingLegs(p))) {
             startSnapshot(partition, p);
           }
           return commitOf(partition, p);
@@ -297,7 +305,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
           const delay = state.processor.feedDelayMs(d);
           if (delay !== null) metrics.watermarkDelay(d, delay / 1000);
         }
-        if (snapshotDue(state, schedule, Date.now())) startSnapshot(batch.partition, state);
+        if (snapshotDue(state, schedule, Date.now(), pendingLegs(state))) startSnapshot(batch.partition, state);
         return { commit: commitOf(batch.partition, state) };
       }),
   });

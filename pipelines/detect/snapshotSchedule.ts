@@ -6,7 +6,10 @@
  * large share of the consumer's time on snapshots. The interval therefore
  * stretches so that snapshots take at most `maxShareOfTime` of the wall
  * clock, but never beyond `maxIntervalMs`: that bounds the uncommitted
- * window (what a crash replays) in time.
+ * window (what a crash replays) in time. `maxPendingLegs` bounds it in legs
+ * as well, whatever the time: the embedded Kafka keeps ~16,000 legs a
+ * partition, producers and ingest wait on detect's committed lag, and on a
+ * fast stream the time bounds alone let thousands of legs a second pile up.
  */
 export interface SnapshotSchedule {
   /** Shortest time between two snapshots of a partition. */
@@ -15,6 +18,8 @@ export interface SnapshotSchedule {
   maxIntervalMs: number;
   /** Share of wall-clock time a partition's snapshots may take (0..1). */
   maxShareOfTime: number;
+  /** A partition with this many legs since its last snapshot is due at once (Infinity: time alone decides). */
+  maxPendingLegs: number;
 }
 
 export interface SnapshotHistory {
@@ -30,6 +35,6 @@ export function snapshotWaitMs(history: SnapshotHistory, schedule: SnapshotSched
   return Math.min(schedule.maxIntervalMs, Math.max(schedule.intervalMs, byCost));
 }
 
-export function snapshotDue(history: SnapshotHistory, schedule: SnapshotSchedule, nowMs: number): boolean {
-  return nowMs - history.lastSnapshotAtMs >= snapshotWaitMs(history, schedule);
+export function snapshotDue(history: SnapshotHistory, schedule: SnapshotSchedule, nowMs: number, pendingLegs: number): boolean {
+  return pendingLegs >= schedule.maxPendingLegs || nowMs - history.lastSnapshotAtMs >= snapshotWaitMs(history, schedule);
 }
