@@ -1,5 +1,7 @@
+import { readDay, type DayField } from './dayRing.ts';
 import type { DetectorConfig } from './detectorConfig.ts';
 import type { EnterpriseState, LinkDirection } from './enterpriseState.ts';
+import { beatToleranceDays } from './linkBreak.ts';
 import type { LinkHistory } from './linkHistory.ts';
 import { medianOf } from './median.ts';
 
@@ -94,4 +96,61 @@ export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirectio
   if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before)) return 0;
   for (let i = 1; i < carrier.size; i++) valueScratch[i - 1] = carrier.ordinalAt(i) - carrier.ordinalAt(i - 1);
   return Math.round(medianOf(valueScratch, carrier.size - 1)) + 1;
+}
+
+/**
+ * Fen that regular partners' latest invoices in the window ending at `o`
+ * would have added had they not been cancelled, counting only partners whose
+ * next invoice is not yet overdue: `o` lies less than their usual gap plus
+ * beatToleranceDays after that invoice. An invoice counts as cancelled when at
+ * least half of the partner's gross that day was voided or red-lettered (the
+ * day's gross less its net flow, corrections being booked back on the day
+ * of the invoice they cancel); the cancelled part is counted, at most the
+ * partner's gross. A partner with another cancelled invoice in the window is
+ * left out: cancelling again and again is cancelling orders (a seller in a
+ * VOID_SPIKE), whose drop is real. 0 when no partner qualifies.
+ *
+ * Why: a partner's latest invoice says what it takes now, unless it was
+ * cancelled; then the level is unknown until its next invoice (DOMAIN.md: a
+ * voided invoice is corrected paperwork or one cancelled order, not a
+ * collapse). A buyer on an 8-day beat that took a small order on 30 April
+ * and whose 15 May invoice was voided the same day left the windows ending
+ * 6–15 May at 0.35–0.38 of the baseline for 8 days, past dropMaxConfirmDays;
+ * its next invoice (26 May) was back to normal (seed 69314 at 600 firms, over
+ * May Day: a holiday false positive). A collapse shows on invoices that
+ * stand: they come smaller or stop, and then the partner's latest invoice is
+ * not a cancelled one, or its next one is overdue.
+ *
+ * Reads the link histories and the day ring only (no extra state). O(partners
+ * × invoice days held), only on the rare days a drop is about to open.
+ */
+export function cancelledBeatFen(
+  state: EnterpriseState,
+  direction: LinkDirection,
+  netField: DayField,
+  grossField: DayField,
+  o: number,
+  config: DetectorConfig,
+): number {
+  const windowStart = o - config.windowDays + 1;
+  let cancelledFen = 0;
+  for (const link of state.links.values()) {
+    if (link.direction !== direction || link.regularity === null || link.lastOrdinal < windowStart) continue;
+    const gap = link.regularity.usualGapDays;
+    if (o - link.lastOrdinal >= gap + beatToleranceDays(gap)) continue;
+    const h = link.history;
+    const cancelledOf = (i: number): number => {
+      const ordinal = h.ordinalAt(i);
+      const dayCancelled = readDay(state.days, state.ringSize, grossField, ordinal) - readDay(state.days, state.ringSize, netField, ordinal);
+      return 2 * dayCancelled >= h.fenAt(i) ? Math.min(dayCancelled, h.fenAt(i)) : 0;
+    };
+    const latest = h.size - 1;
+    const cancelled = latest >= 0 ? cancelledOf(latest) : 0;
+    if (cancelled === 0) continue;
+    // One cancelled invoice among standing ones: a partner cancelling again and again is cancelling orders.
+    let standing = true;
+    for (let i = latest - 1; i >= 0 && h.ordinalAt(i) >= windowStart && standing; i--) standing = cancelledOf(i) === 0;
+    if (standing) cancelledFen += cancelled;
+  }
+  return cancelledFen;
 }

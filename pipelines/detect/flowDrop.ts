@@ -4,7 +4,7 @@ import type { DisruptionSignal, Severity } from '../../src/domain/signal.ts';
 import type { DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { readDay, sumDays, type DayField, type SlidingSum } from './dayRing.ts';
-import { absentIrregularFen, takeoverBeatDays } from './dropPartners.ts';
+import { absentIrregularFen, cancelledBeatFen, takeoverBeatDays } from './dropPartners.ts';
 import { largestCancellationFen } from './largestCancellation.ts';
 import { enterpriseLabel, findOpenSignal, type EnterpriseState, type LinkDirection } from './enterpriseState.ts';
 import { explainFlowDrop, explainFlowNewLevel, explainFlowRecovered, type Flow } from './explanation.ts';
@@ -18,6 +18,8 @@ export interface FlowSpec {
   /** The partners whose flow it is: buyers (DOWNSTREAM) for sales, suppliers (UPSTREAM) for purchases. */
   direction: LinkDirection;
   field: DayField;
+  /** The gross of the same side (ISSUED legs only): what `field` would be without voids and red-letter invoices. */
+  grossField: DayField;
   current: SlidingSum;
   baselinePositiveTotal: SlidingSum;
   /**
@@ -279,14 +281,18 @@ export function evaluateFlowDrop(
   const absentFen = absentIrregularFen(state, spec.direction, o, config);
   if (absentFen > 0 && current >= config.dropRatio * (baselineFen - absentFen)) return null;
   // … and with its one largest day of cancelled orders put back (see largestCancellationFen).
-  const cancelledFen = largestCancellationFen(state, spec, o, config);
-  if (cancelledFen > 0 && current + cancelledFen >= config.dropRatio * baselineFen) return null;
+  const largestCancelledFen = largestCancellationFen(state, spec, o, config);
+  if (largestCancelledFen > 0 && current + largestCancelledFen >= config.dropRatio * baselineFen) return null;
   // A drop is a level that stays down, not one unlucky window: a holiday-edge dip recovers within a day or two, and a
   // lumpy flow (one buyer taking a big delivery weekly) whose one invoice of the window came in small recovers
   // when its next big invoice is due, so such a flow must stay down for the spacing of its invoices.
   // … and a flow that moved to a slower partner must stay down for that partner's beat (see takeoverBeatDays).
   const confirmDays = Math.max(confirmDaysFor(state, spec, o, config), Math.min(config.dropMaxConfirmDays, takeoverBeatDays(state, spec.direction, o, config)));
   if (!confirmedOverSpan(state, spec, o, baselineFen, confirmDays, config)) return null;
+  // … and a window that hangs on a regular partner's latest invoice, which was cancelled, waits for its next one: the
+  // cancelled invoice outweighs the rest of the window, which it would have lifted above the line.
+  const cancelledBeat = cancelledBeatFen(state, spec.direction, spec.field, spec.grossField, o, config);
+  if (cancelledBeat >= current && cancelledBeat > 0 && current + cancelledBeat >= config.dropRatio * baselineFen) return null;
   // The window crosses dropRatio on the day it fires, so its own ratio is always near the threshold;
   // the run rate of the latest half-window says how deep the drop really is.
   const recentDays = Math.ceil(W / 2);

@@ -11,6 +11,7 @@ export const PURCHASES_FLOW: FlowSpec = {
   flow: 'PURCHASES',
   direction: 'UPSTREAM',
   field: DayField.PURCHASES,
+  grossField: DayField.GROSS_IN,
   current: SlidingSum.PURCHASES_CURRENT,
   baselinePositiveTotal: SlidingSum.PURCHASES_BASELINE_POSITIVE_TOTAL,
   // The ring keeps cancelled corrections of sales only (VOID_SPIKE's figures); a buyer's are netted but not kept apart.

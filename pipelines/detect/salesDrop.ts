@@ -11,6 +11,7 @@ export const SALES_FLOW: FlowSpec = {
   flow: 'SALES',
   direction: 'DOWNSTREAM',
   field: DayField.SALES,
+  grossField: DayField.GROSS_OUT,
   current: SlidingSum.SALES_CURRENT,
   baselinePositiveTotal: SlidingSum.SALES_BASELINE_POSITIVE_TOTAL,
   cancelled: { field: DayField.CORRECTION_FEN, grossCurrent: SlidingSum.GROSS_OUT_CURRENT },

@@ -69,3 +69,32 @@ describe('a supplier taking over a lost one\'s orders on its own beat is no PURC
     expect(drops[0]!.window_end).toBe(dayToIso(DAYS[103]!));
   });
 });
+
+describe('a regular buyer whose latest invoice was cancelled is no SALES_DROP before its next one is due', () => {
+  // Seed 69314 at 600 firms, in small: ¥5,000 a day to OTHER_BUYER and ¥300,000 every 8th working day to BUYER.
+  // BUYER's order on day 104 comes in small (¥50,000) and its invoice of day 112 is voided the same day, so the
+  // windows ending 106–119 hold ¥100,000, under a third of the ¥350,000 baseline, for 14 days: past the longest
+  // confirmation (8 days). Its next invoice, on day 120, is back to normal.
+  const voidedDay = 112;
+  const legs = (nextBeat: boolean) => {
+    const beats = Array.from({ length: 17 }, (_, k) => 8 * k).filter((i) => i !== voidedDay && (nextBeat || i < voidedDay));
+    const issued = sale(voidedDay, 30_000_000, BUYER);
+    const voided = { ...leg({ partner: BUYER, role: 'SELLER', day: DAYS[voidedDay]!, amountFen: -30_000_000, type: 'VOIDED', seq: 1, hour: 15 }), original_invoice_no: issued.invoice_no };
+    return [
+      ...Array.from({ length: 130 }, (_, i) => sale(i, 500_000, OTHER_BUYER)),
+      ...beats.map((i) => sale(i, i === 104 ? 5_000_000 : 30_000_000, BUYER)),
+      issued,
+      voided,
+    ];
+  };
+
+  it('does not open SALES_DROP while the buyer\'s next invoice is not yet due', () => {
+    expect(ofType(replay(legs(true), ctx, { from: START, to: DAYS[125]! }).signals, 'SALES_DROP')).toEqual([]);
+  });
+
+  it('opens it once that invoice is overdue', () => {
+    const drops = ofType(replay(legs(false), ctx, { from: START, to: DAYS[125]! }).signals, 'SALES_DROP');
+    expect(drops.map((s) => s.status)).toEqual(['OPEN']);
+    expect(drops[0]!.window_end).toBe(dayToIso(DAYS[voidedDay + 9]!));
+  });
+});
