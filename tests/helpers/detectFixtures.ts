@@ -119,6 +119,11 @@ export function everyNthWorkingDay(calendar: WorkingCalendar, from: string, to: 
   return workingDays(calendar, from, to).filter((_, i) => i % step === 0);
 }
 
+/** The signals of one type, in the order they were emitted. */
+export function ofType(signals: readonly DisruptionSignal[], type: string): DisruptionSignal[] {
+  return signals.filter((s) => s.signal_type === type);
+}
+
 export interface ReplayResult {
   signals: DisruptionSignal[];
   states: Map<string, EnterpriseState>;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { cancelledCorrections, reissueKey } from '../../pipelines/detect/cancelledCorrections.ts';
 import { applyLeg } from '../../pipelines/detect/enterpriseDetector.ts';
 import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
-import { BUYER, FIRM, OTHER_BUYER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, replay } from '../helpers/detectFixtures.ts';
+import { BUYER, FIRM, OTHER_BUYER, detectorContext, ofType, everyNthWorkingDay, fakeCalendar, leg, replay } from '../helpers/detectFixtures.ts';
 
 /**
  * VOID_SPIKE is about cancelled orders (DESIGN.md section 4). A clerk who voids
@@ -14,10 +13,6 @@ import { BUYER, FIRM, OTHER_BUYER, detectorContext, everyNthWorkingDay, fakeCale
 const calendar = fakeCalendar();
 const ctx = detectorContext(calendar);
 const START = '2019-07-01';
-
-function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
-}
 
 /** ¥10,000 a day to BUYER and ¥8,000 every other day to OTHER_BUYER, from START to `to`. */
 function business(to: string): InvoiceLeg[] {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { SlidingSum } from '../../pipelines/detect/dayRing.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../../pipelines/detect/detectorConfig.ts';
 import { createEnterpriseState, type EnterpriseState, type PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
 import { keepsBeat, regularityOf } from '../../pipelines/detect/linkBreak.ts';
 import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
-import { FIRM, SUPPLIER, detectorContext, fakeCalendar, leg, replay, supplierLinkOn, workingDays } from '../helpers/detectFixtures.ts';
+import { FIRM, SUPPLIER, detectorContext, ofType, fakeCalendar, leg, replay, supplierLinkOn, workingDays } from '../helpers/detectFixtures.ts';
 
 /**
  * Corrections are netted on the day of the invoice they cancel, and a partner
@@ -20,10 +19,6 @@ const DAYS = workingDays(calendar, START, '2020-03-31');
 const BIG_DAY = 80;
 const CORRECTION_DAY = 92;
 const END = 110;
-
-function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
-}
 
 /**
  * FIRM buys ¥10,000 a day from SUPPLIER; on working day 80 a further ¥70,000

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
-import { BUYER, OTHER_BUYER, detectorContext, fakeCalendar, leg, replay, workingDays, type Firm } from '../helpers/detectFixtures.ts';
+import { BUYER, OTHER_BUYER, detectorContext, ofType, fakeCalendar, leg, replay, workingDays, type Firm } from '../helpers/detectFixtures.ts';
 
 /**
  * A window that is low only because one order was cancelled is that cancelled
@@ -11,10 +10,6 @@ const calendar = fakeCalendar();
 const START = '2019-07-01';
 const DAYS = workingDays(calendar, START, '2020-03-31');
 const ctx = detectorContext(calendar, { minBaselineFen: 100_000 });
-
-function drops(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
-}
 
 function sale(i: number, amountFen: number, partner: Firm, type: InvoiceLeg['event_type'] = 'ISSUED'): InvoiceLeg {
   return leg({ partner, role: 'SELLER', day: DAYS[i]!, amountFen, type, hour: type === 'ISSUED' ? 10 : 15 });
@@ -39,15 +34,15 @@ function legs(cancelled: 'voided' | 'never issued' | 'kept'): InvoiceLeg[] {
 
 describe('one cancelled order of the main buyer is no SALES_DROP', () => {
   it('does not open SALES_DROP while the only low windows are the ones holding the voided invoice', () => {
-    expect(drops(replay(legs('voided'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP')).toEqual([]);
+    expect(ofType(replay(legs('voided'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP')).toEqual([]);
   });
 
   it('does not open it when the invoice is kept (the low stretch before it is shorter than the confirmation)', () => {
-    expect(drops(replay(legs('kept'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP')).toEqual([]);
+    expect(ofType(replay(legs('kept'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP')).toEqual([]);
   });
 
   it('opens it when the invoice due never came: nothing was cancelled, the flow is missing', () => {
-    const signals = drops(replay(legs('never issued'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP');
+    const signals = ofType(replay(legs('never issued'), ctx, { from: START, to: DAYS[115]! }).signals, 'SALES_DROP');
     expect(signals.map((s) => s.status)).toContain('OPEN');
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
-import { BUYER, OTHER_BUYER, SPORADIC, SUPPLIER, detectorContext, fakeCalendar, leg, replay, workingDays, type Firm } from '../helpers/detectFixtures.ts';
+import { BUYER, OTHER_BUYER, SPORADIC, SUPPLIER, detectorContext, ofType, fakeCalendar, leg, replay, workingDays, type Firm } from '../helpers/detectFixtures.ts';
 
 /**
  * A low window explained by the firm's partners: an occasional customer that
@@ -12,10 +11,6 @@ const calendar = fakeCalendar();
 const START = '2019-07-01';
 const DAYS = workingDays(calendar, START, '2020-03-31');
 const ctx = detectorContext(calendar, { minBaselineFen: 100_000 });
-
-function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
-}
 
 function sale(i: number, amountFen: number, partner: Firm): InvoiceLeg {
   return leg({ partner, role: 'SELLER', day: DAYS[i]!, amountFen });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { createDetectorConfig, ringSizeFor } from '../../pipelines/detect/detectorConfig.ts';
-import { BUYER, OTHER_BUYER, SPORADIC, SUPPLIER, detectorContext, fakeCalendar, leg, replay, workingDays } from '../helpers/detectFixtures.ts';
+import { BUYER, OTHER_BUYER, SPORADIC, SUPPLIER, detectorContext, ofType, fakeCalendar, leg, replay, workingDays } from '../helpers/detectFixtures.ts';
 
 /**
  * Flows whose 10-day sums swing by nature: a buyer taking one big delivery a
@@ -13,10 +12,6 @@ import { BUYER, OTHER_BUYER, SPORADIC, SUPPLIER, detectorContext, fakeCalendar, 
 const calendar = fakeCalendar();
 const START = '2019-07-01';
 const DAYS = workingDays(calendar, START, '2020-03-31');
-
-function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
-}
 
 function sale(i: number, amountFen: number, seq = 0, partner = BUYER): InvoiceLeg {
   return leg({ partner, role: 'SELLER', day: DAYS[i]!, amountFen, seq, type: amountFen < 0 ? 'RED_LETTER' : 'ISSUED' });

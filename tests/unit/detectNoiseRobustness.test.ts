@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
-import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { SlidingSum } from '../../pipelines/detect/dayRing.ts';
 import { DEFAULT_DETECTOR_CONFIG, createDetectorConfig } from '../../pipelines/detect/detectorConfig.ts';
 import { createEnterpriseState, type PartnerLink } from '../../pipelines/detect/enterpriseState.ts';
 import { regularityOf } from '../../pipelines/detect/linkBreak.ts';
 import { poissonUpperTail } from '../../pipelines/detect/voidSpike.ts';
-import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, replay, supplierLinkOn, type Firm } from '../helpers/detectFixtures.ts';
+import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, ofType, everyNthWorkingDay, fakeCalendar, leg, replay, supplierLinkOn, type Firm } from '../helpers/detectFixtures.ts';
 
 /**
  * The detectors against the noise of real invoicing: a lumpy flow's one
@@ -18,10 +17,6 @@ const START = '2019-07-01';
 
 function stream(partner: Firm, role: LegRole, from: string, to: string, amountFen: number, step = 1, seq = 0): InvoiceLeg[] {
   return everyNthWorkingDay(calendar, from, to, step).map((day) => leg({ partner, role, day, amountFen, seq }));
-}
-
-function ofType(signals: DisruptionSignal[], type: string): DisruptionSignal[] {
-  return signals.filter((s) => s.signal_type === type);
 }
 
 describe('drops need the collapse to last', () => {
