@@ -173,14 +173,18 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
    * null if none lies within a beat and a bit. A stop silences the link from the day after that invoice, not from
    * its own start: the detector counts the silence from the last invoice it saw.
    */
+  /** Whether the link's schedule invoices on working day `d` (a regular occasion, postponed or not, or a month-end extra). */
+  const hasOccasion = (link: TradeLink, d: DayNumber): boolean => {
+    const o = ord(d);
+    return regularOccasion(input.seed, link, o) || extraOccasion(input.seed, link, o, profile.at(d));
+  };
   const lastInvoiceBefore = (link: TradeLink, day: DayNumber): DayNumber | null => {
     let d = day;
     for (let back = 0; back < link.gap + 2; back++) {
       d = calendar.addWorkingDays(d, -1);
       if (d < from) return null;
       if (linkFactor(plan.link_effects[link.index]!, d) === 0) return null;
-      const o = ord(d);
-      if (regularOccasion(input.seed, link, o) || extraOccasion(input.seed, link, o, profile.at(d))) return d;
+      if (hasOccasion(link, d)) return d;
     }
     return null;
   };
@@ -195,10 +199,7 @@ export function deriveGroundTruth(input: TruthInput): GroundTruth {
     let d = calendar.isWorkingDay(day) ? day : calendar.addWorkingDays(day, 1);
     for (let ahead = 0; ahead < link.gap + 2; ahead++) {
       if (d > to) return null;
-      if (linkFactor(plan.link_effects[link.index]!, d) > 0) {
-        const o = ord(d);
-        if (regularOccasion(input.seed, link, o) || extraOccasion(input.seed, link, o, profile.at(d))) return d;
-      }
+      if (linkFactor(plan.link_effects[link.index]!, d) > 0 && hasOccasion(link, d)) return d;
       d = calendar.addWorkingDays(d, 1);
     }
     return null;
