@@ -73,6 +73,8 @@ export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirectio
   let windowTotal = 0;
   let carrierFen = 0;
   let carrier: LinkHistory | null = null;
+  // The carrier's days from its baseline window on: its lead-in (LinkHistory) is older than the pattern judged here.
+  let from = 0;
   for (const link of state.links.values()) {
     if (link.direction !== direction || link.lastOrdinal < windowStart) continue;
     const h = link.history;
@@ -82,20 +84,21 @@ export function takeoverBeatDays(state: EnterpriseState, direction: LinkDirectio
     if (inWindow > carrierFen) {
       carrierFen = inWindow;
       carrier = h;
+      from = h.firstIndexFrom(link.lastOrdinal - config.baselineDays + 1);
     }
   }
   if (carrier === null || 2 * carrierFen < windowTotal) return 0;
-  // Ordinals ascend: the first `before` invoice days are the ones before the window.
-  let before = 0;
+  // Ordinals ascend: the invoice days in [from, before) are the ones before the window.
+  let before = from;
   while (before < carrier.size && carrier.ordinalAt(before) < windowStart) before++;
-  if (before < 3) return 0;
+  if (before - from < 3) return 0;
   let biggest = 0;
   for (let i = before; i < carrier.size; i++) biggest = Math.max(biggest, carrier.fenAt(i));
   if (valueScratch.length < carrier.size) valueScratch = new Float64Array(carrier.size * 2);
-  for (let i = 0; i < before; i++) valueScratch[i] = carrier.fenAt(i);
-  if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before)) return 0;
-  for (let i = 1; i < carrier.size; i++) valueScratch[i - 1] = carrier.ordinalAt(i) - carrier.ordinalAt(i - 1);
-  return Math.round(medianOf(valueScratch, carrier.size - 1)) + 1;
+  for (let i = from; i < before; i++) valueScratch[i - from] = carrier.fenAt(i);
+  if (biggest < TAKEOVER_FACTOR * medianOf(valueScratch, before - from)) return 0;
+  for (let i = from + 1; i < carrier.size; i++) valueScratch[i - from - 1] = carrier.ordinalAt(i) - carrier.ordinalAt(i - 1);
+  return Math.round(medianOf(valueScratch, carrier.size - from - 1)) + 1;
 }
 
 /**

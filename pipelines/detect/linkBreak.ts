@@ -97,11 +97,13 @@ function gapsRegular(gaps: Float64Array, gapCount: number, usualGapDays: number,
  * ever cut gaps short, so the long half holds the beats. The merged gaps must
  * pass the same tests as raw ones, on at least linkMinInvoiceDays scheduled
  * invoice days, at most linkMaxExtraInvoiceDays invoice days may be extras,
- * and no beat may hold more than one of them (see scheduledGaps).
+ * and no beat may hold more than one of them (see scheduledGaps). `first`
+ * is the index in `days` of the window's first invoice day (past the lead-in).
  * O(gapCount).
  */
 function beatWithExtras(
   days: LinkHistory,
+  first: number,
   sortedGaps: Float64Array,
   gapCount: number,
   rawMedian: number,
@@ -112,7 +114,7 @@ function beatWithExtras(
   const beat = sortedGaps[firstLong + ((gapCount - firstLong) >> 1)] ?? 0;
   if (beat < 2) return null;
   // medianOf sorted the gaps: rebuild them in order.
-  for (let i = 1; i <= gapCount; i++) sortedGaps[i - 1] = days.ordinalAt(i) - days.ordinalAt(i - 1);
+  for (let i = 1; i <= gapCount; i++) sortedGaps[i - 1] = days.ordinalAt(first + i) - days.ordinalAt(first + i - 1);
   if (mergedScratch.length < gapCount) mergedScratch = new Float64Array(Math.max(gapCount, mergedScratch.length * 2));
   const merged = scheduledGaps(sortedGaps, gapCount, beat, beatToleranceDays(beat), mergedScratch);
   if (merged.extras > config.linkMaxExtraInvoiceDays || merged.crowdedBeats > 0 || merged.count + 1 < config.linkMinInvoiceDays) return null;
@@ -128,34 +130,39 @@ function beatWithExtras(
  * (CV ≤ linkMaxGapVariation, and at least linkMinOnBeatShare of the gaps on the beat (keepsBeat) near the
  * usual one), invoice days spanning at least linkMinSpanDays
  * (a burst, or a relationship too young to judge, is not a pattern), never
- * silent for a break's length inside the window, before its first invoice
- * there included (a partner that already
- * paused that long is on-and-off: after a LINK_RESTORED the link is only
- * judged regular again once that pause has left the window), and carrying at
+ * silent for a break's length inside the window, the silence leading into
+ * its first invoice there included (a partner that already paused that long
+ * is on-and-off: after a LINK_RESTORED the link is only judged regular again
+ * once the invoice that ended the pause has left the window), and carrying at
  * least linkMinShare of the firm's gross flow on that side over the window.
  */
 export function regularityOf(link: PartnerLink, state: EnterpriseState, o: number, config: DetectorConfig): LinkRegularity | null {
   const days = link.history;
-  const n = days.size;
+  // The history also holds its lead-in, the newest invoice day before the window (see LinkHistory).
+  const first = days.firstIndexFrom(o - config.baselineDays + 1);
+  const n = days.size - first;
   if (n < config.linkMinInvoiceDays) return null;
   if (gapScratch.length < n - 1) gapScratch = new Float64Array(Math.max(n - 1, gapScratch.length * 2));
   const gaps = gapScratch;
   const gapCount = n - 1;
   let longestSilence = 0;
   for (let i = 1; i < n; i++) {
-    const gap = days.ordinalAt(i) - days.ordinalAt(i - 1);
+    const gap = days.ordinalAt(first + i) - days.ordinalAt(first + i - 1);
     gaps[i - 1] = gap;
     longestSilence = Math.max(longestSilence, gap - 1);
   }
-  // The window's silent stretch before the partner's first invoice in it counts too (from the window's start, or the
-  // firm's own first active day if later): a partner that turned up after a break's length of absence has not shown
-  // it stays, whatever beat its recent invoices keep.
-  // (A state that never closed an active day knows of no activity before the partner's first invoice.)
-  const firstInvoice = days.ordinalAt(0);
+  // The silence leading into the partner's first invoice in the window counts too: a partner that turned up after a
+  // break's length of absence has not shown it stays, whatever beat its recent invoices keep. It runs from the
+  // lead-in, the partner's invoice before the window: one invoicing now and then can keep a beat for one window by
+  // chance right after a long pause (seeds 104729 and 47712 at 600 firms: beats of 9 and 11 working days after
+  // pauses of 32 and 57, then paused a month over a holiday, read as broken links). Without a lead-in it runs from
+  // the window's start, or the firm's own first active day if later (a state that never closed an active day knows
+  // of no activity before the partner's first invoice).
+  const firstInvoice = days.ordinalAt(first);
   const windowStart = Math.max(o - config.baselineDays + 1, state.firstActiveOrdinal ?? firstInvoice);
-  longestSilence = Math.max(longestSilence, firstInvoice - windowStart);
+  longestSilence = Math.max(longestSilence, first > 0 ? firstInvoice - days.ordinalAt(first - 1) - 1 : firstInvoice - windowStart);
   // A burst of invoices, or a relationship only a few weeks old, is not a pattern yet.
-  if (days.ordinalAt(n - 1) - firstInvoice + 1 < config.linkMinSpanDays) return null;
+  if (days.ordinalAt(first + n - 1) - firstInvoice + 1 < config.linkMinSpanDays) return null;
   let usualGapDays = medianOf(gaps, gapCount);
   // An even count of gaps has a half-day median when they straddle the beat: a 6-day beat whose invoices come late
   // and on time by turns runs 7, 5, 7, 5, … with a 4 among them, and the median 5.5 leaves every 7 a day and a half
@@ -168,14 +175,14 @@ export function regularityOf(link: PartnerLink, state: EnterpriseState, o: numbe
   }
   if (!gapsRegular(gaps, gapCount, usualGapDays, config)) {
     // Month-end extras may have split its beats (see scheduledGaps): judge the beat-to-beat gaps instead.
-    const beat = beatWithExtras(days, gaps, gapCount, usualGapDays, config);
+    const beat = beatWithExtras(days, first, gaps, gapCount, usualGapDays, config);
     if (beat === null) return null;
     usualGapDays = beat;
   }
   if (usualGapDays > config.linkMaxUsualGapDays) return null;
   if (longestSilence >= breakAfterDays(usualGapDays, config)) return null;
 
-  const baselineFen = days.totalFen();
+  const baselineFen = days.totalFen(first);
   const sideTotal = state.sums[link.direction === 'UPSTREAM' ? SlidingSum.GROSS_IN_RECENT : SlidingSum.GROSS_OUT_RECENT] ?? 0;
   if (sideTotal <= 0) return null;
   const share = baselineFen / sideTotal;

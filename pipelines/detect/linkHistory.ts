@@ -1,6 +1,16 @@
 /**
  * The invoice days of one partner link within the baseline window: the
- * working ordinals (ascending) it invoiced on and the gross fen of each.
+ * working ordinals (ascending) it invoiced on and the gross fen of each,
+ * plus its lead-in: the newest invoice day before the window, if any.
+ *
+ * Why the lead-in: the gap leading into the window is part of the partner's
+ * record. A partner invoicing now and then can keep a beat for the 60 days of
+ * one window by chance right after a long pause that just left it (seed
+ * 104729 at 600 firms: gaps 9, 1, 12, 10, 8, 10, 8 after a pause of 32
+ * working days; seed 47712: 11, 11, 8, 4, 8, 4, 10 after one of 57). Only the
+ * day before the window's first invoice tells how long that pause was; the
+ * window's own start does not. Readers that want the window alone start at
+ * firstIndexFrom(window start).
  *
  * Kept compact because a firm has many links and each holds ~15 invoice days
  * of 60: two number arrays (ordinals, fen) cost ~500 bytes a link in
@@ -8,9 +18,11 @@
  * leave). Here each day is one double, `fen · 256 + (ordinal mod 256)`, in one
  * array grown by a quarter at a time; the ordinal is rebuilt from the newest
  * one, which is exact while the days held span fewer than 256 ordinals (the
- * 60-day window does). A history whose span or fen does not fit (a baseline
- * over 255 days, or over 2^45 fen on one day) switches to `[ordinal, fen]`
- * pairs instead: same answers, more bytes.
+ * 60-day window and its lead-in do: a link idle for a baseline is forgotten,
+ * so its lead-in is at most two baselines old, unless a broken-link signal
+ * keeps it). A history whose span or fen does not fit (a baseline over 127
+ * days, a link restored after a long break, or over 2^45 fen on one day)
+ * switches to `[ordinal, fen]` pairs instead: same answers, more bytes.
  *
  * Not a typed array: each one costs ~150 bytes of headers and keeps its
  * payload off the V8 heap, where a heap measurement would not see it.
@@ -54,15 +66,22 @@ export class LinkHistory {
     return (v - (v % ORDINAL_MOD)) / ORDINAL_MOD;
   }
 
-  /** Gross fen over all days held. */
-  totalFen(): number {
+  /** Gross fen over the days held from index `from` (0: all, lead-in included). */
+  totalFen(from = 0): number {
     let total = 0;
-    for (let i = 0; i < this.count; i++) total += this.fenAt(i);
+    for (let i = from; i < this.count; i++) total += this.fenAt(i);
     return total;
   }
 
+  /** Index of the oldest day held at or after `ordinal` (size when none is). O(size). */
+  firstIndexFrom(ordinal: number): number {
+    let i = 0;
+    while (i < this.count && this.ordinalAt(i) < ordinal) i++;
+    return i;
+  }
+
   /**
-   * Forgets the days before `oldest`, then appends day `ordinal` with `fen`.
+   * Forgets the days before `oldest` but the newest of them (the lead-in), then appends day `ordinal` with `fen`.
    * `ordinal` must be newer than every day held (touchLinks records each
    * closed ordinal once); out of order it throws RangeError.
    */
@@ -100,7 +119,9 @@ export class LinkHistory {
   private dropBefore(oldest: number): void {
     let drop = 0;
     while (drop < this.count && this.ordinalAt(drop) < oldest) drop++;
-    if (drop === 0) return;
+    // Keep the lead-in: the newest day before `oldest`.
+    drop--;
+    if (drop <= 0) return;
     const width = this.wide ? 2 : 1;
     this.days.copyWithin(0, drop * width, this.count * width);
     this.count -= drop;

@@ -10,13 +10,23 @@ describe('LinkHistory', () => {
     expect(history.totalFen()).toBe(3_500_007);
   });
 
-  it('forgets the days before the window as it records new ones', () => {
+  it('forgets the days before the window as it records new ones, all but the newest of them (the lead-in)', () => {
     const history = new LinkHistory();
     for (let o = 1; o <= 300; o += 4) history.record(o, o * 1_000, o - 59);
-    // The last day recorded is 297, whose window starts at 238.
-    expect(history.ordinals()).toEqual([241, 245, 249, 253, 257, 261, 265, 269, 273, 277, 281, 285, 289, 293, 297]);
-    expect(history.fenAt(0)).toBe(241_000);
+    // The last day recorded is 297, whose window starts at 238: 237 leads into it.
+    expect(history.ordinals()).toEqual([237, 241, 245, 249, 253, 257, 261, 265, 269, 273, 277, 281, 285, 289, 293, 297]);
+    expect(history.fenAt(0)).toBe(237_000);
+    expect(history.firstIndexFrom(238)).toBe(1);
+    expect(history.totalFen(history.firstIndexFrom(238))).toBe(history.totalFen() - 237_000);
     expect(history.ordinalAt(history.size - 1)).toBe(297);
+  });
+
+  it('keeps a lead-in from before a long pause, and no older day', () => {
+    const history = new LinkHistory();
+    for (const o of [10, 20, 30, 150, 160]) history.record(o, 1, o - 59);
+    expect(history.ordinals()).toEqual([30, 150, 160]);
+    expect(history.firstIndexFrom(160 - 59)).toBe(1);
+    expect(history.firstIndexFrom(161)).toBe(3);
   });
 
   it('stays exact when a history spans 256 working days or more', () => {
