@@ -21,7 +21,7 @@
  * 60-day window and its lead-in do: a link idle for a baseline is forgotten,
  * so its lead-in is at most two baselines old, unless a broken-link signal
  * keeps it). A history whose span or fen does not fit (a baseline over 127
- * days, a link restored after a long break, or over 2^45 fen on one day)
+ * days, a link restored after a year's silence, or over 2^45 fen on one day)
  * switches to `[ordinal, fen]` pairs instead: same answers, more bytes.
  *
  * Not a typed array: each one costs ~150 bytes of headers and keeps its
