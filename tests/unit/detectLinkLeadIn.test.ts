@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
+import type { EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
+import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
 import { SUPPLIER, detectorContext, fakeCalendar, leg, ofType, replay, workingDays } from '../helpers/detectFixtures.ts';
 
 /**
@@ -47,5 +49,16 @@ describe('a partner that kept a beat for one window right after a long pause', (
         .map((s) => s.window_end);
     expect(opened(resumed.filter((i) => i <= 125), 150)).toEqual([dayToIso(DAYS[45]!)]);
     expect(opened(resumed, 160)).toEqual([dayToIso(DAYS[45]!), dayToIso(DAYS[145]!)]);
+  });
+
+  it('keeps the lead-in across a snapshot, so a restored run does not break the partner either', () => {
+    const chanceBeat = [0, 1, 33, 42, 43, 55, 65, 73, 83, 91, 129];
+    const ctx = detectorContext(calendar);
+    // Cut after day 70: the history holds day 1 as the lead-in of the window 11–70.
+    const first = replay(purchases(chanceBeat), ctx, { from: START, to: DAYS[70]! });
+    const restored = new Map<string, EnterpriseState>();
+    for (const [taxId, state] of first.states) restored.set(taxId, deserializeState(JSON.parse(JSON.stringify(serializeState(state))) as unknown));
+    const rest = replay(purchases(chanceBeat), ctx, { from: DAYS[70]! + 1, to: DAYS[135]!, states: restored });
+    expect(ofType([...first.signals, ...rest.signals], 'UPSTREAM_BROKEN')).toEqual([]);
   });
 });
