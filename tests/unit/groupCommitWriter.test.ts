@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitWriter, GroupWriteFailedError } from '../../src/kafka/groupCommitWriter.ts';
+import { ContiguousCommits } from '../../src/kafka/contiguousCommits.ts';
 
 /** A sink that records each write and lets the test decide when (and how) it finishes. */
 function slowSink() {
@@ -120,5 +121,38 @@ describe('GroupCommitWriter', () => {
     expect(await settled(waiting)).toBe(false);
     sink.finish(0, new Error('gone'));
     await expect(waiting).rejects.toBeInstanceOf(GroupWriteFailedError);
+  });
+
+  it('with ContiguousCommits as the consumer uses them, commits a batch only once its write is confirmed, and nothing behind a failed write', async () => {
+    const sink = slowSink();
+    const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 0 });
+    const commits = new ContiguousCommits();
+    const topic = 'yunlian.invoices.qingpu';
+    // A handled batch: its output joins a write, the consumer tracks it and settles it with that write.
+    const handle = async (partition: number, nextOffset: number) => {
+      const { written } = await writer.add(nextOffset);
+      const batch = commits.track(topic, partition, BigInt(nextOffset));
+      written.then(
+        () => commits.written(batch),
+        () => commits.failed(batch),
+      );
+    };
+    await handle(0, 10);
+    await tick();
+    await handle(0, 20);
+    await handle(1, 5);
+    expect(commits.ready()).toEqual([]);
+    sink.finish(0);
+    await tick();
+    expect(sink.writes).toEqual([[10], [20, 5]]);
+    const first = commits.ready();
+    expect(first).toEqual([{ topic, partition: 0, offset: '10' }]);
+    commits.committed(first);
+    await handle(0, 30);
+    sink.finish(1, new Error('ClickHouse down'));
+    await tick();
+    expect(commits.ready()).toEqual([]);
+    expect(commits.unwritten()).toBe(3);
+    expect(sink.writes).toHaveLength(2);
   });
 });
