@@ -107,6 +107,7 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
       withRetry(() => writeOnce(pending), {
         ...deps.retry,
         shouldRetry: (error) => !stopping.signal.aborted && isRetriable(error),
+        signal: stopping.signal,
         onRetry: ({ error, attempt, delayMs }) => {
           metrics.retried('ingest', 'write');
           log.warn('write failed, retrying', { batches: pending.length, attempt, delayMs, error });
