@@ -7,7 +7,7 @@ import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
 import { ContiguousCommits } from './contiguousCommits.ts';
 
-/** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves. */
+/** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves (or, for a DeferredCommit, once the batch is written). */
 export interface RecordBatch {
   topic: string;
   partition: number;
