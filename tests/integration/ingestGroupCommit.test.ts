@@ -79,14 +79,15 @@ describe('ingest with pipelined writes', () => {
   it('reads on while a write is held, commits none of what it gathered meanwhile, then writes all of it in one insert', async () => {
     // The first write finds detect's lag at 0 and goes; its legs make every later write wait for detect.
     await produce(1, 10);
-    await waitFor(async () => invoiceInserts.length === 1, { what: 'the first write' });
+    await waitFor(async () => invoiceInserts.length >= 1, { what: 'the first write' });
 
     await produce(100, 300);
     // The handlers return while the write waits, so the consumer fetches all 300 (a handler waiting for its own
     // write would stop its partition at one batch).
     await waitFor(async () => consumed === 310, { what: 'all 310 invoices read while a write is held', timeoutMs: 30_000 });
     const committedLag = [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].reduce((s, n) => s + n, 0);
-    expect(committedLag).toBe(300);
+    // Batches of the first 10 fetched after the first write may wait too; none of the 300 is committed.
+    expect(committedLag).toBeGreaterThanOrEqual(300);
 
     const detect = await startFastDetect();
     try {
