@@ -8,8 +8,10 @@ import type { OutgoingRecord } from '../../src/kafka/record.ts';
 import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { ingestBatch, type IngestOutput } from './ingestBatch.ts';
-import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
+import { GroupCommitWriter } from '../../src/kafka/groupCommitWriter.ts';
 import { settleAll } from '../../src/runtime/settleAll.ts';
+import { withRetry } from '../../src/runtime/retry.ts';
+import { isRetriable } from '../../src/runtime/errors.ts';
 import { createLagGate, type LagGate } from '../../src/kafka/lagGate.ts';
 import type { Logger } from '../../src/runtime/log.ts';
 import type { Admin } from 'kafkajs';
@@ -19,7 +21,7 @@ export interface IngestCodecs {
   invoiceLeg: ValueCodec<InvoiceLeg>;
 }
 
-/** A batch's output waiting for the coalesced write, with the offsets it came from. */
+/** A batch's output waiting for the group write, with the offsets it came from. */
 interface PendingOutput {
   source: string;
   records: number;
@@ -41,14 +43,16 @@ function sourceOf(batch: RecordBatch): string {
 }
 
 export interface IngestOptions {
-  /** Batches of this many partitions are handled at once and written together (default 12: every feed partition). */
+  /** Batches of this many partitions are handled at once (default 12: every feed partition). */
   partitionsConsumedConcurrently?: number;
   /**
-   * Write once this many records gathered (default 6000: with LEGS_MAX_LAG, one write's legs must still fit in
-   * the embedded Kafka's 5 MiB a partition; ClickHouse gains little above a few thousand rows an insert).
+   * Most records one write carries (default 6000: with LEGS_MAX_LAG, one write's legs must still fit in the
+   * embedded Kafka's 5 MiB a partition; ClickHouse gains little above a few thousand rows an insert). Batches
+   * handled while a write is in flight gather for the next one up to this many; then the handlers wait, so at
+   * most twice this many records are held.
    */
   maxRecordsPerWrite?: number;
-  /** Longest a batch waits for others to share its write (default 20 ms). */
+  /** Longest a batch waits for others to share its write when no write is in flight (default 20 ms). */
   lingerMs?: number;
   /**
    * Before producing a write's legs, wait while detect's committed lag on the legs topic exceeds this many legs
@@ -64,9 +68,12 @@ export interface IngestOptions {
  * bad records → `yunlian.dlq`, one leg per party → `yunlian.invoice-legs`
  * keyed by enterprise tax ID. Offsets commit only after all of that is
  * confirmed; a crash in between replays the batch, which the dedup tokens,
- * ReplacingMergeTree keys and leg ids make harmless. Batches of several
- * partitions share one write (WriteCoalescer): a live stream over twelve
- * partitions arrives in small batches, and each insert has a fixed cost.
+ * ReplacingMergeTree keys and leg ids make harmless. Writes are pipelined
+ * (GroupCommitWriter): a handler returns once its output joined the next
+ * write, and the consumer commits the batch when that write is confirmed
+ * (DeferredCommit), so the batches fetched while one write is in flight share
+ * the next: a live stream over twelve partitions arrives in small batches,
+ * and each insert has a fixed cost.
  */
 export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCodecs, options: IngestOptions = {}): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics, logger } = deps;
@@ -78,22 +85,34 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     await insertRows(clickhouse, { table: `yunlian.${table}`, rows, dedupToken: writeToken(sources, table) });
     metrics.sinkWrite('ingest', table, rows.length, (performance.now() - started) / 1000);
   };
-  const writer = new WriteCoalescer<PendingOutput>(
-    async (pending) => {
-      const sources = pending.map((p) => p.source);
-      const outs = pending.map((p) => p.out);
-      const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
-      // Rejects when the pipeline stops while waiting: the batches stay uncommitted and are read again.
-      await legsGate?.gate.waitForRoom(stopping.signal);
-      // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
-      // the ClickHouse inserts.
-      await settleAll([
-        timedInsert('invoices', outs.flatMap((o) => o.invoiceRows), sources),
-        timedInsert('invoice_lines', outs.flatMap((o) => o.lineRows), sources),
-        producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
-      ]);
-      metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
-    },
+  const writeOnce = async (pending: readonly PendingOutput[]) => {
+    const sources = pending.map((p) => p.source);
+    const outs = pending.map((p) => p.out);
+    const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
+    // Rejects when the pipeline stops while waiting: the batches stay uncommitted and are read again.
+    await legsGate?.gate.waitForRoom(stopping.signal);
+    // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
+    // the ClickHouse inserts.
+    await settleAll([
+      timedInsert('invoices', outs.flatMap((o) => o.invoiceRows), sources),
+      timedInsert('invoice_lines', outs.flatMap((o) => o.lineRows), sources),
+      producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
+    ]);
+    metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
+  };
+  // The handlers have returned by the time a write runs, so the write retries itself, with the same items (the
+  // dedup tokens then match); a failure that is not retried, or a stop, ends the writer and the consumer.
+  const writer = new GroupCommitWriter<PendingOutput>(
+    (pending) =>
+      withRetry(() => writeOnce(pending), {
+        ...deps.retry,
+        shouldRetry: (error) => !stopping.signal.aborted && isRetriable(error),
+        signal: stopping.signal,
+        onRetry: ({ error, attempt, delayMs }) => {
+          metrics.retried('ingest', 'write');
+          log.warn('write failed, retrying', { batches: pending.length, attempt, delayMs, error });
+        },
+      }),
     { maxWeight: options.maxRecordsPerWrite ?? 6_000, weightOf: (p) => p.records, lingerMs: options.lingerMs ?? 20 },
   );
   const running = await startBatchConsumer({
@@ -108,9 +127,11 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,
     handler: async (batch) => {
       const out = await ingestBatch(batch.records, { codec: codecs.invoiceEvent, now: deps.now() });
-      await writer.submit([{ source: sourceOf(batch), records: batch.records.length, out }]);
+      // Waits only while the next write is full; the commit waits for the write (DeferredCommit).
+      const { written } = await writer.add({ source: sourceOf(batch), records: batch.records.length, out });
       for (const [reason, n] of out.rejected) metrics.deadLettered('ingest', reason, n);
       if (out.deadLetters.length > 0) log.info('records dead-lettered', { topic: batch.topic, partition: batch.partition, count: out.deadLetters.length, reasons: Object.fromEntries(out.rejected) });
+      return { written };
     },
   });
   return {

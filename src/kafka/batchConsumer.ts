@@ -5,8 +5,9 @@ import type { Logger } from '../runtime/log.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
+import { ContiguousCommits } from './contiguousCommits.ts';
 
-/** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves. */
+/** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves (or, for a DeferredCommit, once the batch is written). */
 export interface RecordBatch {
   topic: string;
   partition: number;
@@ -26,7 +27,22 @@ export interface BatchContext {
  * non-retriable errors stop the consumer: poison records must be dead-lettered
  * inside the handler, so a throw here is a bug or a fatal fault.
  */
-export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<void | CommitDecision>;
+export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<void | CommitDecision | DeferredCommit>;
+
+/**
+ * A handler that hands its batch to a pipelined writer (GroupCommitWriter)
+ * returns before the batch is written: the consumer reads on, and commits the
+ * batch once `written` resolves and every earlier batch of its partition is
+ * written (ContiguousCommits). A rejection is fatal while the consumer runs
+ * (the writer retries what can be retried) and leaves the batch uncommitted.
+ */
+export interface DeferredCommit {
+  written: Promise<void>;
+}
+
+function isDeferred(decision: void | CommitDecision | DeferredCommit): decision is DeferredCommit {
+  return decision !== undefined && 'written' in decision;
+}
 
 /**
  * A handler that keeps state may commit less than it processed: only offsets
@@ -245,6 +261,58 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     }
   };
 
+  const stopOnFatalBatch = (message: string, error: unknown, topic: string, partition: number) => {
+    if (!running) return;
+    logger.error(message, { pipeline, topic, partition, error });
+    running = false;
+    fatal?.(error);
+    // Disconnecting stops kafkajs from fetching on.
+    void consumer.disconnect().catch(() => undefined);
+  };
+
+  /** Batches handed to a pipelined writer and not yet written; commits follow their writes (DeferredCommit). */
+  const deferredCommits = new ContiguousCommits();
+  const unsettledWrites = new Set<Promise<void>>();
+  let committing: Promise<void> = Promise.resolve();
+  let commitQueued = false;
+  let commitRetryTimer: NodeJS.Timeout | undefined;
+  /** One commit at a time, of every partition whose written prefix grew; confirmations of one write share it. */
+  const commitWritten = () => {
+    if (commitQueued) return;
+    commitQueued = true;
+    committing = committing.then(async () => {
+      commitQueued = false;
+      const ready = deferredCommits.ready();
+      if (ready.length === 0) return;
+      try {
+        if (await commitOrDefer(consumer, ready, logger)) {
+          deferredCommits.committed(ready);
+          opts.onCommitted?.(ready);
+        }
+      } catch (error) {
+        // Offsets not reported as committed are offered again; without a retry the last ones would wait for more input.
+        logger.warn('offset commit failed; retrying', { pipeline, partitions: ready.length, error });
+        if (running) commitRetryTimer = setTimeout(commitWritten, HANDLER_HEARTBEAT_MS);
+      }
+    });
+  };
+  const commitWhenWritten = (topic: string, partition: number, nextOffset: bigint, written: Promise<void>) => {
+    const pending = deferredCommits.track(topic, partition, nextOffset);
+    const settled = written.then(
+      () => {
+        deferredCommits.written(pending);
+        commitWritten();
+      },
+      (error: unknown) => {
+        // Blocks every later commit of the partition. On stop the write was abandoned: the batch is read again.
+        deferredCommits.failed(pending);
+        stopOnFatalBatch('a batch write failed; stopping the consumer', error, topic, partition);
+      },
+    );
+    unsettledWrites.add(settled);
+    void settled.then(() => unsettledWrites.delete(settled));
+  };
+
   /** Batches being handled; stop() waits for them, because kafkajs's stop does not wait for a handler in flight. */
   const inFlight = new Set<Promise<void>>();
   const processBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -256,7 +324,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     metrics.recordsIn(pipeline, batch.topic, records.length);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
     metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
-    let decision: void | CommitDecision = undefined;
+    let decision: void | CommitDecision | DeferredCommit = undefined;
     // A handler may run far longer than the session timeout (its own retries through a ClickHouse outage, a
     // slow sink). Without heartbeats the coordinator evicts the member, and kafkajs then crashes on the
     // wrapped UNKNOWN_MEMBER_ID without restarting: the pipeline stopped for good after a 60 s outage
@@ -280,12 +348,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
         },
       );
     } catch (error) {
-      if (!running) return;
-      logger.error('batch failed with a non-retriable error; stopping the consumer', { pipeline, topic: batch.topic, partition: batch.partition, error });
-      running = false;
-      fatal?.(error);
-      // Returning without resolving keeps the offset uncommitted; disconnecting stops kafkajs from refetching.
-      void consumer.disconnect().catch(() => undefined);
+      // Returning without resolving keeps the offset uncommitted.
+      stopOnFatalBatch('batch failed with a non-retriable error; stopping the consumer', error, batch.topic, batch.partition);
       return;
     } finally {
       clearInterval(keepAlive);
@@ -293,8 +357,13 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     const last = batch.lastOffset();
     const next = (BigInt(last) + 1n).toString();
     payload.resolveOffset(last);
-    const commits = (decision as CommitDecision | undefined)?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
-    if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
+    const outcome = decision as void | CommitDecision | DeferredCommit;
+    if (isDeferred(outcome)) {
+      commitWhenWritten(batch.topic, batch.partition, BigInt(next), outcome.written);
+    } else {
+      const commits = outcome?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
+      if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
+    }
     expected.set(`${batch.topic}:${batch.partition}`, BigInt(next));
     await heartbeat().catch((error: unknown) => logger.debug('heartbeat refused (rebalance under way)', { error }));
   };
@@ -321,6 +390,11 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       clearTimeout(rejoinTimer);
       // Finish the batch in flight, its sink writes and its commit, while the group still accepts commits.
       await Promise.all(inFlight);
+      // Then the pipelined writes: those that succeed are committed, those abandoned stay uncommitted.
+      await Promise.all(unsettledWrites);
+      commitWritten();
+      await committing;
+      clearTimeout(commitRetryTimer);
       await consumer.stop();
       try {
         await opts.onStopped?.();

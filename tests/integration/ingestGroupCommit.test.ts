@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin, Consumer } from 'kafkajs';
+import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
+import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
+import { partitionLags } from '../../src/kafka/lagGate.ts';
+import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import type { Metrics } from '../../src/runtime/metrics.ts';
+import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
+
+/**
+ * Ingest's writes are pipelined: while one write is slow, the batches fetched
+ * meanwhile gather into the next, which then carries them all in one insert.
+ * The slow write here is a real one: ingest waits before producing legs while
+ * detect's group lags on the legs topic, and no detect runs until the test
+ * starts a stand-in.
+ */
+const PREFIX = 'group-commit-';
+const DETECT = PREFIX + GROUPS.detect;
+const TOPIC = 'yunlian.invoices.jiashan';
+
+let stack: TestStack;
+let admin: Admin;
+beforeAll(async () => {
+  stack = await startTestStack([]);
+  admin = stack.services.kafka.admin();
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin?.disconnect();
+  await stack?.teardown();
+});
+
+/** A stand-in for detect: a member of its group that reads every leg and commits as it goes. */
+async function startFastDetect(): Promise<Consumer> {
+  const consumer = stack.services.kafka.consumer({ groupId: DETECT, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPICS.invoiceLegs], fromBeginning: true });
+  await consumer.run({ autoCommitInterval: 100, eachMessage: async () => undefined });
+  return consumer;
+}
+
+/** Small produce requests: the mock broker answers a fetch with one record batch a partition, i.e. a few records. */
+async function produce(from: number, count: number): Promise<void> {
+  const events = Array.from({ length: count }, (_, i) => issuedInvoice({ district: 'jiashan', n: from + i, seller: 1 + ((from + i) % 17), buyer: 30 + ((from + i) % 13) }));
+  await produceInvoiceLines(events.map((e) => JSON.stringify(e)), { producer: stack.services.producer, codec: stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: 10 });
+}
+
+describe('ingest with pipelined writes', () => {
+  const invoiceInserts: number[] = [];
+  let consumed = 0;
+  let ingest: RunningPipeline;
+  beforeAll(async () => {
+    const base = stack.services.metrics;
+    // Observes the pipeline's own sink metrics: how many rows each invoices insert carried.
+    const metrics: Metrics = {
+      ...base,
+      sinkWrite: (pipeline, table, rows, seconds) => {
+        if (table === 'invoices') invoiceInserts.push(rows);
+        base.sinkWrite(pipeline, table, rows, seconds);
+      },
+      recordsIn: (pipeline, topic, n) => {
+        consumed += n;
+        base.recordsIn(pipeline, topic, n);
+      },
+    };
+    ingest = await startIngestPipeline(
+      { kafka: stack.services.kafka, producer: stack.services.producer, clickhouse: stack.services.clickhouse, logger: stack.services.logger, metrics, now: Date.now, dataDir: stack.dataDir, groupIdPrefix: PREFIX, retry: { initialDelayMs: 50, maxDelayMs: 500 } },
+      { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg },
+      { legsMaxLagPerPartition: 0, maxRecordsPerWrite: 1_000, lingerMs: 5 },
+    );
+  });
+  afterAll(async () => {
+    await ingest?.stop();
+  });
+
+  it('reads on while a write is held, commits none of what it gathered meanwhile, then writes all of it in one insert', async () => {
+    // The first write finds detect's lag at 0 and goes; its legs make every later write wait for detect.
+    await produce(1, 10);
+    await waitFor(async () => invoiceInserts.length >= 1, { what: 'the first write' });
+
+    await produce(100, 300);
+    // The handlers return while the write waits, so the consumer fetches all 300 (a handler waiting for its own
+    // write would stop its partition at one batch).
+    await waitFor(async () => consumed === 310, { what: 'all 310 invoices read while a write is held', timeoutMs: 30_000 });
+    const committedLag = [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].reduce((s, n) => s + n, 0);
+    // Batches of the first 10 fetched after the first write may wait too; none of the 300 is committed.
+    expect(committedLag).toBeGreaterThanOrEqual(300);
+
+    const detect = await startFastDetect();
+    try {
+      await waitFor(async () => invoiceInserts.reduce((s, n) => s + n, 0) === 310, { what: 'all 310 invoices written', timeoutMs: 60_000 });
+      await waitFor(async () => [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].every((n) => n === 0), { what: 'every batch committed' });
+    } finally {
+      await detect.disconnect();
+    }
+    // The held write carried what had arrived when it started; everything fetched while it waited went in one insert.
+    expect(invoiceInserts.length).toBeLessThanOrEqual(3);
+    expect(Math.max(...invoiceInserts)).toBeGreaterThanOrEqual(250);
+  }, 120_000);
+});
