@@ -174,8 +174,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         if (through > p.snapshotOffset) p.snapshotOffset = through;
       })
       .catch((error: unknown) => {
-        // Its entries may not have landed: the next snapshot writes them again (with their newer state).
-        p.processor.markDirty(encoded.taxIds);
+        // Its rows may not have landed: the next snapshot writes those enterprises whole.
+        p.processor.forceBase(encoded.taxIds);
         log.warn('writing a state snapshot failed; the next one retries', { partition, error });
       })
       .finally(() => {

@@ -10,7 +10,8 @@ import { deserializeState, serializeState, type SerializedEnterpriseState } from
 import { WatermarkClock, type SerializedClock, type WatermarkConfig } from './watermarkClock.ts';
 import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
 import { StringInterner } from './stringInterner.ts';
-import type { EnterpriseEntry, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
+import { EnterpriseWriteLog } from './enterpriseWriteLog.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
 export interface LateLeg {
@@ -37,7 +38,7 @@ export interface StoredPartition {
   header: { nextOffset: number; header: SnapshotHeader } | null;
   /** Whole-partition snapshot of the format before incremental snapshots, and its offset. */
   full: { nextOffset: number; state: SerializedPartition } | null;
-  /** The newest entry of every enterprise ever written, whatever its offset (tombstones included). */
+  /** The newest row of every enterprise row key ever written, whatever its offset (tombstones included). */
   entries: readonly SnapshotEntry[];
 }
 
@@ -45,7 +46,6 @@ export interface StoredPartition {
 interface FrozenEnterprise {
   until: number;
   state: EnterpriseState | null;
-  openedAtMs: Record<string, number>;
 }
 
 export interface SerializedPartition {
@@ -73,8 +73,8 @@ export class PartitionProcessor {
   private readonly openedAtMs = new Map<string, number>();
   /** Closed-through day the party strings last started a generation (see StringInterner), or null before any close. */
   private stringsSince: DayNumber | null = null;
-  /** Enterprises a leg was applied to, or that were created or dropped, since the last snapshot taken. */
-  private readonly dirty = new Set<string>();
+  /** What the next snapshot writes of the enterprises changed since the last one. */
+  private readonly writeLog = new EnterpriseWriteLog();
   /** How many times the partition closed its firms' days (SnapshotHeader.closes). */
   private closes = 0;
   /** See restore(): entries found ahead of the snapshot the partition resumes from, by tax ID. */
@@ -107,31 +107,37 @@ export class PartitionProcessor {
   }
 
   /**
-   * A partition as stored: the newest of its incremental header and its whole-partition snapshot of the older
-   * format (whichever covers more of the partition), plus the enterprise entries. The returned processor
-   * resumes at `resumeOffset(stored)`; the caller passes each leg's offset to process().
+   * A partition as stored: the newer of its incremental header and its whole-partition snapshot of the older
+   * format, plus the enterprise rows. The returned processor resumes at `resumeOffset(stored)`; the caller
+   * passes each leg's offset to process().
    *
-   * - An entry at or below an incremental header's offset whose close count is below the header's was
-   *   closed again after it was written (only closed: a leg would have rewritten it). It is closed forward
-   *   here to the header's closed-through day of its home, which is what the live closes did (closing
-   *   through a day in one step or several gives the same state; detectCatchUpClosing.test.ts). The outputs
-   *   of that catch-up (signals, rollups) are discarded: a snapshot is taken only once the outputs of every
-   *   leg it covers are confirmed written, so they are already in the sinks.
-   * - An entry above the resume offset was written by a snapshot whose header never landed (a crash, or a
-   *   failed write, between the entries and the header, or an old owner still writing after a rebalance).
-   *   Its enterprise is frozen: its legs below that offset are skipped (they are in its state; not late, not
-   *   re-applied) and it takes no part in closing until the stream reaches the offset, from where its state
-   *   is exactly the live one.
-   * - Restored from an old-format snapshot, every enterprise is dirty: the next snapshot writes them all.
+   * - An enterprise is rebuilt from its base row and the log rows after it: each logged leg is applied after
+   *   closing the state through the day it had closed through when the leg came (closing through a day in
+   *   one step or several gives the same state; detectIncrementalSnapshots.test.ts), then it is closed
+   *   through the day the last row records.
+   * - An enterprise whose newest row is at or below an incremental header's offset but has a lower close
+   *   count was closed again after it was written (only closed: a leg would have written a row). It is
+   *   closed forward here to the header's closed-through day of its home, which is what the live closes did.
+   *   The outputs of all this replaying (signals, rollups) are discarded: a snapshot is taken only once the
+   *   outputs of every leg it covers are confirmed written, so they are already in the sinks.
+   * - An enterprise whose newest row is above the resume offset was written by a snapshot whose header never
+   *   landed (a crash, or a failed write, between the rows and the header, or an old owner still writing
+   *   after a rebalance). It is frozen: its legs below that offset are skipped (they are in its state; not
+   *   late, not re-applied) and it takes no part in closing until the stream reaches the offset, from where
+   *   its state is exactly the live one.
+   * - Restored from an old-format snapshot, every enterprise's next row is a base.
    */
   static restore(ctx: DetectorContext, watermark: WatermarkConfig, stored: StoredPartition, expectedSources: readonly string[] = []): PartitionProcessor {
     const fromFull = stored.full !== null && (stored.header === null || stored.full.nextOffset > stored.header.nextOffset);
     const processor = new PartitionProcessor(ctx, watermark, fromFull ? stored.full!.state : undefined, expectedSources, fromFull || stored.header === null ? undefined : stored.header.header);
     const base = resumeOffset(stored);
-    if (fromFull) for (const taxId of processor.enterprises.keys()) processor.dirty.add(taxId);
-    for (const entry of stored.entries) {
-      if (entry.coversOffset > base) processor.freeze(entry);
-      else if (!fromFull && entry.state !== null) processor.restoreEntry(entry.state);
+    if (fromFull) processor.writeLog.forceBase(processor.enterprises.keys());
+    for (const chain of chainsOf(stored.entries)) {
+      // Rows at or below an old-format snapshot's offset predate it: it holds everything they say.
+      if (chain.coversOffset <= base && fromFull) continue;
+      const state = processor.rebuild(chain);
+      if (chain.coversOffset > base) processor.freeze(chain, state);
+      else if (state !== null) processor.restoreChain(chain, state);
     }
     return processor;
   }
@@ -158,67 +164,83 @@ export class PartitionProcessor {
     if (state === undefined) {
       state = createEnterpriseState(leg.enterprise_tax_id, leg.enterprise_name, leg.enterprise_district_code, ringSizeFor(this.ctx.config));
       this.enterprises.set(state.taxId, state);
+      this.writeLog.created(state.taxId);
     }
     const outcome = applyLeg(state, leg, this.ctx);
-    if (outcome.kind === 'applied') this.dirty.add(state.taxId);
+    if (outcome.kind === 'applied') this.writeLog.applied(state.taxId, leg, state.lastClosedDay);
     else if (outcome.kind === 'late') out.late.push({ leg, closedThrough: state.lastClosedDay! });
     else out.duplicates++;
     this.observe(leg, out);
   }
 
   /**
-   * The header and the entries of the enterprises changed since the last snapshot taken, as of `nextOffset`
-   * (the offset after the last leg processed). Serialised now: the result shares nothing with the live state.
-   * Call markDirty with its tax IDs if writing it fails, so the next snapshot writes them again.
+   * The header and the rows of the enterprises changed since the last snapshot taken, as of `nextOffset`
+   * (the offset after the last leg processed). Copied now: the result shares nothing that the live state
+   * will change. Call forceBase with its entries' tax IDs if writing it fails, so the next snapshot writes
+   * them whole.
    */
   snapshot(nextOffset: number): IncrementalSnapshot {
-    const entries: SnapshotEntry[] = [];
-    for (const taxId of [...this.dirty].sort()) {
-      const state = this.enterprises.get(taxId);
-      entries.push({ taxId, coversOffset: nextOffset, state: state === undefined ? null : this.entryOf(state) });
-    }
-    this.dirty.clear();
+    const entries = this.writeLog.take(nextOffset, this.closes, (taxId) => this.enterprises.get(taxId), (state) => this.baseOf(state));
     const closedThrough: SnapshotHeader['closedThrough'] = {};
     for (const [home, day] of this.closedThrough) closedThrough[home] = day;
     return { nextOffset, header: { version: 1, clock: this.clock.serialize(), closedThrough, closes: this.closes, stringsSince: this.stringsSince }, entries };
   }
 
-  markDirty(taxIds: Iterable<string>): void {
-    for (const taxId of taxIds) this.dirty.add(taxId);
+  forceBase(taxIds: Iterable<string>): void {
+    this.writeLog.forceBase(taxIds);
   }
 
   /** Enterprises the next snapshot writes. */
   get dirtyCount(): number {
-    return this.dirty.size;
+    return this.writeLog.size;
   }
 
   private observe(leg: InvoiceLeg, out: PartitionOutput): void {
     if (isDistrict(leg.feed_district) && this.clock.observe(leg.feed_district, leg.source_partition ?? -1, leg.issued_at_ms)) this.closeFinishedDays(out);
   }
 
-  private entryOf(state: EnterpriseState): EnterpriseEntry {
+  private baseOf(state: EnterpriseState): EntryState {
     const openedAtMs: Record<string, number> = {};
     for (const o of state.openSignals.values()) {
       const ms = this.openedAtMs.get(o.signalId);
       if (ms !== undefined) openedAtMs[o.signalId] = ms;
     }
-    return { closes: this.closes, enterprise: serializeState(state), openedAtMs };
+    return { kind: 'base', closes: this.closes, enterprise: serializeState(state), openedAtMs };
   }
 
-  private restoreEntry(entry: EnterpriseEntry): void {
-    const state = deserializeState(entry.enterprise, this.ctx.strings);
+  /** An enterprise's state as of its newest row (null: dropped), replaying its logged legs and the closes between them. */
+  private rebuild(chain: EnterpriseChain): EnterpriseState | null {
+    const base = chain.base.state;
+    if (base === null) return null;
+    if (base.kind !== 'base') throw new RangeError(`row of ${chain.taxId} without a slot is not a base`);
+    const state = deserializeState(base.enterprise, this.ctx.strings);
+    for (const [id, ms] of Object.entries(base.openedAtMs)) this.openedAtMs.set(id, ms);
+    const discarded = emptyOutput();
+    let legs = 0;
+    for (const row of chain.logs) {
+      if (row.state?.kind !== 'legs') throw new RangeError(`log row ${row.slot ?? ''} of ${chain.taxId} holds no legs`);
+      for (const { leg, closedBefore } of row.state.legs) {
+        if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
+        applyLeg(state, leg, this.ctx);
+        legs++;
+      }
+      if (row.state.closedThrough !== null) this.closeState(state, row.state.closedThrough, discarded);
+    }
+    this.writeLog.restored(chain.taxId, chain.logs.length, legs);
+    return state;
+  }
+
+  private restoreChain(chain: EnterpriseChain, state: EnterpriseState): void {
     this.enterprises.set(state.taxId, state);
-    for (const [id, ms] of Object.entries(entry.openedAtMs)) this.openedAtMs.set(id, ms);
-    if (entry.closes >= this.closes) return;
+    if (chain.closes >= this.closes) return;
     const through = this.closedThrough.get(this.homeOf(state));
     if (through !== undefined) this.closeEnterprise(state, through, emptyOutput());
   }
 
-  private freeze(entry: SnapshotEntry): void {
-    this.enterprises.delete(entry.taxId);
-    const state = entry.state === null ? null : deserializeState(entry.state.enterprise, this.ctx.strings);
-    this.frozen.set(entry.taxId, { until: entry.coversOffset, state, openedAtMs: entry.state?.openedAtMs ?? {} });
-    if (entry.coversOffset < this.frozenUntil) this.frozenUntil = entry.coversOffset;
+  private freeze(chain: EnterpriseChain, state: EnterpriseState | null): void {
+    this.enterprises.delete(chain.taxId);
+    this.frozen.set(chain.taxId, { until: chain.coversOffset, state });
+    if (chain.coversOffset < this.frozenUntil) this.frozenUntil = chain.coversOffset;
   }
 
   /** Releases the frozen enterprises whose state covers the legs before `offset`. */
@@ -231,7 +253,6 @@ export class PartitionProcessor {
       }
       this.frozen.delete(taxId);
       if (held.state !== null) this.enterprises.set(taxId, held.state);
-      for (const [id, ms] of Object.entries(held.openedAtMs)) this.openedAtMs.set(id, ms);
     }
   }
 
@@ -298,6 +319,14 @@ export class PartitionProcessor {
 
   /** Closes one enterprise's days through `through`; drops it (a tombstone in the next snapshot) once dormant. */
   private closeEnterprise(state: EnterpriseState, through: DayNumber, out: PartitionOutput): void {
+    this.closeState(state, through, out);
+    if (isDormant(state)) {
+      this.enterprises.delete(state.taxId);
+      this.writeLog.dropped(state.taxId);
+    }
+  }
+
+  private closeState(state: EnterpriseState, through: DayNumber, out: PartitionOutput): void {
     if (state.lastClosedDay !== null && through <= state.lastClosedDay) return;
     rollupsBeforeClose(state, through, this.ctx.calendar, out);
     for (const signal of closeDay(state, through, this.ctx)) {
@@ -309,10 +338,6 @@ export class PartitionProcessor {
         out.openedAtMs.set(signal.signal_id, this.openedAtMs.get(signal.signal_id) ?? signal.event_time_ms);
         this.openedAtMs.delete(signal.signal_id);
       }
-    }
-    if (isDormant(state)) {
-      this.enterprises.delete(state.taxId);
-      this.dirty.add(state.taxId);
     }
   }
 }

@@ -2,13 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
-import type { EnterpriseEntry, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
 import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
 
 /** An incremental snapshot frozen as the rows it writes, ready to be written (and rewritten on a retry) without touching the live state. */
 export interface EncodedSnapshot {
   nextOffset: string;
-  /** Tax IDs of the entries, for PartitionProcessor.markDirty when the write fails. */
+  /** Tax IDs of the entries, for PartitionProcessor.forceBase when the write fails. */
   taxIds: string[];
   entries: EntryRow[];
   header: EntryRow;
@@ -16,7 +16,7 @@ export interface EncodedSnapshot {
   stateChars: number;
 }
 
-interface EntryRow {
+export interface EntryRow {
   entry_key: string;
   version: string;
   deleted: 0 | 1;
@@ -30,8 +30,32 @@ export interface SnapshotKey {
   partition: number;
 }
 
-/** The key of the header row; enterprise rows are keyed by tax ID. */
+/**
+ * Freezes a snapshot into its rows' text, synchronously (the processor's
+ * snapshot is already a copy; the text keeps a retry from re-serialising).
+ */
+export function encodeSnapshot(snapshot: IncrementalSnapshot): EncodedSnapshot {
+  const version = String(snapshot.nextOffset);
+  let stateChars = 0;
+  const entries = snapshot.entries.map((e): EntryRow => {
+    const state = e.state === null ? '' : JSON.stringify(e.state);
+    stateChars += state.length;
+    return { entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state };
+  });
+  const header: EntryRow = { entry_key: HEADER_KEY, version, deleted: 0, state: JSON.stringify(snapshot.header) };
+  stateChars += header.state.length;
+  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header, stateChars };
+}
+
+/** The key of the header row; an enterprise's base row is keyed by its tax ID, its log rows by tax ID # slot. */
 const HEADER_KEY = '';
+/** Not in the USCC alphabet, so no tax ID contains it. */
+const SLOT_SEPARATOR = '#';
+
+function parseKey(key: string): { taxId: string; slot: number | null } {
+  const at = key.indexOf(SLOT_SEPARATOR);
+  return at < 0 ? { taxId: key, slot: null } : { taxId: key.slice(0, at), slot: Number(key.slice(at + 1)) };
+}
 
 /**
  * Detector state per leg partition, stored in ClickHouse so any process of
@@ -66,7 +90,7 @@ export class SnapshotStore {
       for (const row of rows) {
         const coversOffset = Number(row.version);
         if (row.entry_key === HEADER_KEY) header = { nextOffset: coversOffset, header: JSON.parse(row.state) as SnapshotHeader };
-        else entries.push({ taxId: row.entry_key, coversOffset, state: Number(row.deleted) === 1 ? null : (JSON.parse(row.state) as EnterpriseEntry) });
+        else entries.push({ ...parseKey(row.entry_key), coversOffset, state: Number(row.deleted) === 1 ? null : (JSON.parse(row.state) as EntryState) });
       }
       const old = await (
         await this.client.query({
@@ -87,21 +111,9 @@ export class SnapshotStore {
     }
   }
 
-  /**
-   * Freezes a snapshot into its rows' text, synchronously (the processor's
-   * snapshot is already a copy; the text keeps a retry from re-serialising).
-   */
+  /** See encodeSnapshot. */
   encode(snapshot: IncrementalSnapshot): EncodedSnapshot {
-    const version = String(snapshot.nextOffset);
-    let stateChars = 0;
-    const entries = snapshot.entries.map((e): EntryRow => {
-      const state = e.state === null ? '' : JSON.stringify(e.state);
-      stateChars += state.length;
-      return { entry_key: e.taxId, version, deleted: e.state === null ? 1 : 0, state };
-    });
-    const header: EntryRow = { entry_key: HEADER_KEY, version, deleted: 0, state: JSON.stringify(snapshot.header) };
-    stateChars += header.state.length;
-    return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header, stateChars };
+    return encodeSnapshot(snapshot);
   }
 
   /**
