@@ -48,6 +48,7 @@ interface FrozenEnterprise {
   state: EnterpriseState | null;
 }
 
+/** A whole partition in one piece: the snapshot format before incremental snapshots (still read; serialize() for tests and benches). */
 export interface SerializedPartition {
   version: 1;
   clock: SerializedClock;
