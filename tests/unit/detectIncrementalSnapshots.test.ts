@@ -7,12 +7,11 @@ import { deserializeState, serializeState } from '../../pipelines/detect/seriali
 import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import { emptyOutput, PartitionProcessor, resumeOffset, type StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
-import { BUYER, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
-import { detectorContext } from '../helpers/detectFixtures.ts';
+import { BUYER, FIRM, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
 const ctx = detectorContext(snapshotCalendar);
-const FIRM_TAX_ID = '91330421MA2B000001';
+const FIRM_TAX_ID = FIRM.taxId;
 /** Trades three weeks in July 2019, then never again: dropped as dormant months later. */
 const SHORT_LIVED: Firm = { taxId: '91330421MA2B000077', name: '嘉善短期贸易有限公司', districtCode: '330421' };
 
