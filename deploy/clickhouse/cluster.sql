@@ -533,6 +533,25 @@ COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every s
 ALTER TABLE yunlian.signals ON CLUSTER yunlian ADD COLUMN IF NOT EXISTS opened_at DateTime64(3, 'Asia/Shanghai')
 COMMENT 'Event-time instant the episode opened (the OPEN state), kept on every state row' AFTER event_time;
 
+-- migration 9: incremental detector state snapshots
+CREATE TABLE IF NOT EXISTS yunlian.detect_snapshot_entries_local ON CLUSTER yunlian (
+  group_id String,
+  topic String,
+  partition UInt16,
+  cluster_id String COMMENT 'Kafka cluster the offsets belong to (the embedded one is new on every start)',
+  entry_key String COMMENT 'Empty for the partition header (clock, close-through days), else the enterprise tax ID',
+  version UInt64 COMMENT 'The row covers every record of the partition before this offset',
+  deleted UInt8 COMMENT '1: the enterprise was dropped as dormant (a tombstone, state empty)',
+  taken_at DateTime64(3, 'UTC'),
+  state String COMMENT 'JSON of the header or of the enterprise entry' CODEC(ZSTD(3))
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/yunlian/detect_snapshot_entries', '{replica}', version)
+ORDER BY (group_id, cluster_id, topic, partition, entry_key)
+COMMENT 'Detector state per leg partition, one row per header and enterprise (the highest offset wins); a snapshot writes the changed enterprises, then the header';
+
+CREATE TABLE IF NOT EXISTS yunlian.detect_snapshot_entries ON CLUSTER yunlian AS yunlian.detect_snapshot_entries_local
+ENGINE = Distributed(yunlian, yunlian, detect_snapshot_entries_local, cityHash64(group_id, cluster_id, topic, partition))
+COMMENT 'Detector state per leg partition, one row per header and enterprise (the highest offset wins); a snapshot writes the changed enterprises, then the header';
+
 INSERT INTO yunlian.schema_migrations (version, name, applied_at) VALUES
   (1, 'invoices and invoice lines', now64(3)),
   (2, 'signals and daily rollups', now64(3)),
@@ -540,4 +559,5 @@ INSERT INTO yunlian.schema_migrations (version, name, applied_at) VALUES
   (4, 'cases of tax stewards', now64(3)),
   (5, 'analyst views', now64(3)),
   (6, 'detector state snapshots', now64(3)),
-  (8, 'signals.opened_at', now64(3));
+  (8, 'signals.opened_at', now64(3)),
+  (9, 'incremental detector state snapshots', now64(3));

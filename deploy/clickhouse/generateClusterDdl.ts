@@ -55,7 +55,8 @@ export const DEFAULT_CLUSTER_DDL_OPTIONS: ClusterDdlOptions = {
   localSuffix: '_local',
   replicatedPath: '/clickhouse/tables/{shard}/yunlian/<table>',
   replicaName: '{replica}',
-  shardingKeys: {},
+  // All rows of a partition's detector state on one shard: a restore reads them together.
+  shardingKeys: { detect_snapshot_entries: 'cityHash64(group_id, cluster_id, topic, partition)' },
 };
 
 /**

@@ -16,7 +16,7 @@ import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.t
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { writeDetectOutputs, type DetectBatchOutput } from './detectOutputWriter.ts';
-import { emptyOutput, PartitionProcessor, legDay } from './runtimePartition.ts';
+import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtimePartition.ts';
 import { SnapshotStore } from './runtimeSnapshotStore.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
@@ -119,10 +119,11 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     for (const p of [...owned.keys()]) if (!mine.has(p)) owned.delete(p);
     for (const partition of mine) {
       if (owned.has(partition)) continue;
-      const snapshot = await store.load(keyOf(partition));
+      const stored = await store.load(keyOf(partition));
+      const snapshot = stored.header ?? stored.full;
       const committedOffset = committedOf(TOPICS.invoiceLegs, partition)?.toString() ?? '-1';
-      const processor = new PartitionProcessor(ctx, watermark, snapshot?.state, expectedSources);
-      const start = snapshot ? BigInt(snapshot.nextOffset) : 0n;
+      const processor = PartitionProcessor.restore(ctx, watermark, stored, expectedSources);
+      const start = BigInt(resumeOffset(stored));
       owned.set(partition, {
         processor,
         nextOffset: start,
@@ -163,7 +164,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     if (p.saving !== null || p.nextOffset === p.snapshotOffset || p.nextOffset !== p.writtenOffset) return;
     const started = Date.now();
     const through = p.nextOffset;
-    const encoded = store.encode({ nextOffset: through.toString(), state: p.processor.serialize() });
+    // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
+    const encoded = store.encode(p.processor.snapshot(Number(through)));
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
     p.saving = store
@@ -171,7 +173,11 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       .then(() => {
         if (through > p.snapshotOffset) p.snapshotOffset = through;
       })
-      .catch((error: unknown) => log.warn('writing a state snapshot failed; the next one retries', { partition, error }))
+      .catch((error: unknown) => {
+        // Its rows may not have landed: the next snapshot writes those enterprises whole.
+        p.processor.forceBase(encoded.taxIds);
+        log.warn('writing a state snapshot failed; the next one retries', { partition, error });
+      })
       .finally(() => {
         p.saving = null;
       });
@@ -270,6 +276,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         // 1. Decode everything first: a registry outage throws here, before any state changed, and the batch is retried.
         const deadLetters: OutgoingRecord[] = [];
         const legs: InvoiceLeg[] = [];
+        const offsets: number[] = [];
         let next = state.nextOffset;
         for (const record of batch.records) {
           const offset = BigInt(record.offset);
@@ -281,6 +288,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
           }
           try {
             legs.push(await codecs.invoiceLeg.decode(record.value));
+            offsets.push(Number(offset));
           } catch (error) {
             if (!(error instanceof PoisonRecordError)) throw error;
             deadLetters.push(deadLetter(record, error.code, error.message));
@@ -288,7 +296,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         }
         // 2. Pure state transitions, in partition order.
         const out = emptyOutput();
-        for (const leg of legs) state.processor.process(leg, out);
+        for (let i = 0; i < legs.length; i++) state.processor.process(legs[i]!, out, offsets[i]);
         state.nextOffset = next;
         // 3. Outputs, shared with the other partitions' batches in flight.
         const output: DetectBatchOutput = { out, deadLetters, legs: legs.length };

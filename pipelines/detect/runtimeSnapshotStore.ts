@@ -1,22 +1,26 @@
-import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
-import { jsonUtf8 } from '../../src/runtime/jsonUtf8.ts';
-import type { SerializedPartition } from './runtimePartition.ts';
+import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
 
-const gzipAsync = promisify(gzip);
-
-export interface PartitionSnapshot {
-  nextOffset: string;
-  state: SerializedPartition;
-}
-
-/** A snapshot frozen as JSON text (UTF-8), ready to be written (and rewritten on a retry) without touching the live state. */
+/** An incremental snapshot frozen as the rows it writes, ready to be written (and rewritten on a retry) without touching the live state. */
 export interface EncodedSnapshot {
   nextOffset: string;
-  json: Buffer;
+  /** Tax IDs of the entries, for PartitionProcessor.forceBase when the write fails. */
+  taxIds: string[];
+  entries: EntryRow[];
+  header: EntryRow;
+  /** Characters of state JSON in the rows (what the snapshot costs to write, roughly). */
+  stateChars: number;
+}
+
+export interface EntryRow {
+  entry_key: string;
+  version: string;
+  deleted: 0 | 1;
+  state: string;
 }
 
 export interface SnapshotKey {
@@ -27,51 +31,99 @@ export interface SnapshotKey {
 }
 
 /**
+ * Freezes a snapshot into its rows' text, synchronously (the processor's
+ * snapshot is already a copy; the text keeps a retry from re-serialising).
+ */
+export function encodeSnapshot(snapshot: IncrementalSnapshot): EncodedSnapshot {
+  const version = String(snapshot.nextOffset);
+  let stateChars = 0;
+  const entries = snapshot.entries.map((e): EntryRow => {
+    const state = e.state === null ? '' : JSON.stringify(e.state);
+    stateChars += state.length;
+    return { entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state };
+  });
+  const header: EntryRow = { entry_key: HEADER_KEY, version, deleted: 0, state: JSON.stringify(snapshot.header) };
+  stateChars += header.state.length;
+  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header, stateChars };
+}
+
+/** The key of the header row; an enterprise's base row is keyed by its tax ID, its log rows by tax ID # slot. */
+const HEADER_KEY = '';
+/** Not in the USCC alphabet, so no tax ID contains it. */
+const SLOT_SEPARATOR = '#';
+
+function parseKey(key: string): { taxId: string; slot: number | null } {
+  const at = key.indexOf(SLOT_SEPARATOR);
+  return at < 0 ? { taxId: key, slot: null } : { taxId: key.slice(0, at), slot: Number(key.slice(at + 1)) };
+}
+
+/**
  * Detector state per leg partition, stored in ClickHouse so any process of
  * the consumer group (embedded or on another host) can take a partition over
  * after a rebalance or crash. The embedded Kafka keeps only the newest 5 MiB
  * per partition, so state cannot be rebuilt from a changelog topic there.
  * A snapshot is written before the offsets it covers are committed.
+ *
+ * Incremental (`detect_snapshot_entries`): a snapshot writes the entries of
+ * the enterprises that changed, then, once they are confirmed, the header;
+ * the header's offset is the one the partition resumes from, so a snapshot
+ * counts as taken only when its header landed (PartitionProcessor.restore
+ * deals with entries of one that did not). Partitions last saved whole, in
+ * `detect_snapshots`, still load from there.
  */
 export class SnapshotStore {
   constructor(private readonly client: ClickHouseClient) {}
 
-  async load(key: SnapshotKey): Promise<PartitionSnapshot | null> {
+  async load(key: SnapshotKey): Promise<StoredPartition> {
     try {
-      const rs = await this.client.query({
-        query: `SELECT toString(next_offset) AS next_offset, state FROM yunlian.detect_snapshots FINAL
-                WHERE group_id = {g:String} AND cluster_id = {c:String} AND topic = {t:String} AND partition = {p:UInt16}`,
-        query_params: { g: key.groupId, c: key.clusterId, t: key.topic, p: key.partition },
-        format: 'JSONEachRow',
-      });
-      const rows = await rs.json<{ next_offset: string; state: string }>();
-      const row = rows[0];
-      if (!row) return null;
-      const state = JSON.parse(gunzipSync(Buffer.from(row.state, 'base64')).toString('utf8')) as SerializedPartition;
-      return { nextOffset: row.next_offset, state };
+      const params = { g: key.groupId, c: key.clusterId, t: key.topic, p: key.partition };
+      const where = 'group_id = {g:String} AND cluster_id = {c:String} AND topic = {t:String} AND partition = {p:UInt16}';
+      const rows = await (
+        await this.client.query({
+          query: `SELECT entry_key, toString(version) AS version, deleted, state FROM yunlian.detect_snapshot_entries FINAL WHERE ${where}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+      ).json<{ entry_key: string; version: string; deleted: number; state: string }>();
+      let header: StoredPartition['header'] = null;
+      const entries: SnapshotEntry[] = [];
+      for (const row of rows) {
+        const coversOffset = Number(row.version);
+        if (row.entry_key === HEADER_KEY) header = { nextOffset: coversOffset, header: JSON.parse(row.state) as SnapshotHeader };
+        else entries.push({ ...parseKey(row.entry_key), coversOffset, state: Number(row.deleted) === 1 ? null : (JSON.parse(row.state) as EntryState) });
+      }
+      const old = await (
+        await this.client.query({
+          query: `SELECT toString(next_offset) AS next_offset, state FROM yunlian.detect_snapshots FINAL WHERE ${where}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+      ).json<{ next_offset: string; state: string }>();
+      const row = old[0];
+      // Older than the header: written before the partition switched to incremental snapshots, superseded.
+      const full =
+        row === undefined || (header !== null && Number(row.next_offset) <= header.nextOffset)
+          ? null
+          : { nextOffset: Number(row.next_offset), state: JSON.parse(gunzipSync(Buffer.from(row.state, 'base64')).toString('utf8')) as SerializedPartition };
+      return { header, full, entries };
     } catch (error) {
       throw toClickHouseFailure(error, { operation: 'load snapshot', ...key });
     }
   }
 
-  /**
-   * Freezes a snapshot into its stored text, synchronously: the processor's
-   * serialised form may share arrays with the live state, so a snapshot
-   * written (or retried) later must be encoded before the state moves on.
-   */
-  encode(snapshot: PartitionSnapshot): EncodedSnapshot {
-    // Straight to UTF-8 (jsonUtf8): gzip would otherwise convert the state's one large two-byte string in one call.
-    return { nextOffset: snapshot.nextOffset, json: jsonUtf8(snapshot.state) };
+  /** See encodeSnapshot. */
+  encode(snapshot: IncrementalSnapshot): EncodedSnapshot {
+    return encodeSnapshot(snapshot);
   }
 
-  /** Writes an encoded snapshot; the newest next_offset of a partition wins, whatever the order of writes. */
+  /**
+   * Writes an encoded snapshot: the entries, then the header. A failure before the header leaves entries
+   * ahead of the stored header, which a restore freezes (see PartitionProcessor.restore). The newest
+   * version of each row wins, whatever the order of writes.
+   */
   async write(key: SnapshotKey, encoded: EncodedSnapshot, takenAtMs: number): Promise<void> {
-    // Level 1: snapshots are taken every few seconds; the default level 6 costs several times the CPU for a
-    // few percent less size. Compressed on libuv's thread pool, off the consumer's thread.
-    const state = (await gzipAsync(encoded.json, { level: 1 })).toString('base64');
-    await insertRows(this.client, {
-      table: 'yunlian.detect_snapshots',
-      rows: [{ group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, next_offset: encoded.nextOffset, taken_at: isoInstant(takenAtMs), state }],
-    });
+    const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
+    await insertRows(this.client, { table: 'yunlian.detect_snapshot_entries', rows: encoded.entries.map((r) => ({ ...common, ...r })) });
+    await insertRows(this.client, { table: 'yunlian.detect_snapshot_entries', rows: [{ ...common, ...encoded.header }] });
   }
 }

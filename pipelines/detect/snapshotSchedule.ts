@@ -1,9 +1,11 @@
 /**
  * When a partition's detector state is snapshotted (and its offsets
- * committed with it). A snapshot re-serialises the partition's whole state,
- * so its cost grows with the number of tracked enterprises, not with the
- * legs since the last one; on a busy stream a fixed short interval spends a
- * large share of the consumer's time on snapshots. The interval therefore
+ * committed with it). Snapshots are incremental (incrementalSnapshot.ts), so
+ * their cost follows the legs since the last one, except when many
+ * enterprises are written whole at once (the first snapshot after a restore
+ * from the old whole-partition format, or after a failed write); on a busy
+ * stream a fixed short interval could then spend a large share of the
+ * consumer's time on snapshots. The interval therefore
  * stretches so that snapshots take at most `maxShareOfTime` of the wall
  * clock, but never beyond `maxIntervalMs`: that bounds the uncommitted
  * window (what a crash replays) in time. `maxPendingLegs` bounds it in legs

@@ -163,6 +163,31 @@ export const SNAPSHOTS_MIGRATION: Migration = {
   ],
 };
 
+/**
+ * Incremental detector state: one row per partition header and per enterprise, rewritten only when it changed
+ * (see pipelines/detect/incrementalSnapshot.ts). detect_snapshots stays readable for partitions last saved
+ * before this table existed.
+ */
+export const SNAPSHOT_ENTRIES_MIGRATION: Migration = {
+  version: 9,
+  name: 'incremental detector state snapshots',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS yunlian.detect_snapshot_entries (
+      group_id String,
+      topic String,
+      partition UInt16,
+      cluster_id String COMMENT 'Kafka cluster the offsets belong to (the embedded one is new on every start)',
+      entry_key String COMMENT 'Empty for the partition header (clock, close-through days), else the enterprise tax ID',
+      version UInt64 COMMENT 'The row covers every record of the partition before this offset',
+      deleted UInt8 COMMENT '1: the enterprise was dropped as dormant (a tombstone, state empty)',
+      taken_at DateTime64(3, 'UTC'),
+      state String COMMENT 'JSON of the header or of the enterprise entry' CODEC(ZSTD(3))
+    ) ENGINE = ReplacingMergeTree(version)
+    ORDER BY (group_id, cluster_id, topic, partition, entry_key)
+    COMMENT 'Detector state per leg partition, one row per header and enterprise (the highest offset wins); a snapshot writes the changed enterprises, then the header'`,
+  ],
+};
+
 export const DATABASE_STATEMENT = 'CREATE DATABASE IF NOT EXISTS yunlian';
 
 
@@ -177,4 +202,4 @@ export const SIGNAL_OPENED_AT_MIGRATION: Migration = {
 };
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, MATCHES_MIGRATION, CASES_MIGRATION, VIEWS_MIGRATION, SNAPSHOTS_MIGRATION, SIGNAL_OPENED_AT_MIGRATION].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, MATCHES_MIGRATION, CASES_MIGRATION, VIEWS_MIGRATION, SNAPSHOTS_MIGRATION, SIGNAL_OPENED_AT_MIGRATION, SNAPSHOT_ENTRIES_MIGRATION].sort((a, b) => a.version - b.version);

@@ -42,8 +42,8 @@ async function committedLegs(groupId: string): Promise<number> {
   return t!.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
 }
 
-const startDetect = async (prefix: string): Promise<RunningPipeline> =>
-  (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300 } }))[0]!;
+const startDetect = async (prefix: string, maxPendingLegs?: number): Promise<RunningPipeline> =>
+  (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300, maxPendingLegs } }))[0]!;
 
 let baseline: string[] = [];
 let totalLegs = 0;
@@ -107,6 +107,38 @@ describe('detect on the embedded stack', () => {
     await first.stop();
     const second = await startDetect('restart-');
     await drained('restart-' + GROUPS.detect);
+    await second.stop();
+    expect(await signalStates()).toEqual(baseline);
+  }, 420_000);
+
+  it('gives identical signals after a restart from several incremental snapshots, some enterprises untouched since older ones', async () => {
+    await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
+    const group = 'incremental-' + GROUPS.detect;
+    // A snapshot every 20 legs of a partition (less than a day of its legs): many per partition, each writing only the firms touched since the last.
+    const first = await startDetect('incremental-', 20);
+    await waitFor(async () => (await committedLegs(group)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 180_000, intervalMs: 1000 });
+    await first.stop();
+    const [rows] = await stack.query<{ versions: string; logRows: string }>(
+      `SELECT uniqExact(version) AS versions, countIf(position(entry_key, '#') > 0) AS logRows
+       FROM yunlian.detect_snapshot_entries FINAL WHERE group_id = {g:String}`,
+      { g: group },
+    );
+    // Enterprises whose newest row is older than their partition's header and that closed days since: the restart closes them forward.
+    const [untouched] = await stack.query<{ n: string }>(
+      `SELECT count() AS n FROM (
+         SELECT partition, splitByChar('#', entry_key)[1] AS tax_id, max(version) AS newest, argMax(JSONExtractUInt(state, 'closes'), version) AS closes
+         FROM yunlian.detect_snapshot_entries FINAL WHERE group_id = {g:String} AND entry_key != '' AND deleted = 0 GROUP BY partition, tax_id
+       ) AS e INNER JOIN (
+         SELECT partition, version, JSONExtractUInt(state, 'closes') AS closes FROM yunlian.detect_snapshot_entries FINAL WHERE group_id = {g:String} AND entry_key = ''
+       ) AS h ON e.partition = h.partition
+       WHERE e.newest < h.version AND e.closes < h.closes`,
+      { g: group },
+    );
+    expect(Number(rows!.versions)).toBeGreaterThan(3);
+    expect(Number(rows!.logRows)).toBeGreaterThan(0);
+    expect(Number(untouched!.n)).toBeGreaterThan(0);
+    const second = await startDetect('incremental-', 20);
+    await drained(group);
     await second.stop();
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);

@@ -1,0 +1,97 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { EnterpriseState } from './enterpriseState.ts';
+import type { EntryState, LoggedLeg, SnapshotEntry } from './incrementalSnapshot.ts';
+
+/**
+ * Log rows after a base before an enterprise's whole state is written again. Rows are keyed by slot, so this
+ * also bounds the rows an enterprise keeps in the table.
+ */
+export const MAX_LOG_ROWS = 32;
+/** Legs in an enterprise's log rows after which its whole state is written again: bounds what a restore replays. */
+export const MAX_LOG_LEGS = 256;
+
+/**
+ * Which enterprise rows the next incremental snapshot of a partition writes (see incrementalSnapshot.ts):
+ * for each enterprise a leg was applied to since the last snapshot, a log row with those legs, or a base row
+ * with its whole state when it is new, its log is long, or its last rows may not have been stored.
+ * Enterprises that only closed days are not written.
+ */
+export class EnterpriseWriteLog {
+  /** Legs applied since the enterprise's last row, in order. */
+  private readonly pending = new Map<string, LoggedLeg[]>();
+  /** Enterprises whose next row must be a base (or a tombstone when the enterprise is gone). */
+  private readonly needsBase = new Set<string>();
+  /** Per enterprise with a stored base: log rows and legs written since. */
+  private readonly logged = new Map<string, { rows: number; legs: number }>();
+
+  /** Enterprises the next snapshot writes. */
+  get size(): number {
+    let n = this.needsBase.size;
+    for (const taxId of this.pending.keys()) if (!this.needsBase.has(taxId)) n++;
+    return n;
+  }
+
+  /** A new enterprise, or one recreated after it was dropped: its first row is a base. */
+  created(taxId: string): void {
+    this.needsBase.add(taxId);
+    this.pending.delete(taxId);
+  }
+
+  /** The leg was applied to the enterprise, whose state had closed through `closedBefore` just before. */
+  applied(taxId: string, leg: InvoiceLeg, closedBefore: DayNumber | null): void {
+    if (this.needsBase.has(taxId)) return;
+    // Goods lines are not read by the detectors; they are most of a leg's text.
+    const logged: LoggedLeg = { leg: { ...leg, goods: [] }, closedBefore };
+    const legs = this.pending.get(taxId);
+    if (legs === undefined) this.pending.set(taxId, [logged]);
+    else legs.push(logged);
+  }
+
+  /** The enterprise was dropped as dormant: a tombstone, unless it comes back before the next snapshot. */
+  dropped(taxId: string): void {
+    this.needsBase.add(taxId);
+    this.pending.delete(taxId);
+  }
+
+  /** Rows whose write may not have landed: the next snapshot writes these enterprises whole. */
+  forceBase(taxIds: Iterable<string>): void {
+    for (const taxId of taxIds) {
+      this.needsBase.add(taxId);
+      this.pending.delete(taxId);
+    }
+  }
+
+  /** An enterprise restored from a base and `rows` log rows holding `legs` legs. */
+  restored(taxId: string, rows: number, legs: number): void {
+    this.logged.set(taxId, { rows, legs });
+  }
+
+  /**
+   * The rows of every enterprise to write, as of `coversOffset`, sorted by tax ID; forgets them. `stateOf`
+   * gives the live state (undefined once dropped); `baseOf` serialises one whole.
+   */
+  take(coversOffset: number, closes: number, stateOf: (taxId: string) => EnterpriseState | undefined, baseOf: (state: EnterpriseState) => EntryState): SnapshotEntry[] {
+    const taxIds = new Set([...this.needsBase, ...this.pending.keys()]);
+    const entries: SnapshotEntry[] = [];
+    for (const taxId of [...taxIds].sort()) {
+      const state = stateOf(taxId);
+      const legs = this.pending.get(taxId) ?? [];
+      const log = this.logged.get(taxId);
+      if (state === undefined) {
+        entries.push({ taxId, coversOffset, slot: null, state: null });
+        this.logged.delete(taxId);
+      } else if (this.needsBase.has(taxId) || log === undefined || log.rows >= MAX_LOG_ROWS || log.legs + legs.length > MAX_LOG_LEGS) {
+        entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
+        this.logged.set(taxId, { rows: 0, legs: 0 });
+      } else {
+        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'legs', closes, legs, closedThrough: state.lastClosedDay } });
+        log.rows++;
+        log.legs += legs.length;
+      }
+    }
+    this.pending.clear();
+    this.needsBase.clear();
+    return entries;
+  }
+}

@@ -1,0 +1,105 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { District } from '../../src/domain/district.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { SerializedEnterpriseState } from './serializeState.ts';
+import type { SerializedClock } from './watermarkClock.ts';
+
+/**
+ * An incremental snapshot of a leg partition (docs/performance.md, "Incremental detector snapshots"): a header
+ * with what is partition-wide, plus one row per enterprise that a leg touched (or that was created or dropped as
+ * dormant) since the previous snapshot. That row is usually not the enterprise's state but the legs applied to
+ * it since its last row (a log row); every so many log rows the whole state is written again (a base row) and
+ * the log starts over. Enterprises that only closed days are not written at all: closing days is a
+ * deterministic function of the state, the calendar and the closed-through day, so a restore replays a base,
+ * its log rows and the closes in between (see PartitionProcessor.restore).
+ */
+export interface SnapshotHeader {
+  version: 1;
+  clock: SerializedClock;
+  /** Per home feed ('other' for firms outside the zone): the day through which the last close closed its firms. */
+  closedThrough: Partial<Record<District | 'other', DayNumber>>;
+  /**
+   * How many times the partition has closed days (each time the clock moved a close-through day). An
+   * enterprise whose newest row was written at a lower count was closed at least once more since, up to
+   * `closedThrough`.
+   */
+  closes: number;
+  /** Closed-through day the party strings last started a generation (StringInterner), null before any close. */
+  stringsSince: DayNumber | null;
+}
+
+/** A leg as applied to an enterprise, with the day its state had closed through just before. */
+export interface LoggedLeg {
+  leg: InvoiceLeg;
+  closedBefore: DayNumber | null;
+}
+
+/** One enterprise row: its whole state, or the legs applied since its previous row. */
+export type EntryState =
+  | {
+      kind: 'base';
+      /** The partition's close count (SnapshotHeader.closes) when the row was written. */
+      closes: number;
+      enterprise: SerializedEnterpriseState;
+      /** Event time each of its open signals' episode opened, by signal_id. */
+      openedAtMs: Record<string, number>;
+    }
+  | {
+      kind: 'legs';
+      closes: number;
+      legs: LoggedLeg[];
+      /** The day the enterprise had closed through when the row was written. */
+      closedThrough: DayNumber | null;
+    };
+
+/** A stored row of an enterprise; it covers every leg of the partition before `coversOffset`. */
+export interface SnapshotEntry {
+  taxId: string;
+  coversOffset: number;
+  /** A log row's place after its base (0, 1, …); null for a base row or a tombstone. */
+  slot: number | null;
+  /** null: the enterprise was dropped as dormant (a tombstone). */
+  state: EntryState | null;
+}
+
+/** What a snapshot writes: the header, and the rows of the enterprises that changed (all at `nextOffset`). */
+export interface IncrementalSnapshot {
+  nextOffset: number;
+  header: SnapshotHeader;
+  entries: SnapshotEntry[];
+}
+
+/** An enterprise's stored rows that still count: its base (or tombstone), then the log rows written after it. */
+export interface EnterpriseChain {
+  taxId: string;
+  base: SnapshotEntry;
+  logs: SnapshotEntry[];
+  /** The offset the chain covers (its newest row's) and the close count of that row. */
+  coversOffset: number;
+  closes: number;
+}
+
+/**
+ * Groups stored rows by enterprise. Log rows written before the enterprise's base are left over from an
+ * earlier log (slots are reused, so they are overwritten in time) and ignored; so are log rows without a base,
+ * which no writer produces (an enterprise's first row is always a base).
+ */
+export function chainsOf(entries: readonly SnapshotEntry[]): EnterpriseChain[] {
+  const bases = new Map<string, SnapshotEntry>();
+  const logs = new Map<string, SnapshotEntry[]>();
+  for (const e of entries) {
+    if (e.slot === null) bases.set(e.taxId, e);
+    else {
+      const list = logs.get(e.taxId);
+      if (list === undefined) logs.set(e.taxId, [e]);
+      else list.push(e);
+    }
+  }
+  const chains: EnterpriseChain[] = [];
+  for (const [taxId, base] of bases) {
+    const after = base.state === null ? [] : (logs.get(taxId) ?? []).filter((l) => l.coversOffset > base.coversOffset).sort((a, b) => a.coversOffset - b.coversOffset);
+    const newest = after.at(-1) ?? base;
+    chains.push({ taxId, base, logs: after, coversOffset: newest.coversOffset, closes: newest.state?.closes ?? 0 });
+  }
+  return chains;
+}
