@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
-import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
+import { produceJiashanInvoices, startFastDetect } from '../helpers/ingestGateFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
-import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
 import { partitionLags } from '../../src/kafka/lagGate.ts';
-import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import { GROUPS } from '../../src/kafka/topics.ts';
 import type { Metrics } from '../../src/runtime/metrics.ts';
 import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
 
@@ -32,21 +31,6 @@ afterAll(async () => {
   await admin?.disconnect();
   await stack?.teardown();
 });
-
-/** A stand-in for detect: a member of its group that reads every leg and commits as it goes. */
-async function startFastDetect(): Promise<Consumer> {
-  const consumer = stack.services.kafka.consumer({ groupId: DETECT, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [TOPICS.invoiceLegs], fromBeginning: true });
-  await consumer.run({ autoCommitInterval: 100, eachMessage: async () => undefined });
-  return consumer;
-}
-
-/** Small produce requests: the mock broker answers a fetch with one record batch a partition, i.e. a few records. */
-async function produce(from: number, count: number): Promise<void> {
-  const events = Array.from({ length: count }, (_, i) => issuedInvoice({ district: 'jiashan', n: from + i, seller: 1 + ((from + i) % 17), buyer: 30 + ((from + i) % 13) }));
-  await produceInvoiceLines(events.map((e) => JSON.stringify(e)), { producer: stack.services.producer, codec: stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: 10 });
-}
 
 describe('ingest with pipelined writes', () => {
   const invoiceInserts: number[] = [];
@@ -78,10 +62,10 @@ describe('ingest with pipelined writes', () => {
 
   it('reads on while a write is held, commits none of what it gathered meanwhile, then writes all of it in one insert', async () => {
     // The first write finds detect's lag at 0 and goes; its legs make every later write wait for detect.
-    await produce(1, 10);
+    await produceJiashanInvoices(stack, 1, 10);
     await waitFor(async () => invoiceInserts.length >= 1, { what: 'the first write' });
 
-    await produce(100, 300);
+    await produceJiashanInvoices(stack, 100, 300);
     // The handlers return while the write waits, so the consumer fetches all 300 (a handler waiting for its own
     // write would stop its partition at one batch).
     await waitFor(async () => consumed === 310, { what: 'all 310 invoices read while a write is held', timeoutMs: 30_000 });
@@ -89,7 +73,7 @@ describe('ingest with pipelined writes', () => {
     // Batches of the first 10 fetched after the first write may wait too; none of the 300 is committed.
     expect(committedLag).toBeGreaterThanOrEqual(300);
 
-    const detect = await startFastDetect();
+    const detect = await startFastDetect(stack, DETECT);
     try {
       await waitFor(async () => invoiceInserts.reduce((s, n) => s + n, 0) === 310, { what: 'all 310 invoices written', timeoutMs: 60_000 });
       await waitFor(async () => [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].every((n) => n === 0), { what: 'every batch committed' });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
-import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
+import { produceJiashanInvoices, startFastDetect } from '../helpers/ingestGateFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
-import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
 import { partitionLags } from '../../src/kafka/lagGate.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
@@ -40,20 +39,6 @@ async function untilHeld(quietMs = 1500): Promise<number> {
   }
 }
 
-/** A stand-in for detect: a member of its group that reads every leg and commits as it goes. */
-async function startFastDetect(): Promise<Consumer> {
-  const consumer = stack.services.kafka.consumer({ groupId: DETECT, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [TOPICS.invoiceLegs], fromBeginning: true });
-  await consumer.run({ autoCommitInterval: 100, eachMessage: async () => undefined });
-  return consumer;
-}
-
-async function produce(from: number, count: number): Promise<void> {
-  const events = Array.from({ length: count }, (_, i) => issuedInvoice({ district: 'jiashan', n: from + i, seller: 1 + ((from + i) % 17), buyer: 30 + ((from + i) % 13) }));
-  await produceInvoiceLines(events.map((e) => JSON.stringify(e)), { producer: stack.services.producer, codec: stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: 10 });
-}
-
 describe('ingest with backpressure from detect on the legs topic', () => {
   let ingest: RunningPipeline;
   beforeAll(async () => {
@@ -72,7 +57,7 @@ describe('ingest with backpressure from detect on the legs topic', () => {
   });
 
   it('stops producing legs while detect lags more than the limit on a partition, and goes on once detect commits', async () => {
-    await produce(1, 200);
+    await produceJiashanInvoices(stack, 1, 200);
     const held = await untilHeld();
     // Each write waits for room, then adds at most its own legs (two per invoice) on top of the limit.
     const worst = Math.max(...(await partitionLags(admin, DETECT, TOPICS.invoiceLegs)).values());
@@ -80,7 +65,7 @@ describe('ingest with backpressure from detect on the legs topic', () => {
     expect(worst).toBeLessThanOrEqual(MAX_LAG + 2 * PER_WRITE);
     expect(held).toBeLessThan(400);
 
-    const detect = await startFastDetect();
+    const detect = await startFastDetect(stack, DETECT);
     try {
       await waitFor(async () => (await legsProduced()) === 400, { what: 'all 400 legs once detect keeps up', timeoutMs: 60_000 });
     } finally {
@@ -89,7 +74,7 @@ describe('ingest with backpressure from detect on the legs topic', () => {
   }, 120_000);
 
   it('stops promptly while a write waits for detect, leaving that batch uncommitted', async () => {
-    await produce(1000, 200);
+    await produceJiashanInvoices(stack, 1000, 200);
     await untilHeld();
     const started = Date.now();
     await ingest.stop();
