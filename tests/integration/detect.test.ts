@@ -111,34 +111,17 @@ describe('detect on the embedded stack', () => {
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
 
-  it('gives identical signals after restarts from several incremental snapshots, some enterprises untouched since older ones', async () => {
+  it('gives identical signals after restarts from many incremental snapshots with log rows', async () => {
     await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
     const group = 'incremental-' + GROUPS.detect;
-    // Enterprises whose newest row is older than their partition's header and that closed days since: a restart closes them forward.
-    const untouchedEnterprises = async (): Promise<number> => {
-      const [row] = await stack.query<{ n: string }>(
-        `SELECT count() AS n FROM (
-           SELECT partition, splitByChar('#', entry_key)[1] AS tax_id, max(version) AS newest, argMax(JSONExtractUInt(state, 'closes'), version) AS closes
-           FROM yunlian.detect_snapshot_entries FINAL WHERE group_id = {g:String} AND entry_key != '' AND deleted = 0 GROUP BY partition, tax_id
-         ) AS e INNER JOIN (
-           SELECT partition, version, JSONExtractUInt(state, 'closes') AS closes FROM yunlian.detect_snapshot_entries FINAL WHERE group_id = {g:String} AND entry_key = ''
-         ) AS h ON e.partition = h.partition
-         WHERE e.newest < h.version AND e.closes < h.closes`,
-        { g: group },
-      );
-      return Number(row!.n);
-    };
-    // A snapshot every 20 legs of a partition (less than a day of its legs): many per partition, each writing only the
-    // firms touched since the last. Whether a firm sits out a close between two snapshots depends on how the stream was
-    // batched, so the run restarts at up to five points until a restart finds such a firm.
-    let untouchedAtRestart = 0;
+    // A snapshot every 20 legs of a partition: many per partition, each writing only the firms touched since the last,
+    // mostly as log rows. (An enterprise untouched since an older row, closed forward on restore, arises here only
+    // when batches are small; tests/unit/detectIncrementalSnapshots.test.ts builds that case leg by leg.)
     let running = await startDetect('incremental-', 20);
-    for (const share of [0.3, 0.45, 0.6, 0.75, 0.9]) {
+    for (const share of [0.3, 0.6]) {
       await waitFor(async () => (await committedLegs(group)) > totalLegs * share, { what: `${share * 100} % of the legs`, timeoutMs: 180_000, intervalMs: 500 });
       await running.stop();
-      untouchedAtRestart = Math.max(untouchedAtRestart, await untouchedEnterprises());
       running = await startDetect('incremental-', 20);
-      if (untouchedAtRestart > 0) break;
     }
     await drained(group);
     await running.stop();
@@ -149,7 +132,6 @@ describe('detect on the embedded stack', () => {
     );
     expect(Number(rows!.versions)).toBeGreaterThan(3);
     expect(Number(rows!.logRows)).toBeGreaterThan(0);
-    expect(untouchedAtRestart).toBeGreaterThan(0);
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
 });
