@@ -17,7 +17,7 @@ import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.t
 import type { DetectorContext } from './detectorContext.ts';
 import { writeDetectOutputs, type DetectBatchOutput } from './detectOutputWriter.ts';
 import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtimePartition.ts';
-import { SnapshotStore } from './runtimeSnapshotStore.ts';
+import { encodeSnapshot, SnapshotStore } from './runtimeSnapshotStore.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
 
@@ -165,7 +165,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     const started = Date.now();
     const through = p.nextOffset;
     // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
-    const encoded = store.encode(p.processor.snapshot(Number(through)));
+    const encoded = encodeSnapshot(p.processor.snapshot(Number(through)));
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
     p.saving = store

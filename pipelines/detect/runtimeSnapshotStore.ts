@@ -111,11 +111,6 @@ export class SnapshotStore {
     }
   }
 
-  /** See encodeSnapshot. */
-  encode(snapshot: IncrementalSnapshot): EncodedSnapshot {
-    return encodeSnapshot(snapshot);
-  }
-
   /**
    * Writes an encoded snapshot: the entries, then the header. A failure before the header leaves entries
    * ahead of the stored header, which a restore freezes (see PartitionProcessor.restore). The newest
