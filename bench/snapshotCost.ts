@@ -21,7 +21,7 @@ import { loadClosures } from '../src/calendar/loadClosures.ts';
 import { isoToDay, startOfDay } from '../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg } from '../src/domain/invoiceLeg.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
-import { jsonUtf8 } from '../src/runtime/jsonUtf8.ts';
+import { jsonLinesUtf8 } from '../src/runtime/jsonUtf8.ts';
 import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
@@ -95,9 +95,9 @@ for (const spacing of spacings) {
   for (let r = 0; r < rounds; r++) {
     const legs = feed(spacing);
     const dirty = processor.dirtyCount;
-    // Whole, as SnapshotStore wrote it before: serialize(), jsonUtf8 on the consumer's thread; gzip + base64 on the pool.
+    // Whole, as SnapshotStore wrote it before: serialize(), encoded as JSON on the consumer's thread; gzip + base64 on the pool.
     let since = process.cpuUsage();
-    const json = jsonUtf8({ nextOffset: String(offset), state: processor.serialize() });
+    const json = jsonLinesUtf8([{ nextOffset: String(offset), state: processor.serialize() }]);
     const fullEncodeCpuMs = cpuMs(since);
     since = process.cpuUsage();
     const stored = gzipSync(json, { level: 1 }).toString('base64');
@@ -105,7 +105,7 @@ for (const spacing of spacings) {
     // Incremental: the dirty entries and the header, then the insert bodies insertRows builds from them.
     since = process.cpuUsage();
     const encoded = encodeSnapshot(processor.snapshot(offset));
-    const body = jsonUtf8(encoded.entries).length + jsonUtf8([encoded.header]).length;
+    const body = jsonLinesUtf8(encoded.entries).length + jsonLinesUtf8([encoded.header]).length;
     const incrementalCpuMs = cpuMs(since);
     measured.push({ legs, dirty, fullEncodeCpuMs, fullGzipCpuMs, fullBytes: stored.length, fullJsonBytes: json.length, incrementalCpuMs, incrementalBytes: body });
   }

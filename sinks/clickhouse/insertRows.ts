@@ -2,14 +2,44 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseFailure } from './clickhouseErrors.ts';
 import { rawInsertOf } from './clickhouseClient.ts';
-import { jsonUtf8 } from '../../src/runtime/jsonUtf8.ts';
+import { jsonLinesUtf8 } from '../../src/runtime/jsonUtf8.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
 
+/**
+ * Rows already serialised for an insert (JSON lines), with their count. A
+ * pipeline encodes a batch's rows when it handles the batch and holds these
+ * bytes, not the row objects, until the write that carries them: objects held
+ * across a write survive young-generation collections and are copied by them.
+ */
+export interface EncodedRows {
+  count: number;
+  bytes: Buffer;
+}
+
+export function encodeRows(rows: readonly object[]): EncodedRows {
+  return { count: rows.length, bytes: rows.length === 0 ? EMPTY : jsonLinesUtf8(rows) };
+}
+
+/** The rows of several encodings as one (JSON lines concatenate). */
+export function concatEncodedRows(parts: readonly EncodedRows[]): EncodedRows {
+  let count = 0;
+  const buffers: Buffer[] = [];
+  for (const p of parts) {
+    if (p.count === 0) continue;
+    count += p.count;
+    buffers.push(p.bytes);
+  }
+  return { count, bytes: buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers) };
+}
+
+const EMPTY = Buffer.alloc(0);
+
 export interface InsertRowsParams {
   table: string;
-  rows: readonly object[];
+  /** Row objects, or rows encoded beforehand (encodeRows). */
+  rows: readonly object[] | EncodedRows;
   /**
    * Same token, same rows → the second insert is dropped by ClickHouse. Must be
    * derived from the input (e.g. topic/partition/offset range), never random.
@@ -26,15 +56,16 @@ export interface InsertRowsParams {
  */
 export async function insertRows(client: ClickHouseClient, params: InsertRowsParams): Promise<void> {
   if (!TABLE.test(params.table)) throw new RangeError(`not a qualified table name: ${params.table}`);
-  if (params.rows.length === 0) return;
+  const encoded = 'bytes' in params.rows ? params.rows : null;
+  const count = encoded ? encoded.count : (params.rows as readonly object[]).length;
+  if (count === 0) return;
   const settings: Record<string, string> = { date_time_input_format: 'best_effort' };
   if (params.dedupToken !== undefined) {
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
   }
-  // One JSON array (JSONEachRow reads rows in square brackets), serialised on the consumer's thread: see
-  // jsonUtf8 for why it is built row by row.
-  const body = jsonUtf8(params.rows);
+  // Serialised on the consumer's thread (see jsonUtf8 for why row by row), unless the caller encoded them already.
+  const body = encoded ? encoded.bytes : jsonLinesUtf8(params.rows as readonly object[]);
   try {
     const raw = rawInsertOf(client);
     if (raw) {
@@ -52,7 +83,7 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
       result.stream.once('error', reject);
     });
   } catch (error) {
-    throw toClickHouseFailure(error, { operation: 'insert', table: params.table, rows: params.rows.length });
+    throw toClickHouseFailure(error, { operation: 'insert', table: params.table, rows: count });
   }
 }
 

@@ -7,7 +7,7 @@ import { openClickHouse, rawInsertOf } from '../../sinks/clickhouse/clickhouseCl
 import { YunlianError } from '../../src/runtime/errors.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { MIGRATIONS } from '../../sinks/clickhouse/schema.ts';
-import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, encodeRows, insertRows } from '../../sinks/clickhouse/insertRows.ts';
 
 let dir: string;
 let client: ClickHouseClient;
@@ -34,6 +34,16 @@ describe('ClickHouse inserts on chDB', () => {
     await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 3 }] });
     await insertRows(client, { table: 'yunlian.t_dedup', rows: [{ id: 4 }], dedupToken: 'topic:0:2-2' });
     expect(await ids('yunlian.t_dedup')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('inserts rows encoded per batch and concatenated as one insert, deduplicated by its token like row objects', async () => {
+    await client.command({ query: 'CREATE TABLE yunlian.t_encoded (id UInt32, name String) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100' });
+    const batches = [encodeRows([{ id: 1, name: '嘉善' }, { id: 2, name: 'a\nb' }]), encodeRows([]), encodeRows([{ id: 3, name: '"' }])];
+    await insertRows(client, { table: 'yunlian.t_encoded', rows: concatEncodedRows(batches), dedupToken: 'enc:0:0-2' });
+    await insertRows(client, { table: 'yunlian.t_encoded', rows: concatEncodedRows(batches), dedupToken: 'enc:0:0-2' });
+    await insertRows(client, { table: 'yunlian.t_encoded', rows: encodeRows([]) });
+    const rows = await (await client.query({ query: 'SELECT id, name FROM yunlian.t_encoded ORDER BY id', format: 'JSONEachRow' })).json();
+    expect(rows).toEqual([{ id: 1, name: '嘉善' }, { id: 2, name: 'a\nb' }, { id: 3, name: '"' }]);
   });
 
   it('writes through chDB\'s raw insert, and a row the table cannot take fails as a non-retriable ClickHouse error with its code', async () => {
