@@ -46,7 +46,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --latency-rate N|auto   offered load of the latency run, events/s (default auto: half the measured e2e rate)
   --latency-seconds N     length of the latency run (default 30)
   --memory-firms N        firms of the memory run (default 3000; 20000 takes ~8 min)
-  --only a,b              run only these parts: ${BENCH_PARTS.join(', ')}
+  --only a,b              run only these parts: ${BENCH_PARTS.join(', ')} (latency fires on the history e2e builds: use e2e,latency)
   --results DIR           where result JSON goes (default bench/results)
   --log-level L           embedded stack log level (default error)
   --pipeline-threads T    worker: ingest and detect each in a worker thread (default); main: all on one thread (A/B)

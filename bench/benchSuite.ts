@@ -189,6 +189,8 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         return finish();
       }
       details.latency = latency;
+      // Alone, the run starts on firms without history: no window has a baseline to drop from, so few or no signals.
+      if (latency.toConsumer.count === 0) say(`  no signal fired during the latency run${has('e2e') ? '' : ': without e2e first, detect has no history to fire on (run --only e2e,latency)'}`);
       const naiveCapacity = naiveRate;
       const naiveNote =
         naiveCapacity !== null && naiveCapacity < latency.offeredEventsPerSecond
