@@ -6,6 +6,7 @@ import { loadClosures } from '../src/calendar/loadClosures.ts';
 import { dayOfInstant, dayToIso, isoToDay, startOfDay } from '../src/calendar/workingCalendar.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
 import { startEmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
+import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
@@ -56,7 +57,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
   const logger = createLogger('bench', { level: options.logLevel });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-bench-'));
   say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? 'each in a worker thread' : 'on the main thread'}) in ${dataDir}…`);
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads });
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads, workerYoungGenerationMb: workerYoungGenerationMbOf(process.env) });
   try {
     const codecs = system.services.codecs.invoiceEvents;
     say(`generating the scenario: ${options.firms} firms, ${options.from}..${options.to}…`);
