@@ -6,6 +6,7 @@ import { loadClosures } from '../src/calendar/loadClosures.ts';
 import { dayOfInstant, dayToIso, isoToDay, startOfDay } from '../src/calendar/workingCalendar.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
 import { startEmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
+import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
@@ -56,7 +57,9 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
   const logger = createLogger('bench', { level: options.logLevel });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-bench-'));
   say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? 'each in a worker thread' : 'on the main thread'}) in ${dataDir}…`);
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads });
+  // As `yunlian up` sizes its worker threads (YUNLIAN_WORKER_YOUNG_GENERATION_MB), so a result holds for it.
+  const workerYoungGenerationMb = workerYoungGenerationMbOf(process.env);
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads, workerYoungGenerationMb });
   try {
     const codecs = system.services.codecs.invoiceEvents;
     say(`generating the scenario: ${options.firms} firms, ${options.from}..${options.to}…`);
@@ -111,7 +114,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       const rate = ratePerSecond(e2e.events, e2e.seconds);
       e2eRate = rate;
       say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads)`);
-      const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, cpu_seconds: e2e.cpuSeconds };
+      const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
         id: 'e2e.throughput',
         label: 'end to end (events/s)',

@@ -4,8 +4,7 @@ import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import { startBatchConsumer, type RecordBatch } from '../../src/kafka/batchConsumer.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
-import type { OutgoingRecord } from '../../src/kafka/record.ts';
-import { insertRows } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, insertRows, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { ingestBatch, type IngestOutput } from './ingestBatch.ts';
 import { GroupCommitWriter } from '../../src/kafka/groupCommitWriter.ts';
@@ -80,22 +79,22 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
   const log = logger.child('ingest');
   const stopping = new AbortController();
   const legsGate = options.legsMaxLagPerPartition === undefined ? null : await openLegsGate(deps, options.legsMaxLagPerPartition, log);
-  const timedInsert = async (table: 'invoices' | 'invoice_lines', rows: readonly object[], sources: readonly string[]) => {
+  const timedInsert = async (table: 'invoices' | 'invoice_lines', rows: EncodedRows, sources: readonly string[]) => {
     const started = performance.now();
     await insertRows(clickhouse, { table: `yunlian.${table}`, rows, dedupToken: writeToken(sources, table) });
-    metrics.sinkWrite('ingest', table, rows.length, (performance.now() - started) / 1000);
+    metrics.sinkWrite('ingest', table, rows.count, (performance.now() - started) / 1000);
   };
   const writeOnce = async (pending: readonly PendingOutput[]) => {
     const sources = pending.map((p) => p.source);
     const outs = pending.map((p) => p.out);
-    const legs: OutgoingRecord[] = outs.flatMap((o) => o.legs.map((leg) => ({ topic: TOPICS.invoiceLegs, key: leg.enterprise_tax_id, value: codecs.invoiceLeg.encode(leg) })));
+    const legs = outs.flatMap((o) => o.legs);
     // Rejects when the pipeline stops while waiting: the batches stay uncommitted and are read again.
     await legsGate?.gate.waitForRoom(stopping.signal);
     // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
     // the ClickHouse inserts.
     await settleAll([
-      timedInsert('invoices', outs.flatMap((o) => o.invoiceRows), sources),
-      timedInsert('invoice_lines', outs.flatMap((o) => o.lineRows), sources),
+      timedInsert('invoices', concatEncodedRows(outs.map((o) => o.invoiceRows)), sources),
+      timedInsert('invoice_lines', concatEncodedRows(outs.map((o) => o.lineRows)), sources),
       producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
     ]);
     metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
@@ -126,7 +125,7 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     onDataLoss: deps.onDataLoss,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 12,
     handler: async (batch) => {
-      const out = await ingestBatch(batch.records, { codec: codecs.invoiceEvent, now: deps.now() });
+      const out = await ingestBatch(batch.records, { codec: codecs.invoiceEvent, legCodec: codecs.invoiceLeg, now: deps.now() });
       // Waits only while the next write is full; the commit waits for the write (DeferredCommit).
       const { written } = await writer.add({ source: sourceOf(batch), records: batch.records.length, out });
       for (const [reason, n] of out.rejected) metrics.deadLettered('ingest', reason, n);

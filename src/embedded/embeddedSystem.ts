@@ -43,6 +43,8 @@ export interface EmbeddedSystemOptions {
    * refused. 'main' (default): everything on this thread.
    */
   pipelineThreads?: PipelineThreads;
+  /** Young generation of each worker thread, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */
+  workerYoungGenerationMb?: number;
 }
 
 export type PipelineThreads = 'main' | 'worker';
@@ -158,6 +160,7 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
         },
         clickhouse: services.clickhouse,
         logger: opts.logger,
+        youngGenerationMb: opts.workerYoungGenerationMb,
       }),
     ),
   );

@@ -5,7 +5,7 @@ import type { IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
 import { serveClickHouseCalls } from '../../sinks/clickhouse/clickhouseCallServer.ts';
 import { fromPortableError, type PortableError } from '../../sinks/clickhouse/clickhouseCallProtocol.ts';
 import type { PipelineName } from '../kafka/topics.ts';
-import type { KafkaConfig } from '../runtime/config.ts';
+import { DEFAULT_WORKER_YOUNG_GENERATION_MB, type KafkaConfig } from '../runtime/config.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { MetricsSnapshot } from '../runtime/metrics.ts';
 import type { RunningPipeline } from '../runtime/pipeline.ts';
@@ -55,6 +55,8 @@ export interface StartPipelineWorkerOptions {
   stopTimeoutMs?: number;
   /** How long a metrics request waits for the worker (default 5 s). */
   metricsTimeoutMs?: number;
+  /** The thread's young generation, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */
+  youngGenerationMb?: number;
 }
 
 // A .mjs entry registers tsx in the new thread, which starts without the parent's loader.
@@ -88,7 +90,9 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   const { port1, port2 } = new MessageChannel();
   const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${name}-clickhouse`));
   const data: PipelineWorkerData = { config, clickhouse: port2 };
-  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${name}` });
+  // Node leaves V8's default young generation for a limit of 0.
+  const resourceLimits = { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB };
+  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${name}`, resourceLimits });
 
   let failure: Error | null = null;
   let stopRequested = false;

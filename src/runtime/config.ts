@@ -28,6 +28,8 @@ export interface YunlianConfig {
   apiToken: string | null;
   /** Reads only: dashboards on a wall screen, auditors. */
   readOnlyToken: string | null;
+  /** Young generation of each pipeline worker thread in MiB (YUNLIAN_WORKER_YOUNG_GENERATION_MB); 0 = V8's default. */
+  workerYoungGenerationMb: number;
 }
 
 /** What `yunlian up` publishes about itself for other commands on the machine. */
@@ -97,6 +99,23 @@ function token(env: Env, name: string): string | null {
   return value;
 }
 
+/**
+ * Young generation of a pipeline worker thread, MiB. V8's default (~48 MiB on
+ * 64-bit) makes ingest and detect scavenge every few batches while the batches
+ * in flight are still alive, so each scavenge copies them; a larger one lets
+ * them die first (docs/performance.md, "Worker young generation").
+ */
+export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 192;
+
+/** YUNLIAN_WORKER_YOUNG_GENERATION_MB, or the default; 0 leaves V8's default. */
+export function workerYoungGenerationMbOf(env: Env): number {
+  const raw = env.YUNLIAN_WORKER_YOUNG_GENERATION_MB;
+  if (raw === undefined || raw === '') return DEFAULT_WORKER_YOUNG_GENERATION_MB;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 4096) throw new ConfigError(`YUNLIAN_WORKER_YOUNG_GENERATION_MB must be whole MiB from 0 (V8's default) to 4096, got '${raw}'`);
+  return n;
+}
+
 function parseBrokers(raw: string): string[] {
   const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of brokers) {
@@ -150,5 +169,6 @@ export function loadConfig(env: Env = process.env): YunlianConfig {
     clickhousePort: port(env, 'YUNLIAN_CLICKHOUSE_PORT', 8123),
     apiToken: token(env, 'YUNLIAN_API_TOKEN'),
     readOnlyToken: token(env, 'YUNLIAN_API_READONLY_TOKEN'),
+    workerYoungGenerationMb: workerYoungGenerationMbOf(env),
   };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, runtimeFilePath, type Env } from '../../src/runtime/config.ts';
+import { DEFAULT_WORKER_YOUNG_GENERATION_MB, loadConfig, runtimeFilePath, type Env } from '../../src/runtime/config.ts';
 import { ConfigError } from '../../src/runtime/errors.ts';
 
 const dirs: string[] = [];
@@ -58,6 +58,11 @@ describe('configuration errors name the variable and what a good value looks lik
     expect(configError({ CLICKHOUSE_URL: 'not a url' }).message).toContain('CLICKHOUSE_URL');
   });
 
+  it('a worker young generation that is not whole MiB', () => {
+    expect(configError({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '96.5' }).message).toBe("YUNLIAN_WORKER_YOUNG_GENERATION_MB must be whole MiB from 0 (V8's default) to 4096, got '96.5'");
+    expect(configError({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '-1' }).message).toContain('YUNLIAN_WORKER_YOUNG_GENERATION_MB');
+  });
+
   it('a corrupt runtime file of `yunlian up`, with the way out', () => {
     const vars = env();
     writeFileSync(runtimeFilePath(vars.YUNLIAN_DATA_DIR!), '{"pid": 1,');
@@ -91,5 +96,11 @@ describe('a good configuration', () => {
     expect(config.kafka).toBeNull();
     expect(config.clickhouse).toEqual({ kind: 'embedded', path: path.join(vars.YUNLIAN_DATA_DIR!, 'clickhouse') });
     expect(config.httpPort).toBe(8080);
+  });
+
+  it('sizes the worker threads\' young generation from the environment, with a measured default', () => {
+    expect(loadConfig(env()).workerYoungGenerationMb).toBe(DEFAULT_WORKER_YOUNG_GENERATION_MB);
+    expect(loadConfig(env({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '384' })).workerYoungGenerationMb).toBe(384);
+    expect(loadConfig(env({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '0' })).workerYoungGenerationMb).toBe(0);
   });
 });

@@ -74,6 +74,7 @@ export const upCommand: Command = {
       pipelines,
       clickhousePort,
       pipelineThreads,
+      workerYoungGenerationMb: config.workerYoungGenerationMb,
       alerts: { port: httpPort, apiToken, readOnlyToken: config.readOnlyToken ?? undefined },
     }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`port in use: set YUNLIAN_CLICKHOUSE_PORT to a free port (${(error as Error).message})`);
