@@ -52,6 +52,7 @@ export function encodeSnapshot(snapshot: IncrementalSnapshot): EncodedSnapshot {
 }
 
 const NEWLINE = 0x0a;
+const CLOSING_BRACE = 0x7d;
 
 /**
  * JSON lines of objects with `columns`' fields added to each (spliced before each closing brace, so the rows'
@@ -64,14 +65,16 @@ export function withPartitionColumns(rows: EncodedRows, columns: object): Encode
   const out = Buffer.allocUnsafe(rows.bytes.length + rows.count * (tail.length - 2));
   let from = 0;
   let to = 0;
+  let lines = 0;
   // A JSON line holds no raw newline (JSON escapes it in strings, and UTF-8 never has 0x0a inside a character).
   for (let end = rows.bytes.indexOf(NEWLINE, 0); end >= 0; end = rows.bytes.indexOf(NEWLINE, from)) {
-    if (rows.bytes[end - 1] !== 0x7d) throw new RangeError('an encoded row is not a JSON object');
+    if (++lines > rows.count) break;
+    if (rows.bytes[end - 1] !== CLOSING_BRACE) throw new RangeError('an encoded row is not a JSON object');
     to += rows.bytes.copy(out, to, from, end - 1);
     to += tail.copy(out, to);
     from = end + 1;
   }
-  if (to !== out.length) throw new RangeError(`encoded rows hold ${to === 0 ? 'no' : 'another number of'} lines than their count (${rows.count})`);
+  if (lines !== rows.count || from !== rows.bytes.length) throw new RangeError(`encoded rows are not ${rows.count} whole JSON lines`);
   return { count: rows.count, bytes: out };
 }
 

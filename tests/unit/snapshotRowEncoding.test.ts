@@ -49,5 +49,7 @@ describe('snapshot row encoding', () => {
   it('refuses encoded rows whose count does not match their lines', () => {
     const two = encodeRows([{ a: 1 }, { a: 2 }]);
     expect(() => withPartitionColumns({ count: 3, bytes: two.bytes }, columns)).toThrow(RangeError);
+    expect(() => withPartitionColumns({ count: 1, bytes: two.bytes }, columns)).toThrow(RangeError);
+    expect(() => withPartitionColumns({ count: 2, bytes: Buffer.concat([two.bytes, Buffer.from('{"a":3}')]) }, columns)).toThrow(RangeError);
   });
 });
