@@ -4,7 +4,7 @@
  * gzip level 1, base64, one row) against incremental (the header plus the
  * enterprises a leg touched since the last snapshot, one JSON row each).
  *
- *   npx tsx bench/snapshotCost.ts [--firms 3500] [--from 2020-03-02] [--warmup-to 2020-06-05] [--rounds 3] [--spacings 750,2000,6000]
+ *   npx tsx bench/snapshotCost.ts [--firms 3500] [--from 2020-03-02] [--warmup-to 2020-06-05] [--rounds 3] [--spacings 750,2000,6000] [--skip-whole]
  *
  * One PartitionProcessor takes every leg of a simulated scenario (`--firms`
  * firms: the enterprises of one of four partitions of a 14,000-firm run)
@@ -13,7 +13,11 @@
  * and times both encodings of the same state on this thread
  * (process.cpuUsage, so GC helper threads count too). The whole snapshot's
  * gzip runs on libuv's pool in the pipeline, off the consumer's thread, but
- * on the same two cores: it is reported separately.
+ * on the same two cores: it is reported separately (`--skip-whole` leaves
+ * it out). The incremental rows are also encoded as they were before single
+ * encoding (state stringified, then escaped again as a String value), and
+ * the written enterprises once more as base rows (what their logs'
+ * compaction writes), both ways.
  */
 import { gzipSync } from 'node:zlib';
 import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts';
@@ -26,7 +30,8 @@ import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
 import { emptyOutput, PartitionProcessor, type PartitionOutput } from '../pipelines/detect/runtimePartition.ts';
-import { encodeSnapshot } from '../pipelines/detect/runtimeSnapshotStore.ts';
+import { encodeSnapshot, withPartitionColumns } from '../pipelines/detect/runtimeSnapshotStore.ts';
+import type { IncrementalSnapshot } from '../pipelines/detect/incrementalSnapshot.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 
 function option(name: string, fallback: string): string {
@@ -39,6 +44,8 @@ const from = isoToDay(option('from', '2020-03-02'));
 const warmupTo = isoToDay(option('warmup-to', '2020-06-05'));
 const rounds = Number(option('rounds', '3'));
 const spacings = option('spacings', '750,2000,6000').split(',').map(Number);
+/** Leaves out the whole-partition format (seconds a round). */
+const skipWhole = process.argv.includes('--skip-whole');
 
 const cpuMs = (since: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(since);
@@ -86,8 +93,31 @@ interface Round {
   fullGzipCpuMs: number;
   fullBytes: number;
   fullJsonBytes: number;
+  /** The snapshot's rows as written (encodeSnapshot, then the insert bodies). */
   incrementalCpuMs: number;
   incrementalBytes: number;
+  /** The same rows encoded as before 2026-11-29 19:00: state stringified, then escaped again as a String value in the row. */
+  doubleCpuMs: number;
+  doubleBytes: number;
+  /** Base rows of the same enterprises (what a log's compaction writes), single- and double-encoded. */
+  baseCpuMs: number;
+  baseBytes: number;
+  baseDoubleCpuMs: number;
+  baseDoubleBytes: number;
+}
+
+const columns = { group_id: 'yunlian-detect', cluster_id: 'bench-cluster', topic: 'yunlian.invoice-legs', partition: 0, taken_at: '2026-11-29T19:00:00.000Z' };
+/** CPU ms and bytes of writing a snapshot's rows now, and as the encoding before single encoding did. */
+function encodeBoth(snapshot: IncrementalSnapshot): { cpuMs: number; bytes: number; doubleCpuMs: number; doubleBytes: number } {
+  let since = process.cpuUsage();
+  const encoded = encodeSnapshot(snapshot);
+  const bytes = withPartitionColumns(encoded.entries, columns).bytes.length + withPartitionColumns(encoded.header, columns).bytes.length;
+  const cpu = cpuMs(since);
+  since = process.cpuUsage();
+  const version = String(snapshot.nextOffset);
+  const rows = snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state === null ? '' : JSON.stringify(e.state) }));
+  const doubleBytes = jsonLinesUtf8(rows).length + jsonLinesUtf8([{ ...columns, entry_key: '', version, deleted: 0, state: JSON.stringify(snapshot.header) }]).length;
+  return { cpuMs: cpu, bytes, doubleCpuMs: cpuMs(since), doubleBytes };
 }
 
 for (const spacing of spacings) {
@@ -95,19 +125,47 @@ for (const spacing of spacings) {
   for (let r = 0; r < rounds; r++) {
     const legs = feed(spacing);
     const dirty = processor.dirtyCount;
-    // Whole, as SnapshotStore wrote it before: serialize(), encoded as JSON on the consumer's thread; gzip + base64 on the pool.
+    let fullEncodeCpuMs = 0;
+    let fullGzipCpuMs = 0;
+    let fullBytes = 0;
+    let fullJsonBytes = 0;
+    if (!skipWhole) {
+      // Whole, as SnapshotStore wrote it before: serialize(), encoded as JSON on the consumer's thread; gzip + base64 on the pool.
+      let since = process.cpuUsage();
+      const json = jsonLinesUtf8([{ nextOffset: String(offset), state: processor.serialize() }]);
+      fullEncodeCpuMs = cpuMs(since);
+      since = process.cpuUsage();
+      fullBytes = gzipSync(json, { level: 1 }).toString('base64').length;
+      fullGzipCpuMs = cpuMs(since);
+      fullJsonBytes = json.length;
+    }
+    // Incremental: the dirty entries and the header, then the insert bodies SnapshotStore.write builds from them.
     let since = process.cpuUsage();
-    const json = jsonLinesUtf8([{ nextOffset: String(offset), state: processor.serialize() }]);
-    const fullEncodeCpuMs = cpuMs(since);
+    const snapshot = processor.snapshot(offset);
+    const takeCpuMs = cpuMs(since);
+    const now = encodeBoth(snapshot);
+    // Then the same enterprises whole, as their next base rows (this resets their logs, as a base does).
+    processor.forceBase(snapshot.entries.map((e) => e.taxId));
     since = process.cpuUsage();
-    const stored = gzipSync(json, { level: 1 }).toString('base64');
-    const fullGzipCpuMs = cpuMs(since);
-    // Incremental: the dirty entries and the header, then the insert bodies insertRows builds from them.
-    since = process.cpuUsage();
-    const encoded = encodeSnapshot(processor.snapshot(offset));
-    const body = jsonLinesUtf8(encoded.entries).length + jsonLinesUtf8([encoded.header]).length;
-    const incrementalCpuMs = cpuMs(since);
-    measured.push({ legs, dirty, fullEncodeCpuMs, fullGzipCpuMs, fullBytes: stored.length, fullJsonBytes: json.length, incrementalCpuMs, incrementalBytes: body });
+    const bases = processor.snapshot(offset);
+    const baseTakeCpuMs = cpuMs(since);
+    const whole = encodeBoth(bases);
+    measured.push({
+      legs,
+      dirty,
+      fullEncodeCpuMs,
+      fullGzipCpuMs,
+      fullBytes,
+      fullJsonBytes,
+      incrementalCpuMs: takeCpuMs + now.cpuMs,
+      incrementalBytes: now.bytes,
+      doubleCpuMs: takeCpuMs + now.doubleCpuMs,
+      doubleBytes: now.doubleBytes,
+      baseCpuMs: baseTakeCpuMs + whole.cpuMs,
+      baseBytes: whole.bytes,
+      baseDoubleCpuMs: baseTakeCpuMs + whole.doubleCpuMs,
+      baseDoubleBytes: whole.doubleBytes,
+    });
   }
   const m = (f: (r: Round) => number) => median(measured.map(f));
   // The mean counts the rounds in which enterprises' logs were long enough to be written whole again.
@@ -124,6 +182,9 @@ for (const spacing of spacings) {
         meanThreadCpuMs: Math.round(mean((r) => r.incrementalCpuMs)),
         meanBytesWritten: Math.round(mean((r) => r.incrementalBytes)),
       },
+      incrementalDoubleEncoded: { threadCpuMs: Math.round(m((r) => r.doubleCpuMs)), bytesWritten: m((r) => r.doubleBytes) },
+      basesOfWritten: { threadCpuMs: Math.round(m((r) => r.baseCpuMs)), bytesWritten: m((r) => r.baseBytes) },
+      basesOfWrittenDoubleEncoded: { threadCpuMs: Math.round(m((r) => r.baseDoubleCpuMs)), bytesWritten: m((r) => r.baseDoubleBytes) },
     }),
   );
 }

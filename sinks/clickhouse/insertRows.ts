@@ -6,6 +6,7 @@ import { jsonLinesUtf8 } from '../../src/runtime/jsonUtf8.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
+const SETTING = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * Rows already serialised for an insert (JSON lines), with their count. A
@@ -45,6 +46,8 @@ export interface InsertRowsParams {
    * derived from the input (e.g. topic/partition/offset range), never random.
    */
   dedupToken?: string;
+  /** More query-scoped format settings (names and values as in ClickHouse, e.g. `input_format_json_read_objects_as_strings: '1'`). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,6 +63,10 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
   const count = encoded ? encoded.count : (params.rows as readonly object[]).length;
   if (count === 0) return;
   const settings: Record<string, string> = { date_time_input_format: 'best_effort' };
+  for (const [name, value] of Object.entries(params.settings ?? {})) {
+    if (!SETTING.test(name) || !TOKEN.test(value)) throw new RangeError(`not a setting name and plain value: ${name} = ${value}`);
+    settings[name] = value;
+  }
   if (params.dedupToken !== undefined) {
     if (!TOKEN.test(params.dedupToken)) throw new RangeError(`dedup token has characters outside [A-Za-z0-9:_.-]: ${params.dedupToken}`);
     settings.insert_deduplication_token = params.dedupToken;
