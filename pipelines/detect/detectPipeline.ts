@@ -241,10 +241,9 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     const started = performance.now();
     const counts: DetectWriteCounts = await writeDetectOutputs({ clickhouse, producer }, batches);
     const seconds = (performance.now() - started) / 1000;
-    metrics.sinkWrite('detect', 'signals', counts.signals, seconds);
-    metrics.sinkWrite('detect', 'enterprise_daily', counts.enterpriseDaily, seconds);
-    metrics.sinkWrite('detect', 'links_daily', counts.linksDaily, seconds);
-    metrics.sinkWrite('detect', 'late_events', counts.late, seconds);
+    // Only tables that got an insert: the latency histogram's count is then the number of inserts (rows per insert).
+    const tables = [['signals', counts.signals], ['enterprise_daily', counts.enterpriseDaily], ['links_daily', counts.linksDaily], ['late_events', counts.late]] as const;
+    for (const [table, rows] of tables) if (rows > 0) metrics.sinkWrite('detect', table, rows, seconds);
     log.debug('outputs written', { batches: batches.length, ...counts, ms: Math.round(seconds * 1000) });
   };
   // Handlers have returned by the time a write runs, so the write retries itself with the same outputs (the
