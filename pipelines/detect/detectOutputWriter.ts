@@ -6,21 +6,32 @@ import type { RecordProducer } from '../../src/kafka/recordProducer.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { settleAll } from '../../src/runtime/settleAll.ts';
-import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, encodeRows, insertRows, isoInstant, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { PartitionOutput } from './runtimePartition.ts';
 
-/** What one handled batch of one leg partition must get written before its state may be snapshotted. */
+/**
+ * What one handled batch of one leg partition must get written before a
+ * snapshot may cover it, encoded when the batch is handled: the output waits
+ * for a group write (and the snapshot behind it), and bytes held that long are
+ * not copied by every young-generation collection as row objects would be.
+ */
 export interface DetectBatchOutput {
-  out: PartitionOutput;
-  /** Undecodable leg records, for `yunlian.dlq`. */
-  deadLetters: OutgoingRecord[];
-  /** Leg records the batch carried (the write coalescer's weight). */
+  signals: EncodedRows;
+  enterpriseDaily: EncodedRows;
+  linksDaily: EncodedRows;
+  late: EncodedRows;
+  /** Avro-encoded signals for `yunlian.disruptions`, in firing order, then undecodable leg records for `yunlian.dlq`. */
+  records: OutgoingRecord[];
+  /** Leg records the batch carried (its weight in a group write). */
   legs: number;
 }
 
 export interface DetectSinks {
   clickhouse: ClickHouseClient;
   producer: RecordProducer;
+}
+
+export interface DetectOutputEncoding {
   signalCodec: ValueCodec<DisruptionSignal>;
   /** Wall clock for `late_events.recorded_at`. */
   now: () => number;
@@ -51,6 +62,49 @@ export function signalRow(s: DisruptionSignal, openedAtMs: number): Record<strin
   };
 }
 
+/** Encodes one batch's outputs (rows as JSON lines, signals as Avro records) so that nothing else of it is kept. */
+export function encodeDetectOutput(encoding: DetectOutputEncoding, out: PartitionOutput, deadLetters: readonly OutgoingRecord[], legs: number): DetectBatchOutput {
+  const records: OutgoingRecord[] = [];
+  const signals: Record<string, unknown>[] = [];
+  for (const s of out.signals) {
+    signals.push(signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms));
+    records.push({ topic: TOPICS.disruptions, key: s.enterprise_tax_id, value: encoding.signalCodec.encode(s) });
+  }
+  for (const record of deadLetters) records.push(record);
+  const recordedAt = isoInstant(encoding.now());
+  const late = out.late.map(({ leg, closedThrough }) => ({
+    leg_id: leg.leg_id,
+    enterprise_tax_id: leg.enterprise_tax_id,
+    feed_district: leg.feed_district,
+    issued_at: isoInstant(leg.issued_at_ms),
+    closed_through: dayToIso(closedThrough),
+    amount_fen: leg.amount_fen,
+    recorded_at: recordedAt,
+  }));
+  return {
+    signals: encodeRows(signals),
+    enterpriseDaily: encodeRows(out.enterpriseDaily),
+    linksDaily: encodeRows(out.linksDaily),
+    late: encodeRows(late),
+    records,
+    legs,
+  };
+}
+
+/** Whether a batch produced anything to write (most batches between day boundaries produce nothing). */
+export function hasDetectOutputs(o: DetectBatchOutput): boolean {
+  return o.signals.count + o.enterpriseDaily.count + o.linksDaily.count + o.late.count + o.records.length > 0;
+}
+
+/** Rows one group write of detect's outputs carried, by table, for metrics. */
+export interface DetectWriteCounts {
+  signals: number;
+  enterpriseDaily: number;
+  linksDaily: number;
+  late: number;
+  records: number;
+}
+
 /**
  * Writes the outputs of one or more batches (of any leg partitions) as one
  * set of ClickHouse inserts plus one produce, and resolves once all are
@@ -59,34 +113,12 @@ export function signalRow(s: DisruptionSignal, openedAtMs: number): Record<strin
  * a ReplacingMergeTree keyed by the row's identity, so the same output
  * written again in another grouping (a retry, a replay after a crash) counts once.
  */
-export async function writeDetectOutputs(sinks: DetectSinks, batches: readonly DetectBatchOutput[]): Promise<{ signals: number }> {
-  const now = sinks.now();
-  const signals: Record<string, unknown>[] = [];
-  const enterpriseDaily: Record<string, unknown>[] = [];
-  const linksDaily: Record<string, unknown>[] = [];
-  const late: Record<string, unknown>[] = [];
-  const records: OutgoingRecord[] = [];
-  const deadLetters: OutgoingRecord[] = [];
-  for (const { out, deadLetters: dlq } of batches) {
-    for (const s of out.signals) {
-      signals.push(signalRow(s, out.openedAtMs.get(s.signal_id) ?? s.event_time_ms));
-      records.push({ topic: TOPICS.disruptions, key: s.enterprise_tax_id, value: sinks.signalCodec.encode(s) });
-    }
-    for (const row of out.enterpriseDaily) enterpriseDaily.push(row);
-    for (const row of out.linksDaily) linksDaily.push(row);
-    for (const { leg, closedThrough } of out.late) {
-      late.push({
-        leg_id: leg.leg_id,
-        enterprise_tax_id: leg.enterprise_tax_id,
-        feed_district: leg.feed_district,
-        issued_at: isoInstant(leg.issued_at_ms),
-        closed_through: dayToIso(closedThrough),
-        amount_fen: leg.amount_fen,
-        recorded_at: isoInstant(now),
-      });
-    }
-    for (const record of dlq) deadLetters.push(record);
-  }
+export async function writeDetectOutputs(sinks: DetectSinks, batches: readonly DetectBatchOutput[]): Promise<DetectWriteCounts> {
+  const signals = concatEncodedRows(batches.map((b) => b.signals));
+  const enterpriseDaily = concatEncodedRows(batches.map((b) => b.enterpriseDaily));
+  const linksDaily = concatEncodedRows(batches.map((b) => b.linksDaily));
+  const late = concatEncodedRows(batches.map((b) => b.late));
+  const records = batches.flatMap((b) => b.records);
   const { clickhouse } = sinks;
   // Independent writes, all confirmed before any snapshot that covers them.
   await settleAll([
@@ -94,7 +126,7 @@ export async function writeDetectOutputs(sinks: DetectSinks, batches: readonly D
     insertRows(clickhouse, { table: 'yunlian.enterprise_daily', rows: enterpriseDaily }),
     insertRows(clickhouse, { table: 'yunlian.links_daily', rows: linksDaily }),
     insertRows(clickhouse, { table: 'yunlian.late_events', rows: late }),
-    sinks.producer.send([...records, ...deadLetters]),
+    records.length > 0 ? sinks.producer.send(records) : Promise.resolve(),
   ]);
-  return { signals: records.length };
+  return { signals: signals.count, enterpriseDaily: enterpriseDaily.count, linksDaily: linksDaily.count, late: late.count, records: records.length };
 }

@@ -9,15 +9,16 @@ import { PartitionLocks } from '../../src/kafka/partitionLocks.ts';
 import type { OutgoingRecord } from '../../src/kafka/record.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
-import { WriteCoalescer } from '../../src/kafka/writeCoalescer.ts';
-import { PoisonRecordError } from '../../src/runtime/errors.ts';
+import { GroupCommitWriter } from '../../src/kafka/groupCommitWriter.ts';
+import { isRetriable, PoisonRecordError } from '../../src/runtime/errors.ts';
 import { withRetry } from '../../src/runtime/retry.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
-import { writeDetectOutputs, type DetectBatchOutput } from './detectOutputWriter.ts';
+import { encodeDetectOutput, hasDetectOutputs, writeDetectOutputs, type DetectBatchOutput, type DetectWriteCounts } from './detectOutputWriter.ts';
 import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtimePartition.ts';
 import { encodeSnapshot, SnapshotStore } from './runtimeSnapshotStore.ts';
+import { snapshotAfterOutputs } from './snapshotAfterOutputs.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
 
@@ -44,11 +45,11 @@ export interface DetectOptions {
    * recent (default 6,000: well below LEGS_MAX_LAG, the committed lag at which ingest and producers wait).
    */
   maxPendingLegs?: number;
-  /** Leg partitions handled at once (default 12); their outputs share one write. */
+  /** Leg partitions handled at once (default 12); their outputs share writes. */
   partitionsConsumedConcurrently?: number;
-  /** Write the gathered outputs once the batches carried this many legs (default 20000). */
+  /** Most legs whose outputs one write carries; also what may gather while a write is in flight (default 20000). */
   maxLegsPerWrite?: number;
-  /** Longest a batch's output waits for other partitions' to share its write (default 10 ms). */
+  /** Longest a batch's output waits for company when no write is in flight (default 10 ms). */
   lingerMs?: number;
 }
 
@@ -59,17 +60,18 @@ interface OwnedPartition {
   processor: PartitionProcessor;
   /** The state covers every record before this offset. */
   nextOffset: bigint;
-  /** Outputs of every record before this offset are confirmed written; a snapshot may cover no more. */
-  writtenOffset: bigint;
-  /** Outputs the state already produced whose write failed for good: written before the partition moves on. */
-  unwritten: DetectBatchOutput | null;
+  /**
+   * Confirmation of the partition's latest output handed to the writer; the writer writes in order and stops
+   * at its first failure, so this settles after every earlier output of the partition.
+   */
+  outputsWritten: Promise<void>;
   snapshotOffset: bigint;
   /** Last offset the group accepted; a commit refused during a rebalance is retried with the next snapshot. */
   committedOffset: bigint;
   lastSnapshotAtMs: number;
   /** Time the last snapshot took on the consumer's thread (serialising the state). */
   lastSnapshotCostMs: number;
-  /** The snapshot write in flight, if any (at most one per partition). */
+  /** The snapshot in flight (waiting for its outputs, or being written), if any: at most one per partition. Never rejects. */
   saving: Promise<void> | null;
 }
 
@@ -84,13 +86,18 @@ interface OwnedPartition {
  * (same ids, idempotent sinks) but never loses one.
  *
  * Several partitions are handled at once, each under its own lock (its
- * batches, snapshots and bookkeeping never interleave), and the outputs of
- * batches handled together share one set of inserts and one produce
- * (WriteCoalescer): a write's fixed cost dominated small per-partition batches.
- * A partition's snapshot is taken only when its state covers exactly the legs
- * whose outputs are confirmed written (writtenOffset), so a commit never
- * covers an output that is not in the sinks; it is encoded synchronously and
- * written in the background, and its offsets commit once the write is confirmed.
+ * batches, snapshots and bookkeeping never interleave). A handler encodes its
+ * outputs and hands them to a GroupCommitWriter without waiting for the write:
+ * the batches of every partition handled while a write is in flight share the
+ * next one (a write's fixed cost dominated small per-partition batches). A
+ * snapshot is encoded when it is due, on the consumer's thread, so it is frozen
+ * at the batch's end; it is written only once every output it covers is
+ * confirmed (snapshotAfterOutputs), and the batch that took it returns a
+ * DeferredCommit that settles when the snapshot is stored, so the consumer
+ * commits its offset only then. Other batches return a DeferredCommit that
+ * commits nothing but stops the consumer when their write fails, which is final:
+ * nothing later is written or committed, and a restart replays from the last
+ * stored snapshot.
  */
 export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCodecs, opts: DetectOptions): Promise<RunningPipeline> {
   const { clickhouse, producer, metrics } = deps;
@@ -109,6 +116,17 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const expectedSources = feedSourceKeys(Object.fromEntries(feedTopics.topics.map((t) => [t.name.slice('yunlian.invoices.'.length), t.partitions.length])));
   await admin.disconnect();
   const owned = new Map<number, OwnedPartition>();
+  /** Aborted on stop: writes and snapshots then give up instead of retrying (their batches are read again). */
+  const stopping = new AbortController();
+  const retryUntilStopped = (what: string) => ({
+    ...deps.retry,
+    shouldRetry: (error: unknown) => !stopping.signal.aborted && isRetriable(error),
+    signal: stopping.signal,
+    onRetry: ({ error, attempt, delayMs }: { error: unknown; attempt: number; delayMs: number }) => {
+      metrics.retried('detect', what);
+      log.warn(`detect ${what} write failed, retrying`, { attempt, delayMs, error });
+    },
+  });
   /** A partition's batches, snapshots and the idle timer must not interleave: all read and move its state. */
   const locks = new PartitionLocks();
 
@@ -127,8 +145,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       owned.set(partition, {
         processor,
         nextOffset: start,
-        writtenOffset: start,
-        unwritten: null,
+        outputsWritten: Promise.resolve(),
         snapshotOffset: start,
         committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset),
         lastSnapshotAtMs: Date.now(),
@@ -153,35 +170,35 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     p.snapshotOffset > p.committedOffset ? [{ topic: TOPICS.invoiceLegs, partition, offset: p.snapshotOffset.toString() }] : [];
 
   /**
-   * Starts a snapshot of one partition (call under its lock) when it has legs the last one lacks and its
-   * state covers exactly the legs whose outputs are confirmed written; a state ahead of its outputs (a
-   * write that gave up) waits for the next batch to write them. The state is encoded here, on the
-   * consumer's thread, so it is frozen at `nextOffset`; compressing and writing it run in the background
-   * while the partition goes on, and the partition's next batch or the idle timer commits its offsets
-   * once the write is confirmed. A failed write is logged and the next due snapshot tries again.
+   * Starts a snapshot of one partition (call under its lock) when it has legs the last one lacks and none
+   * is in flight; returns the promise that resolves once it is stored, or null when none was started. The
+   * state is encoded here, on the consumer's thread, so it is frozen at `nextOffset`; the write waits for
+   * every output the state covers (snapshotAfterOutputs) and runs in the background while the partition
+   * goes on. It rejects when an output write failed (final) or the snapshot write gave up its retries.
    */
-  const startSnapshot = (partition: number, p: OwnedPartition): void => {
-    if (p.saving !== null || p.nextOffset === p.snapshotOffset || p.nextOffset !== p.writtenOffset) return;
+  const startSnapshot = (partition: number, p: OwnedPartition): Promise<void> | null => {
+    if (p.saving !== null || p.nextOffset === p.snapshotOffset) return null;
     const started = Date.now();
     const through = p.nextOffset;
     // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
     const encoded = encodeSnapshot(p.processor.snapshot(Number(through)));
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
-    p.saving = store
-      .write(keyOf(partition), encoded, deps.now())
-      .then(() => {
-        if (through > p.snapshotOffset) p.snapshotOffset = through;
-      })
+    const takenAtMs = deps.now();
+    const stored = snapshotAfterOutputs(p.outputsWritten, () => withRetry(() => store.write(keyOf(partition), encoded, takenAtMs), retryUntilStopped('snapshot'))).then(() => {
+      if (through > p.snapshotOffset) p.snapshotOffset = through;
+    });
+    p.saving = stored
       .catch((error: unknown) => {
-        // Its rows may not have landed: the next snapshot writes those enterprises whole.
+        // Its rows may not have landed: a later snapshot (after a restart, the restored state's) writes those enterprises whole.
         p.processor.forceBase(encoded.taxIds);
-        log.warn('writing a state snapshot failed; the next one retries', { partition, error });
+        log.warn('a state snapshot was not stored', { partition, error });
       })
       .finally(() => {
         p.saving = null;
       });
     reportOpenSignals();
+    return stored;
   };
 
   const reportOpenSignals = () => {
@@ -220,29 +237,23 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     }
   };
 
-  const writer = new WriteCoalescer<DetectBatchOutput>(
-    async (batches) => {
-      await writeDetectOutputs({ clickhouse, producer, signalCodec: codecs.disruptionSignal, now: deps.now }, batches);
-    },
-    { maxWeight: opts.maxLegsPerWrite ?? 20_000, weightOf: (b) => Math.max(1, b.legs), lingerMs: opts.lingerMs ?? 10 },
-  );
-
-  /** Writes a batch's outputs (retrying here, not by reprocessing: the state has already moved on). */
-  const writeConfirmed = async (output: DetectBatchOutput, heartbeat: () => Promise<void>) => {
-    await withRetry(() => writer.submit([output]), {
-      ...deps.retry,
-      onRetry: ({ error, attempt, delayMs }) => {
-        metrics.retried('detect', 'sink');
-        log.warn('writing detect outputs failed, retrying', { attempt, delayMs, error });
-        void heartbeat().catch(() => undefined);
-      },
-    });
-    const { out } = output;
-    metrics.recordsOut('detect', TOPICS.disruptions, out.signals.length);
-    for (const s of out.signals) metrics.signalsEmitted(s.signal_type, s.status, 1);
-    for (const { leg } of out.late) metrics.lateEvents(leg.feed_district, 1);
-    if (out.late.length > 0) log.warn('late legs recorded, not applied', { count: out.late.length, oldestDay: dayToIso(Math.min(...out.late.map((l) => legDay(l.leg)))) });
+  const timedWrite = async (batches: readonly DetectBatchOutput[]): Promise<void> => {
+    const started = performance.now();
+    const counts: DetectWriteCounts = await writeDetectOutputs({ clickhouse, producer }, batches);
+    const seconds = (performance.now() - started) / 1000;
+    // Only tables that got an insert: the latency histogram's count is then the number of inserts (rows per insert).
+    const tables = [['signals', counts.signals], ['enterprise_daily', counts.enterpriseDaily], ['links_daily', counts.linksDaily], ['late_events', counts.late]] as const;
+    for (const [table, rows] of tables) if (rows > 0) metrics.sinkWrite('detect', table, rows, seconds);
+    log.debug('outputs written', { batches: batches.length, ...counts, ms: Math.round(seconds * 1000) });
   };
+  // Handlers have returned by the time a write runs, so the write retries itself with the same outputs (the
+  // sinks are idempotent); a failure that is not retried, or a stop, ends the writer and the consumer.
+  const writer = new GroupCommitWriter<DetectBatchOutput>((batches) => withRetry(() => timedWrite(batches), retryUntilStopped('sink')), {
+    maxWeight: opts.maxLegsPerWrite ?? 20_000,
+    weightOf: (b) => Math.max(1, b.legs),
+    lingerMs: opts.lingerMs ?? 10,
+  });
+  const encoding = { signalCodec: codecs.disruptionSignal, now: deps.now };
 
   let idleSnapshots: NodeJS.Timeout | undefined;
   const running = await startBatchConsumer({
@@ -262,17 +273,10 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       const commits = await snapshotOwned(true);
       if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log).catch(() => false))) markCommitted(commits);
     },
-    handler: (batch, batchCtx) =>
+    handler: (batch) =>
       locks.run(batch.partition, async () => {
         const state = owned.get(batch.partition);
         if (!state) return { commit: [] };
-        // 0. Outputs of earlier legs whose write gave up come first: the state already covers those legs.
-        if (state.unwritten) {
-          const pending = state.unwritten;
-          await writeConfirmed(pending, batchCtx.heartbeat);
-          state.unwritten = null;
-          state.writtenOffset = state.nextOffset;
-        }
         // 1. Decode everything first: a registry outage throws here, before any state changed, and the batch is retried.
         const deadLetters: OutgoingRecord[] = [];
         const legs: InvoiceLeg[] = [];
@@ -298,23 +302,34 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         const out = emptyOutput();
         for (let i = 0; i < legs.length; i++) state.processor.process(legs[i]!, out, offsets[i]);
         state.nextOffset = next;
-        // 3. Outputs, shared with the other partitions' batches in flight.
-        const output: DetectBatchOutput = { out, deadLetters, legs: legs.length };
-        if (hasOutputs(output)) {
-          try {
-            await writeConfirmed(output, batchCtx.heartbeat);
-          } catch (error) {
-            state.unwritten = output;
-            throw error;
-          }
+        // 3. Outputs, encoded now (bytes wait for the write, not objects), shared with other partitions' batches.
+        const output = encodeDetectOutput(encoding, out, deadLetters, legs.length);
+        let written: Promise<void> | null = null;
+        if (hasDetectOutputs(output)) {
+          // Waits only while the next write is full and another is in flight.
+          ({ written } = await writer.add(output));
+          state.outputsWritten = written;
+          const emitted = out.signals.map((s) => [s.signal_type, s.status] as const);
+          const lateDistricts = out.late.map(({ leg }) => leg.feed_district);
+          void written.then(
+            () => {
+              metrics.recordsOut('detect', TOPICS.disruptions, emitted.length);
+              for (const [type, status] of emitted) metrics.signalsEmitted(type, status, 1);
+              for (const district of lateDistricts) metrics.lateEvents(district, 1);
+            },
+            // The consumer learns of the failure through the DeferredCommit below.
+            () => undefined,
+          );
+          if (out.late.length > 0) log.warn('late legs recorded, not applied', { count: out.late.length, oldestDay: dayToIso(Math.min(...out.late.map((l) => legDay(l.leg)))) });
         }
-        state.writtenOffset = next;
         for (const d of DISTRICTS) {
           const delay = state.processor.feedDelayMs(d);
           if (delay !== null) metrics.watermarkDelay(d, delay / 1000);
         }
-        if (snapshotDue(state, schedule, Date.now(), pendingLegs(state))) startSnapshot(batch.partition, state);
-        return { commit: commitOf(batch.partition, state) };
+        // The batch that takes a snapshot commits its end (the snapshot's offset) once the snapshot is stored.
+        const stored = snapshotDue(state, schedule, Date.now(), pendingLegs(state)) ? startSnapshot(batch.partition, state) : null;
+        if (stored) return { written: stored };
+        return written ? { written, commitsOffset: false } : { commit: [] };
       }),
   });
   // When the stream pauses, no batch arrives to trigger the snapshot that commits the last offsets.
@@ -328,10 +343,14 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
   }, Math.max(250, Math.floor(intervalMs / 2)));
   idleSnapshots.unref();
-  return { name: 'detect', stop: running.stop, done: running.done };
-}
-
-/** Whether a batch produced anything to write (most batches between day boundaries produce nothing but dead letters). */
-function hasOutputs({ out, deadLetters }: DetectBatchOutput): boolean {
-  return out.signals.length + out.enterpriseDaily.length + out.linksDaily.length + out.late.length + deadLetters.length > 0;
+  return {
+    name: 'detect',
+    stop: async () => {
+      // The consumer stops first (no batch is retried from here on), then writes stop retrying.
+      const stopped = running.stop();
+      stopping.abort();
+      await stopped;
+    },
+    done: running.done,
+  };
 }

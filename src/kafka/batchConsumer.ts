@@ -38,6 +38,13 @@ export type BatchHandler = (batch: RecordBatch, ctx: BatchContext) => Promise<vo
  */
 export interface DeferredCommit {
   written: Promise<void>;
+  /**
+   * Whether the batch's end offset is committed once written (default true).
+   * A handler whose commits follow its state snapshots says false for a batch
+   * that only adds outputs: a failed write still stops the consumer, and the
+   * batch whose `written` covers a stored snapshot commits.
+   */
+  commitsOffset?: boolean;
 }
 
 function isDeferred(decision: void | CommitDecision | DeferredCommit): decision is DeferredCommit {
@@ -296,6 +303,15 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       }
     });
   };
+  /** A batch whose write must succeed but whose offset is committed by a later one (DeferredCommit.commitsOffset false). */
+  const stopIfWriteFails = (topic: string, partition: number, written: Promise<void>) => {
+    const settled = written.then(
+      () => undefined,
+      (error: unknown) => stopOnFatalBatch('a batch write failed; stopping the consumer', error, topic, partition),
+    );
+    unsettledWrites.add(settled);
+    void settled.then(() => unsettledWrites.delete(settled));
+  };
   const commitWhenWritten = (topic: string, partition: number, nextOffset: bigint, written: Promise<void>) => {
     const pending = deferredCommits.track(topic, partition, nextOffset);
     const settled = written.then(
@@ -359,7 +375,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     payload.resolveOffset(last);
     const outcome = decision as void | CommitDecision | DeferredCommit;
     if (isDeferred(outcome)) {
-      commitWhenWritten(batch.topic, batch.partition, BigInt(next), outcome.written);
+      if (outcome.commitsOffset === false) stopIfWriteFails(batch.topic, batch.partition, outcome.written);
+      else commitWhenWritten(batch.topic, batch.partition, BigInt(next), outcome.written);
     } else {
       const commits = outcome?.commit ?? [{ topic: batch.topic, partition: batch.partition, offset: next }];
       if (commits.length > 0 && (await commitOrDefer(consumer, commits, logger))) opts.onCommitted?.(commits);
