@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { slowSink, tick } from '../helpers/slowSink.ts';
 import { GroupCommitWriter, GroupWriteFailedError } from '../../src/kafka/groupCommitWriter.ts';
 import { ContiguousCommits } from '../../src/kafka/contiguousCommits.ts';
-
-/** A sink that records each write and lets the test decide when (and how) it finishes. */
-function slowSink() {
-  const writes: number[][] = [];
-  const finishers: Array<(error?: Error) => void> = [];
-  const write = (items: number[]) => {
-    writes.push([...items]);
-    return new Promise<void>((resolve, reject) => finishers.push((error) => (error ? reject(error) : resolve())));
-  };
-  return { writes, write, finish: (i: number, error?: Error) => finishers[i]!(error) };
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** Whether a promise has settled yet, without waiting for it. */
 async function settled(p: Promise<unknown>): Promise<boolean> {
@@ -28,7 +16,7 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
 
 describe('GroupCommitWriter', () => {
   it('puts every item added while a slow write is in flight into the next write, together', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 0 });
     const first = await writer.add(1);
     await tick();
@@ -46,7 +34,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('returns from add before the write, and resolves written only once the write carrying the item is confirmed', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 0 });
     const { written } = await writer.add(7);
     await tick();
@@ -57,7 +45,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('lets an item wait at most the linger for company when no write is in flight', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 30 });
     await writer.add(1);
     await writer.add(2);
@@ -68,7 +56,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('caps a write at the maximum weight and makes add wait while the next write is full and one is in flight', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 10, weightOf: (n) => n, lingerMs: 60_000 });
     await writer.add(6);
     await writer.add(3);
@@ -86,7 +74,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('writes an item heavier than the maximum on its own', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 10, weightOf: (n) => n, lingerMs: 60_000 });
     await writer.add(1);
     await writer.add(50);
@@ -98,7 +86,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('after a failed write rejects its items and everything gathered behind it, writes nothing more and refuses new items', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 0 });
     const failing = await writer.add(1);
     await tick();
@@ -112,7 +100,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('releases an add waiting for room with an error when the write in flight fails', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 1, lingerMs: 0 });
     await writer.add(1);
     await tick();
@@ -124,7 +112,7 @@ describe('GroupCommitWriter', () => {
   });
 
   it('with ContiguousCommits as the consumer uses them, commits a batch only once its write is confirmed, and nothing behind a failed write', async () => {
-    const sink = slowSink();
+    const sink = slowSink<number>();
     const writer = new GroupCommitWriter<number>(sink.write, { maxWeight: 100, lingerMs: 0 });
     const commits = new ContiguousCommits();
     const topic = 'yunlian.invoices.qingpu';

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { slowSink, tick } from '../helpers/slowSink.ts';
 import { ContiguousCommits } from '../../src/kafka/contiguousCommits.ts';
 import { GroupCommitWriter, GroupWriteFailedError } from '../../src/kafka/groupCommitWriter.ts';
 import { snapshotAfterOutputs } from '../../pipelines/detect/snapshotAfterOutputs.ts';
-
-/** A sink that records each write and lets the test decide when (and how) it finishes. */
-function slowSink() {
-  const writes: string[][] = [];
-  const finishers: Array<(error?: Error) => void> = [];
-  const write = (items: string[]) => {
-    writes.push([...items]);
-    return new Promise<void>((resolve, reject) => finishers.push((error) => (error ? reject(error) : resolve())));
-  };
-  return { writes, write, finish: (i: number, error?: Error) => finishers[i]!(error) };
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /**
  * detect's ordering, with the real writer and commit tracker: a partition's outputs go through the group
@@ -22,7 +10,7 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
  * the snapshot's offset) once the snapshot is stored.
  */
 function detectPartition() {
-  const sink = slowSink();
+  const sink = slowSink<string>();
   const writer = new GroupCommitWriter<string>(sink.write, { maxWeight: 100, lingerMs: 0 });
   const commits = new ContiguousCommits();
   const snapshots: bigint[] = [];
