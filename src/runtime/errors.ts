@@ -45,9 +45,15 @@ export class ConfigError extends YunlianError {
   }
 }
 
-/** Programmer errors must never be retried. */
+/**
+ * Whether trying again may succeed: a YunlianError that says so, or a Kafka
+ * client error that says so (kafkajs marks a connection timeout or a leader
+ * election `retriable`; one that ran out of the client's own retries is not).
+ * A pipelined write that fails is final and stops its consumer, so a broker
+ * that answered late under load must not count as a failure. Anything else,
+ * programmer errors included, is never retried.
+ */
 export function isRetriable(error: unknown): boolean {
   if (error instanceof YunlianError) return error.retriable;
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) return false;
-  return false;
+  return error instanceof Error && error.name.startsWith('KafkaJS') && (error as { retriable?: unknown }).retriable === true;
 }
