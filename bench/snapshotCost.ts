@@ -30,7 +30,7 @@ import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
 import { emptyOutput, PartitionProcessor, type PartitionOutput } from '../pipelines/detect/runtimePartition.ts';
-import { encodeSnapshot, withPartitionColumns } from '../pipelines/detect/runtimeSnapshotStore.ts';
+import { encodeSnapshot, type SnapshotKey } from '../pipelines/detect/runtimeSnapshotStore.ts';
 import type { IncrementalSnapshot } from '../pipelines/detect/incrementalSnapshot.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 
@@ -106,12 +106,14 @@ interface Round {
   baseDoubleBytes: number;
 }
 
-const columns = { group_id: 'yunlian-detect', cluster_id: 'bench-cluster', topic: 'yunlian.invoice-legs', partition: 0, taken_at: '2026-11-29T19:00:00.000Z' };
+const key: SnapshotKey = { groupId: 'yunlian-detect', clusterId: 'bench-cluster', topic: 'yunlian.invoice-legs', partition: 0 };
+const takenAtMs = Date.parse('2026-11-29T19:00:00.000Z');
+const columns = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: '2026-11-29T19:00:00.000Z' };
 /** CPU ms and bytes of writing a snapshot's rows now, and as the encoding before single encoding did. */
 function encodeBoth(snapshot: IncrementalSnapshot): { cpuMs: number; bytes: number; doubleCpuMs: number; doubleBytes: number } {
   let since = process.cpuUsage();
-  const encoded = encodeSnapshot(snapshot);
-  const bytes = withPartitionColumns(encoded.entries, columns).bytes.length + withPartitionColumns(encoded.header, columns).bytes.length;
+  const encoded = encodeSnapshot(snapshot, key, takenAtMs);
+  const bytes = encoded.entries.bytes.length + encoded.header.bytes.length;
   const cpu = cpuMs(since);
   since = process.cpuUsage();
   const version = String(snapshot.nextOffset);

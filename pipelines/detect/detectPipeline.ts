@@ -181,11 +181,11 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     const started = Date.now();
     const through = p.nextOffset;
     // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
-    const encoded = encodeSnapshot(p.processor.snapshot(Number(through)));
+    const takenAtMs = deps.now();
+    const encoded = encodeSnapshot(p.processor.snapshot(Number(through)), keyOf(partition), takenAtMs);
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
-    const takenAtMs = deps.now();
-    const stored = snapshotAfterOutputs(p.outputsWritten, () => withRetry(() => store.write(keyOf(partition), encoded, takenAtMs), retryUntilStopped('snapshot'))).then(() => {
+    const stored = snapshotAfterOutputs(p.outputsWritten, () => withRetry(() => store.write(encoded), retryUntilStopped('snapshot'))).then(() => {
       if (through > p.snapshotOffset) p.snapshotOffset = through;
     });
     p.saving = stored

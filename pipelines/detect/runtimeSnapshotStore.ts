@@ -10,7 +10,7 @@ export interface EncodedSnapshot {
   nextOffset: string;
   /** Tax IDs of the entries, for PartitionProcessor.forceBase when the write fails. */
   taxIds: string[];
-  /** The enterprise rows, then the header row, as JSON lines of EntryRow without the partition's columns (see withPartitionColumns). */
+  /** The enterprise rows, then the header row, as JSON lines of the partition's columns and an EntryRow each. */
   entries: EncodedRows;
   header: EncodedRows;
 }
@@ -39,43 +39,21 @@ export interface SnapshotKey {
 }
 
 /**
- * Freezes a snapshot into its rows' bytes, synchronously (the processor's snapshot is already a copy; the
- * bytes keep a retry from re-serialising, and hold no JS objects across the write for the GC to copy).
+ * Freezes a snapshot of `key`'s partition, taken at `takenAtMs`, into its rows' bytes, synchronously (the
+ * processor's snapshot is already a copy; the bytes keep a retry from re-serialising, and hold no JS objects
+ * across the write for the GC to copy).
  */
-export function encodeSnapshot(snapshot: IncrementalSnapshot): EncodedSnapshot {
+export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): EncodedSnapshot {
   const version = String(snapshot.nextOffset);
+  const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
   const entries = encodeRows(
-    snapshot.entries.map((e): EntryRow => ({ entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
+    snapshot.entries.map((e) => ({
+      ...common,
+      ...({ entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' } satisfies EntryRow),
+    })),
   );
-  const header = encodeRows([{ entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header } satisfies EntryRow]);
+  const header = encodeRows([{ ...common, ...({ entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header } satisfies EntryRow) }]);
   return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header };
-}
-
-const NEWLINE = 0x0a;
-const CLOSING_BRACE = 0x7d;
-
-/**
- * JSON lines of objects with `columns`' fields added to each (spliced before each closing brace, so the rows'
- * text is copied, not parsed or re-encoded). `columns` must not repeat a row's field. Pure.
- */
-export function withPartitionColumns(rows: EncodedRows, columns: object): EncodedRows {
-  if (rows.count === 0) return rows;
-  // `,"group_id":…}\n`: the fields, the brace and newline each line lost.
-  const tail = Buffer.from(`,${JSON.stringify(columns).slice(1)}\n`, 'utf8');
-  const out = Buffer.allocUnsafe(rows.bytes.length + rows.count * (tail.length - 2));
-  let from = 0;
-  let to = 0;
-  let lines = 0;
-  // A JSON line holds no raw newline (JSON escapes it in strings, and UTF-8 never has 0x0a inside a character).
-  for (let end = rows.bytes.indexOf(NEWLINE, 0); end >= 0; end = rows.bytes.indexOf(NEWLINE, from)) {
-    if (++lines > rows.count) break;
-    if (rows.bytes[end - 1] !== CLOSING_BRACE) throw new RangeError('an encoded row is not a JSON object');
-    to += rows.bytes.copy(out, to, from, end - 1);
-    to += tail.copy(out, to);
-    from = end + 1;
-  }
-  if (lines !== rows.count || from !== rows.bytes.length) throw new RangeError(`encoded rows are not ${rows.count} whole JSON lines`);
-  return { count: rows.count, bytes: out };
 }
 
 /** The key of the header row; an enterprise's base row is keyed by its tax ID, its log rows by tax ID # slot. */
@@ -147,10 +125,9 @@ export class SnapshotStore {
    * ahead of the stored header, which a restore freezes (see PartitionProcessor.restore). The newest
    * version of each row wins, whatever the order of writes.
    */
-  async write(key: SnapshotKey, encoded: EncodedSnapshot, takenAtMs: number): Promise<void> {
-    const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
+  async write(encoded: EncodedSnapshot): Promise<void> {
     const table = 'yunlian.detect_snapshot_entries';
-    await insertRows(this.client, { table, rows: withPartitionColumns(encoded.entries, common), settings: OBJECTS_AS_STRINGS });
-    await insertRows(this.client, { table, rows: withPartitionColumns(encoded.header, common), settings: OBJECTS_AS_STRINGS });
+    await insertRows(this.client, { table, rows: encoded.entries, settings: OBJECTS_AS_STRINGS });
+    await insertRows(this.client, { table, rows: encoded.header, settings: OBJECTS_AS_STRINGS });
   }
 }

@@ -48,7 +48,7 @@ describe('detector snapshot store on chDB', () => {
     const store = new SnapshotStore(client);
     const taken = snapshots();
     expect(taken[1]!.entries.some((e) => e.slot !== null)).toBe(true);
-    for (const s of taken) await store.write(key(1), encodeSnapshot(s), 1_764_000_000_000);
+    for (const s of taken) await store.write(encodeSnapshot(s, key(1), 1_764_000_000_000));
     const loaded = await store.load(key(1));
     const last = taken.at(-1)!;
     expect(loaded.header).toEqual({ nextOffset: last.nextOffset, header: last.header });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRows } from '../../sinks/clickhouse/insertRows.ts';
 import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
-import { encodeSnapshot, withPartitionColumns } from '../../pipelines/detect/runtimeSnapshotStore.ts';
+import { encodeSnapshot, type SnapshotKey } from '../../pipelines/detect/runtimeSnapshotStore.ts';
 import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
+const key: SnapshotKey = { groupId: 'g', clusterId: 'c', topic: 'yunlian.invoice-legs', partition: 3 };
+const takenAtMs = Date.parse('2026-11-29T19:00:00.000Z');
 const columns = { group_id: 'g', cluster_id: 'c', topic: 'yunlian.invoice-legs', partition: 3, taken_at: '2026-11-29T19:00:00.000Z' };
 const lines = (bytes: Buffer): Record<string, unknown>[] => bytes.toString('utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
 
@@ -27,29 +28,17 @@ describe('snapshot row encoding', () => {
   it('writes each entry\'s state once, as a JSON object in its row, next to the partition\'s columns', () => {
     for (const snapshot of snapshots()) {
       expect(snapshot.entries.length).toBeGreaterThan(0);
-      const encoded = encodeSnapshot(snapshot);
-      const rows = lines(withPartitionColumns(encoded.entries, columns).bytes);
+      const encoded = encodeSnapshot(snapshot, key, takenAtMs);
+      const rows = lines(encoded.entries.bytes);
       expect(rows).toEqual(
         snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version: String(snapshot.nextOffset), deleted: 0, state: e.state })),
       );
-      expect(lines(withPartitionColumns(encoded.header, columns).bytes)).toEqual([{ ...columns, entry_key: '', version: String(snapshot.nextOffset), deleted: 0, state: snapshot.header }]);
+      expect(lines(encoded.header.bytes)).toEqual([{ ...columns, entry_key: '', version: String(snapshot.nextOffset), deleted: 0, state: snapshot.header }]);
     }
   });
 
   it('writes a dropped enterprise as a tombstone with an empty state', () => {
-    const encoded = encodeSnapshot({ nextOffset: 9, header: snapshots()[0]!.header, entries: [{ taxId: '91330421MA2B000001', coversOffset: 9, slot: null, state: null }] });
-    expect(lines(withPartitionColumns(encoded.entries, columns).bytes)).toEqual([{ ...columns, entry_key: '91330421MA2B000001', version: '9', deleted: 1, state: '' }]);
-  });
-
-  it('keeps text with quotes, backslashes, newlines and Chinese intact when it adds the columns', () => {
-    const rows = [{ a: '嘉善 "x" \\ \n }', b: [1, { c: '}' }] }, { a: '' }];
-    expect(lines(withPartitionColumns(encodeRows(rows), columns).bytes)).toEqual(rows.map((r) => ({ ...r, ...columns })));
-  });
-
-  it('refuses encoded rows whose count does not match their lines', () => {
-    const two = encodeRows([{ a: 1 }, { a: 2 }]);
-    expect(() => withPartitionColumns({ count: 3, bytes: two.bytes }, columns)).toThrow(RangeError);
-    expect(() => withPartitionColumns({ count: 1, bytes: two.bytes }, columns)).toThrow(RangeError);
-    expect(() => withPartitionColumns({ count: 2, bytes: Buffer.concat([two.bytes, Buffer.from('{"a":3}')]) }, columns)).toThrow(RangeError);
+    const encoded = encodeSnapshot({ nextOffset: 9, header: snapshots()[0]!.header, entries: [{ taxId: '91330421MA2B000001', coversOffset: 9, slot: null, state: null }] }, key, takenAtMs);
+    expect(lines(encoded.entries.bytes)).toEqual([{ ...columns, entry_key: '91330421MA2B000001', version: '9', deleted: 1, state: '' }]);
   });
 });
