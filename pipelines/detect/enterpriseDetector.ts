@@ -1,11 +1,11 @@
 import { dayOfInstant, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
-import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
 import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
 import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
+import type { AppliedLeg } from './packedLeg.ts';
 import { findOpenSignal, isNewerProfile, legRank, linkKey, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
 import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
@@ -69,7 +69,7 @@ function emptyOpenDay(): OpenDay {
  * Throws RangeError when the leg belongs to another enterprise (a routing bug)
  * and PoisonRecordError when its amount is not integer fen.
  */
-export function applyLeg(state: EnterpriseState, leg: InvoiceLeg, ctx: DetectorContext): ApplyOutcome {
+export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorContext): ApplyOutcome {
   if (leg.enterprise_tax_id !== state.taxId) {
     throw new RangeError(`leg ${leg.leg_id} of ${leg.enterprise_tax_id} applied to the state of ${state.taxId}`);
   }

@@ -1,14 +1,14 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
-import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
-import type { EntryState, LoggedLeg, SnapshotEntry } from './incrementalSnapshot.ts';
+import type { EntryState, SnapshotEntry } from './incrementalSnapshot.ts';
+import { packLeg, type AppliedLeg, type LoggedProfile, type PackedLeg } from './packedLeg.ts';
 
 /**
  * Log rows after a base before an enterprise's whole state is written again. Rows are keyed by slot, so this
  * also bounds the rows an enterprise keeps in the table (what a restore reads). At a snapshot every ~750 legs
- * a touched enterprise gets ~1 leg a row, ~1 KB, against ~27 KB for its base (bench/snapshotCost.ts at 3,500
- * firms): at 32 rows the bases cost as much CPU and bytes as the logs, at 64 half as much. What a restore
- * replays stays bounded by MAX_LOG_LEGS.
+ * a touched enterprise gets ~1 leg a row, ~1 KB before legs were packed (~0.35 KB a leg since), against
+ * ~24–27 KB for its base (bench/snapshotCost.ts at 3,500 firms): at 32 rows the bases cost as much CPU and
+ * bytes as the logs, at 64 half as much. What a restore replays stays bounded by MAX_LOG_LEGS.
  */
 export const MAX_LOG_ROWS = 64;
 /** Legs in an enterprise's log rows after which its whole state is written again: bounds what a restore replays. */
@@ -21,8 +21,8 @@ export const MAX_LOG_LEGS = 256;
  * Enterprises that only closed days are not written.
  */
 export class EnterpriseWriteLog {
-  /** Legs applied since the enterprise's last row, in order. */
-  private readonly pending = new Map<string, LoggedLeg[]>();
+  /** Legs applied since the enterprise's last row, in order, and the enterprise's profile as the newest had it. */
+  private readonly pending = new Map<string, { legs: PackedLeg[]; profile: LoggedProfile }>();
   /** Enterprises whose next row must be a base (or a tombstone when the enterprise is gone). */
   private readonly needsBase = new Set<string>();
   /** Per enterprise with a stored base: log rows and legs written since. */
@@ -42,13 +42,15 @@ export class EnterpriseWriteLog {
   }
 
   /** The leg was applied to the enterprise, whose state had closed through `closedBefore` just before. */
-  applied(taxId: string, leg: InvoiceLeg, closedBefore: DayNumber | null): void {
+  applied(taxId: string, leg: AppliedLeg, closedBefore: DayNumber | null): void {
     if (this.needsBase.has(taxId)) return;
-    // Goods lines are not read by the detectors; they are most of a leg's text.
-    const logged: LoggedLeg = { leg: { ...leg, goods: [] }, closedBefore };
-    const legs = this.pending.get(taxId);
-    if (legs === undefined) this.pending.set(taxId, [logged]);
-    else legs.push(logged);
+    const row = this.pending.get(taxId);
+    const profile = { enterprise_name: leg.enterprise_name, enterprise_district_code: leg.enterprise_district_code };
+    if (row === undefined) this.pending.set(taxId, { legs: [packLeg(leg, closedBefore, null)], profile });
+    else {
+      row.legs.push(packLeg(leg, closedBefore, row.profile));
+      row.profile = profile;
+    }
   }
 
   /** The enterprise was dropped as dormant: a tombstone, unless it comes back before the next snapshot. */
@@ -79,7 +81,7 @@ export class EnterpriseWriteLog {
     const entries: SnapshotEntry[] = [];
     for (const taxId of [...taxIds].sort()) {
       const state = stateOf(taxId);
-      const legs = this.pending.get(taxId) ?? [];
+      const legs = this.pending.get(taxId)?.legs ?? [];
       const log = this.logged.get(taxId);
       if (state === undefined) {
         entries.push({ taxId, coversOffset, slot: null, state: null });
@@ -88,7 +90,7 @@ export class EnterpriseWriteLog {
         entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
         this.logged.set(taxId, { rows: 0, legs: 0 });
       } else {
-        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'legs', closes, legs, closedThrough: state.lastClosedDay } });
+        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'packed-legs', closes, legs, closedThrough: state.lastClosedDay } });
         log.rows++;
         log.legs += legs.length;
       }

@@ -1,6 +1,6 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { District } from '../../src/domain/district.ts';
-import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { AppliedLeg, PackedLeg } from './packedLeg.ts';
 import type { SerializedEnterpriseState } from './serializeState.ts';
 import type { SerializedClock } from './watermarkClock.ts';
 
@@ -28,9 +28,9 @@ export interface SnapshotHeader {
   stringsSince: DayNumber | null;
 }
 
-/** A leg as applied to an enterprise, with the day its state had closed through just before. */
+/** A leg as log rows stored it before legs were packed (still read): with the day its state had closed through just before. */
 export interface LoggedLeg {
-  leg: InvoiceLeg;
+  leg: AppliedLeg;
   closedBefore: DayNumber | null;
 }
 
@@ -45,10 +45,17 @@ export type EntryState =
       openedAtMs: Record<string, number>;
     }
   | {
+      kind: 'packed-legs';
+      closes: number;
+      legs: PackedLeg[];
+      /** The day the enterprise had closed through when the row was written. */
+      closedThrough: DayNumber | null;
+    }
+  | {
+      /** A log row as written before legs were packed: still read, no longer written. */
       kind: 'legs';
       closes: number;
       legs: LoggedLeg[];
-      /** The day the enterprise had closed through when the row was written. */
       closedThrough: DayNumber | null;
     };
 

@@ -12,6 +12,7 @@ import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
 import { StringInterner } from './stringInterner.ts';
 import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import { EnterpriseWriteLog } from './enterpriseWriteLog.ts';
+import { unpackLegs } from './packedLeg.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
 export interface LateLeg {
@@ -219,8 +220,9 @@ export class PartitionProcessor {
     const discarded = emptyOutput();
     let legs = 0;
     for (const row of chain.logs) {
-      if (row.state?.kind !== 'legs') throw new RangeError(`log row ${row.slot ?? ''} of ${chain.taxId} holds no legs`);
-      for (const { leg, closedBefore } of row.state.legs) {
+      if (row.state === null || row.state.kind === 'base') throw new RangeError(`log row ${row.slot ?? ''} of ${chain.taxId} holds no legs`);
+      const logged = row.state.kind === 'packed-legs' ? unpackLegs(chain.taxId, row.state.legs) : row.state.legs;
+      for (const { leg, closedBefore } of logged) {
         if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
         applyLeg(state, leg, this.ctx);
         legs++;

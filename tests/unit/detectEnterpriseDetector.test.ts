@@ -94,7 +94,7 @@ describe('applyLeg and closeDay', () => {
     expect(applyLeg(state, saturday, ctx)).toEqual({ kind: 'applied' });
     expect(state.openDays.get(calendar.workingOrdinal(isoToDay('2019-07-08')))?.sales).toBe(1234);
     closeDay(state, isoToDay('2019-07-06'), ctx);
-    expect(applyLeg(state, { ...saturday, leg_id: 'other', event_id: 'other' }, ctx)).toEqual({ kind: 'late', day: isoToDay('2019-07-06') });
+    expect(applyLeg(state, { ...saturday, leg_id: 'other' }, ctx)).toEqual({ kind: 'late', day: isoToDay('2019-07-06') });
   });
 
   it('rejects a leg of another enterprise and a leg with a non-integer amount', () => {

@@ -7,6 +7,7 @@ import { deserializeState, serializeState } from '../../pipelines/detect/seriali
 import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import { emptyOutput, PartitionProcessor, resumeOffset, type StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
+import { unpackLegs } from '../../pipelines/detect/packedLeg.ts';
 import { BUYER, FIRM, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
@@ -139,6 +140,25 @@ describe('incremental detector snapshots', () => {
     expect(caughtUp).toBeGreaterThan(0);
     // Most enterprises restored from a base plus log rows of the legs applied since.
     expect(replayedRows).toBeGreaterThan(50);
+  });
+
+  it('restores log rows written before legs were packed (whole legs as objects) exactly as packed ones', () => {
+    const table = new MemorySnapshotTable();
+    const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
+    runWithSnapshots(live, table, 340, 17);
+    const stored = table.stored();
+    let unpacked = 0;
+    const asWritten = stored.entries.map((e): SnapshotEntry => {
+      if (e.state?.kind !== 'packed-legs') return e;
+      const legs = unpackLegs(e.taxId, e.state.legs).map(({ leg, closedBefore }) => ({ leg: { ...leg, event_id: leg.leg_id.split(':')[0]!, feed_district: 'jiashan', tax_fen: 0, goods: [] }, closedBefore }));
+      unpacked += legs.length;
+      return { ...e, state: { kind: 'legs', closes: e.state.closes, legs, closedThrough: e.state.closedThrough } };
+    });
+    expect(unpacked).toBeGreaterThan(50);
+    const restored = PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries: asWritten }));
+    const from = resumeOffset(stored);
+    expect(outputsFrom(restored, from)).toEqual(expected.slice(from));
+    expect(roundTrip(restored.serialize())).toEqual(roundTrip(uninterrupted.serialize()));
   });
 
   it('closes forward on load an enterprise untouched since its entry, without emitting again what its closing emitted', () => {

@@ -1,0 +1,94 @@
+import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+
+/**
+ * The fields of a leg that applying it to an enterprise's state reads (applyLeg): what a snapshot's log row
+ * must keep for a restore to rebuild the same state. The rest of a leg (event ID, feed and source partition,
+ * which only move the partition's clock; tax; goods lines) is not logged.
+ */
+export type AppliedLeg = Pick<
+  InvoiceLeg,
+  | 'leg_id'
+  | 'event_type'
+  | 'invoice_no'
+  | 'original_invoice_no'
+  | 'role'
+  | 'enterprise_tax_id'
+  | 'enterprise_name'
+  | 'enterprise_district_code'
+  | 'partner_tax_id'
+  | 'partner_name'
+  | 'partner_district_code'
+  | 'issued_at_ms'
+  | 'amount_fen'
+>;
+
+/**
+ * A logged leg as a positional tuple, with the day the enterprise's state had closed through just before it.
+ * As an object with its keys, a logged leg was ~740 bytes of JSON through embedded chDB, which runs one query
+ * at a time (docs/performance.md); the tuple is about half. The enterprise's tax ID is the row's; its name and
+ * district are left out when they equal the previous leg's in the same row (they almost always do).
+ */
+export type PackedLeg = [
+  legId: string,
+  eventType: InvoiceLeg['event_type'],
+  invoiceNo: string,
+  originalInvoiceNo: string | null,
+  role: InvoiceLeg['role'],
+  partnerTaxId: string,
+  partnerName: string,
+  partnerDistrictCode: string,
+  issuedAtMs: number,
+  amountFen: number,
+  closedBefore: DayNumber | null,
+  enterpriseName?: string,
+  enterpriseDistrictCode?: string,
+];
+
+/** The enterprise's name and district as the previous leg of a row had them. */
+export type LoggedProfile = Pick<AppliedLeg, 'enterprise_name' | 'enterprise_district_code'>;
+
+/** Packs `leg`, logged after a leg with `previous` in the same row (null for a row's first leg). */
+export function packLeg(leg: AppliedLeg, closedBefore: DayNumber | null, previous: LoggedProfile | null): PackedLeg {
+  const packed: PackedLeg = [
+    leg.leg_id,
+    leg.event_type,
+    leg.invoice_no,
+    leg.original_invoice_no,
+    leg.role,
+    leg.partner_tax_id,
+    leg.partner_name,
+    leg.partner_district_code,
+    leg.issued_at_ms,
+    leg.amount_fen,
+    closedBefore,
+  ];
+  if (previous === null || previous.enterprise_name !== leg.enterprise_name || previous.enterprise_district_code !== leg.enterprise_district_code) {
+    packed.push(leg.enterprise_name, leg.enterprise_district_code);
+  }
+  return packed;
+}
+
+/**
+ * The legs of one log row of `taxId`, in order, with the day closed through before each. Throws RangeError
+ * for a tuple of the wrong shape (a row this version did not write), rather than applying a partial leg.
+ */
+export function unpackLegs(taxId: string, packed: readonly PackedLeg[]): { leg: AppliedLeg; closedBefore: DayNumber | null }[] {
+  const out: { leg: AppliedLeg; closedBefore: DayNumber | null }[] = [];
+  let name: string | null = null;
+  let district: string | null = null;
+  for (const p of packed) {
+    if (!Array.isArray(p) || (p.length !== 11 && p.length !== 13)) throw new RangeError(`log row of ${taxId} holds a leg of unknown shape`);
+    if (p.length === 13) {
+      name = p[11]!;
+      district = p[12]!;
+    }
+    if (name === null || district === null) throw new RangeError(`log row of ${taxId} starts with a leg without the enterprise's name`);
+    const [leg_id, event_type, invoice_no, original_invoice_no, role, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen, closedBefore] = p;
+    out.push({
+      leg: { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id: taxId, enterprise_name: name, enterprise_district_code: district, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen },
+      closedBefore,
+    });
+  }
+  return out;
+}
