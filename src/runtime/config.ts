@@ -84,12 +84,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function port(env: Env, name: string, fallback: number): number {
+/** An integer variable in [min, max], or `fallback` when unset; `what` names the allowed values in the error. */
+function integerVar(env: Env, name: string, fallback: number, min: number, max: number, what: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a TCP port (0-65535), got '${raw}'`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be ${what}, got '${raw}'`);
   return n;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  return integerVar(env, name, fallback, 0, 65535, 'a TCP port (0-65535)');
 }
 
 function token(env: Env, name: string): string | null {
@@ -109,11 +114,7 @@ export const DEFAULT_WORKER_YOUNG_GENERATION_MB = 192;
 
 /** YUNLIAN_WORKER_YOUNG_GENERATION_MB, or the default; 0 leaves V8's default. */
 export function workerYoungGenerationMbOf(env: Env): number {
-  const raw = env.YUNLIAN_WORKER_YOUNG_GENERATION_MB;
-  if (raw === undefined || raw === '') return DEFAULT_WORKER_YOUNG_GENERATION_MB;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 4096) throw new ConfigError(`YUNLIAN_WORKER_YOUNG_GENERATION_MB must be whole MiB from 0 (V8's default) to 4096, got '${raw}'`);
-  return n;
+  return integerVar(env, 'YUNLIAN_WORKER_YOUNG_GENERATION_MB', DEFAULT_WORKER_YOUNG_GENERATION_MB, 0, 4096, "whole MiB from 0 (V8's default) to 4096");
 }
 
 function parseBrokers(raw: string): string[] {
