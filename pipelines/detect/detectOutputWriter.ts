@@ -6,7 +6,8 @@ import type { RecordProducer } from '../../src/kafka/recordProducer.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { settleAll } from '../../src/runtime/settleAll.ts';
-import { concatEncodedRows, encodeRows, insertRows, isoInstant, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, encodeColumns, encodeRows, insertRows, isoInstant, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
+import { ENTERPRISE_DAILY_COLUMNS, LINKS_DAILY_COLUMNS } from './runtimeRollups.ts';
 import type { PartitionOutput } from './runtimePartition.ts';
 
 /**
@@ -83,8 +84,8 @@ export function encodeDetectOutput(encoding: DetectOutputEncoding, out: Partitio
   }));
   return {
     signals: encodeRows(signals),
-    enterpriseDaily: encodeRows(out.enterpriseDaily),
-    linksDaily: encodeRows(out.linksDaily),
+    enterpriseDaily: encodeColumns(ENTERPRISE_DAILY_COLUMNS, out.enterpriseDaily),
+    linksDaily: encodeColumns(LINKS_DAILY_COLUMNS, out.linksDaily),
     late: encodeRows(late),
     records,
     legs,

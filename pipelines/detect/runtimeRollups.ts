@@ -1,11 +1,38 @@
 import { dayToIso, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
-import { districtOfCode } from '../../src/domain/district.ts';
+import { districtOfCode, type District } from '../../src/domain/district.ts';
+import { tableColumns } from '../../sinks/clickhouse/insertRows.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
+
+/** Row of `yunlian.enterprise_daily`. */
+export type EnterpriseDailyRow = {
+  day: string;
+  enterprise_tax_id: string;
+  direction: 'SALES' | 'PURCHASES';
+  district: District | 'other';
+  amount_fen: number;
+  gross_fen: number;
+  corrections_fen: number;
+  legs: number;
+};
+
+export const ENTERPRISE_DAILY_COLUMNS = tableColumns<EnterpriseDailyRow>({ day: true, enterprise_tax_id: true, direction: true, district: true, amount_fen: true, gross_fen: true, corrections_fen: true, legs: true });
+
+/** Row of `yunlian.links_daily`. */
+export type LinkDailyRow = {
+  day: string;
+  seller_tax_id: string;
+  buyer_tax_id: string;
+  seller_district_code: string;
+  buyer_district_code: string;
+  gross_fen: number;
+};
+
+export const LINKS_DAILY_COLUMNS = tableColumns<LinkDailyRow>({ day: true, seller_tax_id: true, buyer_tax_id: true, seller_district_code: true, buyer_district_code: true, gross_fen: true });
 
 /** Rows of `yunlian.enterprise_daily` and `yunlian.links_daily` for days about to close. */
 export interface DailyRollups {
-  enterpriseDaily: Record<string, unknown>[];
-  linksDaily: Record<string, unknown>[];
+  enterpriseDaily: EnterpriseDailyRow[];
+  linksDaily: LinkDailyRow[];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { encodeRows, insertRows, isoInstant, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
+import { encodeColumns, insertRows, isoInstant, tableColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
 import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
 import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
@@ -10,7 +10,7 @@ export interface EncodedSnapshot {
   nextOffset: string;
   /** Tax IDs of the entries, for PartitionProcessor.forceBase when the write fails. */
   taxIds: string[];
-  /** The enterprise rows, then the header row, as JSON lines of the partition's columns and an EntryRow each. */
+  /** The enterprise rows, then the header row, as JSON arrays of the partition's columns and an EntryRow's each. */
   entries: EncodedRows;
   header: EncodedRows;
 }
@@ -27,6 +27,11 @@ export interface EntryRow {
   deleted: 0 | 1;
   state: EntryState | SnapshotHeader | '';
 }
+
+/** A row of `detect_snapshot_entries` as inserted: the partition's columns and an EntryRow. */
+type SnapshotEntryRow = EntryRow & { group_id: string; cluster_id: string; topic: string; partition: number; taken_at: string };
+
+const ENTRY_COLUMNS = tableColumns<SnapshotEntryRow>({ group_id: true, cluster_id: true, topic: true, partition: true, taken_at: true, entry_key: true, version: true, deleted: true, state: true });
 
 /** The insert settings the encoded rows need: an object in `state` is read as its JSON text. */
 const OBJECTS_AS_STRINGS = { input_format_json_read_objects_as_strings: '1' } as const;
@@ -46,13 +51,11 @@ export interface SnapshotKey {
 export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): EncodedSnapshot {
   const version = String(snapshot.nextOffset);
   const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
-  const entries = encodeRows(
-    snapshot.entries.map((e) => ({
-      ...common,
-      ...({ entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' } satisfies EntryRow),
-    })),
+  const entries = encodeColumns(
+    ENTRY_COLUMNS,
+    snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
   );
-  const header = encodeRows([{ ...common, ...({ entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header } satisfies EntryRow) }]);
+  const header = encodeColumns(ENTRY_COLUMNS, [{ ...common, entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header }]);
   return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header };
 }
 

@@ -5,10 +5,10 @@ import type { ConsumedRecord, OutgoingRecord } from '../../src/kafka/record.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
-import { encodeRows, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
+import { encodeColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import { validateInvoice } from './validateInvoice.ts';
 import { invoiceLegs } from './invoiceLegs.ts';
-import { invoiceLineRows, invoiceRow } from './invoiceRows.ts';
+import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, invoiceLineRows, invoiceRow, type InvoiceLineRow, type InvoiceRow } from './invoiceRows.ts';
 
 /**
  * What one batch of invoice records turns into; written by the pipeline before
@@ -42,8 +42,8 @@ export interface IngestBatchContext {
  * whole batch is retried; poison records become dead letters.
  */
 export async function ingestBatch(records: readonly ConsumedRecord[], ctx: IngestBatchContext): Promise<IngestOutput> {
-  const invoiceRows: object[] = [];
-  const lineRows: object[] = [];
+  const invoiceRows: InvoiceRow[] = [];
+  const lineRows: InvoiceLineRow[] = [];
   const legs: OutgoingRecord[] = [];
   const deadLetters: OutgoingRecord[] = [];
   const rejected = new Map<string, number>();
@@ -97,5 +97,5 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
     invoiceRows.push(invoiceRow(event, verdict.issuedAtMs, record, ctx.now));
     for (const row of invoiceLineRows(event, verdict.issuedAtMs)) lineRows.push(row);
   }
-  return { invoiceRows: encodeRows(invoiceRows), lineRows: encodeRows(lineRows), legs, deadLetters, rejected, duplicatesInBatch };
+  return { invoiceRows: encodeColumns(INVOICE_COLUMNS, invoiceRows), lineRows: encodeColumns(INVOICE_LINE_COLUMNS, lineRows), legs, deadLetters, rejected, duplicatesInBatch };
 }

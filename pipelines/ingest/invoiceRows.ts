@@ -1,5 +1,5 @@
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
-import { isoInstant } from '../../sinks/clickhouse/insertRows.ts';
+import { isoInstant, tableColumns } from '../../sinks/clickhouse/insertRows.ts';
 
 /** Where a record came from, kept on the row for lineage and replay checks. */
 export interface SourcePosition {
@@ -9,7 +9,53 @@ export interface SourcePosition {
 }
 
 /** Row of `yunlian.invoices`. */
-export function invoiceRow(event: InvoiceEvent, issuedAtMs: number, source: SourcePosition, ingestedAtMs: number): Record<string, unknown> {
+export type InvoiceRow = {
+  event_id: string;
+  event_type: InvoiceEvent['event_type'];
+  invoice_no: string;
+  original_invoice_no: string | null;
+  invoice_kind: InvoiceEvent['invoice_kind'];
+  issued_at: string;
+  district: InvoiceEvent['district'];
+  seller_tax_id: string;
+  seller_name: string;
+  seller_district_code: string;
+  buyer_tax_id: string;
+  buyer_name: string;
+  buyer_district_code: string;
+  line_count: number;
+  total_amount_fen: number;
+  total_tax_fen: number;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  ingested_at: string;
+};
+
+export const INVOICE_COLUMNS = tableColumns<InvoiceRow>({
+  event_id: true,
+  event_type: true,
+  invoice_no: true,
+  original_invoice_no: true,
+  invoice_kind: true,
+  issued_at: true,
+  district: true,
+  seller_tax_id: true,
+  seller_name: true,
+  seller_district_code: true,
+  buyer_tax_id: true,
+  buyer_name: true,
+  buyer_district_code: true,
+  line_count: true,
+  total_amount_fen: true,
+  total_tax_fen: true,
+  source_topic: true,
+  source_partition: true,
+  source_offset: true,
+  ingested_at: true,
+});
+
+export function invoiceRow(event: InvoiceEvent, issuedAtMs: number, source: SourcePosition, ingestedAtMs: number): InvoiceRow {
   return {
     event_id: event.event_id,
     event_type: event.event_type,
@@ -34,8 +80,45 @@ export function invoiceRow(event: InvoiceEvent, issuedAtMs: number, source: Sour
   };
 }
 
+/** Row of `yunlian.invoice_lines`. */
+export type InvoiceLineRow = {
+  event_id: string;
+  line_no: number;
+  invoice_no: string;
+  event_type: InvoiceEvent['event_type'];
+  issued_at: string;
+  district: InvoiceEvent['district'];
+  seller_tax_id: string;
+  buyer_tax_id: string;
+  tax_code: string;
+  item_name: string;
+  quantity: InvoiceEvent['lines'][number]['quantity'];
+  unit: InvoiceEvent['lines'][number]['unit'];
+  amount_fen: number;
+  tax_rate_bp: number;
+  tax_fen: number;
+};
+
+export const INVOICE_LINE_COLUMNS = tableColumns<InvoiceLineRow>({
+  event_id: true,
+  line_no: true,
+  invoice_no: true,
+  event_type: true,
+  issued_at: true,
+  district: true,
+  seller_tax_id: true,
+  buyer_tax_id: true,
+  tax_code: true,
+  item_name: true,
+  quantity: true,
+  unit: true,
+  amount_fen: true,
+  tax_rate_bp: true,
+  tax_fen: true,
+});
+
 /** Rows of `yunlian.invoice_lines`. */
-export function invoiceLineRows(event: InvoiceEvent, issuedAtMs: number): Record<string, unknown>[] {
+export function invoiceLineRows(event: InvoiceEvent, issuedAtMs: number): InvoiceLineRow[] {
   const issued_at = isoInstant(issuedAtMs);
   return event.lines.map((l, line_no) => ({
     event_id: event.event_id,

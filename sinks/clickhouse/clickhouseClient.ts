@@ -12,7 +12,7 @@ import type { ClickHouseConfig } from '../../src/runtime/config.ts';
  * `SETTINGS` clause (see insertRows.ts and its test).
  */
 /** chDB's native insert: hands the payload to the engine as bytes instead of splicing it into the SQL text. */
-export type RawInsert = (params: { table: string; values: Buffer; format: 'JSONEachRow'; settings: Record<string, string> }) => Promise<unknown>;
+export type RawInsert = (params: { table: string; values: Buffer; format: 'JSONEachRow' | 'JSONCompactEachRow'; columns?: string[]; settings: Record<string, string> }) => Promise<unknown>;
 
 /** client-common's `Connection<Readable>` as @clickhouse/client takes it (its own copy of client-common). */
 export type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;

@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openClickHouse, rawInsertOf } from '../../sinks/clickhouse/clickhouseClient.ts';
+import { clientOnConnection, connectionOf, openClickHouse, rawInsertOf } from '../../sinks/clickhouse/clickhouseClient.ts';
 import { YunlianError } from '../../src/runtime/errors.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { MIGRATIONS } from '../../sinks/clickhouse/schema.ts';
-import { concatEncodedRows, encodeRows, insertRows } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, encodeColumns, encodeRows, insertRows, tableColumns } from '../../sinks/clickhouse/insertRows.ts';
+import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, invoiceLineRows, invoiceRow } from '../../pipelines/ingest/invoiceRows.ts';
+import { parseIssuedAt } from '../../src/domain/issuedAt.ts';
+import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
 
 let dir: string;
 let client: ClickHouseClient;
@@ -78,6 +81,48 @@ describe('ClickHouse inserts on chDB', () => {
     await insertRows(client, { table: 'yunlian.t_text', rows });
     const back = await (await client.query({ query: 'SELECT id, name, ref, toString(fen) AS fen, reasons FROM yunlian.t_text ORDER BY id', format: 'JSONEachRow' })).json<{ id: number; name: string; ref: string | null; fen: string; reasons: string[] }>();
     expect(back.map((r) => ({ ...r, fen: Number(r.fen) }))).toEqual(rows);
+  });
+
+  it('reads back rows encoded as arrays of their columns exactly as row objects, through the raw insert and through SQL, a null taking the column default', async () => {
+    await client.command({ query: "CREATE TABLE yunlian.t_columns (id UInt32, name String, ref Nullable(String), fen Int64, kind LowCardinality(String) DEFAULT 'none', at DateTime64(3, 'UTC')) ENGINE = MergeTree ORDER BY id" });
+    type Row = { id: number; name: string; ref: string | null; fen: number; kind?: string; at: string };
+    const columns = tableColumns<Row>({ id: true, name: true, ref: true, fen: true, kind: true, at: true });
+    const rows: Row[] = Array.from({ length: 3_000 }, (_, id) => ({
+      id,
+      name: ['嘉善恒达电子', 'quote " backslash \\ newline \n', 'é€😀', ''][id % 4]!,
+      ref: id % 3 === 0 ? null : `ref-${id}`,
+      fen: (id % 2 === 0 ? 1 : -1) * (2 ** 52 - id),
+      ...(id % 5 === 0 ? {} : { kind: 'ISSUED' }),
+      at: new Date(Date.UTC(2020, 1, 10) + id * 1_000).toISOString(),
+    }));
+    const half = rows.length / 2;
+    // Without the raw insert, insertRows sends the rows after an INSERT statement's text (the HTTP server's path).
+    const viaSql = clientOnConnection(connectionOf(client)!);
+    await insertRows(client, { table: 'yunlian.t_columns', rows: concatEncodedRows([encodeColumns(columns, rows.slice(0, 100)), encodeColumns(columns, rows.slice(100, half))]) });
+    await insertRows(viaSql, { table: 'yunlian.t_columns', rows: encodeColumns(columns, rows.slice(half)) });
+    const back = await (await client.query({ query: "SELECT id, name, ref, toString(fen) AS fen, kind, formatDateTime(at, '%Y-%m-%dT%H:%i:%s.%fZ') AS at FROM yunlian.t_columns ORDER BY id", format: 'JSONEachRow' })).json<Row & { fen: string }>();
+    expect(back.map((r) => ({ ...r, fen: Number(r.fen), at: r.at.replace(/(\.\d{3})\d*Z$/, '$1Z') }))).toEqual(rows.map((r) => ({ ...r, kind: r.kind ?? 'none' })));
+    expect(() => concatEncodedRows([encodeColumns(columns, rows.slice(0, 1)), encodeRows(rows.slice(1, 2))])).toThrow(RangeError);
+  });
+
+  it("lands ingest's invoice and line rows with the real tables' columns as row objects would", async () => {
+    const events = Array.from({ length: 40 }, (_, i) => issuedInvoice({ amounts: [1000 + i, 250], seller: 100 + i, buyer: 200 + i }));
+    const invoices = events.map((e, i) => invoiceRow(e, (parseIssuedAt(e.issued_at) as { epochMs: number }).epochMs, { topic: 'yunlian.invoices.qingpu', partition: 1, offset: String(i) }, Date.UTC(2020, 2, 1)));
+    const lines = events.flatMap((e) => invoiceLineRows(e, (parseIssuedAt(e.issued_at) as { epochMs: number }).epochMs));
+    for (const t of ['invoices', 'invoice_lines']) {
+      await client.command({ query: `CREATE TABLE yunlian.${t}_as_objects AS yunlian.${t}` });
+      await client.command({ query: `CREATE TABLE yunlian.${t}_as_arrays AS yunlian.${t}` });
+    }
+    await insertRows(client, { table: 'yunlian.invoices_as_objects', rows: invoices });
+    await insertRows(client, { table: 'yunlian.invoices_as_arrays', rows: encodeColumns(INVOICE_COLUMNS, invoices) });
+    await insertRows(client, { table: 'yunlian.invoice_lines_as_objects', rows: lines });
+    await insertRows(client, { table: 'yunlian.invoice_lines_as_arrays', rows: encodeColumns(INVOICE_LINE_COLUMNS, lines) });
+    for (const [t, key] of [['invoices', 'event_id'], ['invoice_lines', 'event_id, line_no']] as const) {
+      const all = async (table: string) => (await client.query({ query: `SELECT * FROM yunlian.${table} ORDER BY ${key}`, format: 'JSONEachRow' })).json();
+      const asObjects = await all(`${t}_as_objects`);
+      expect(asObjects.length).toBe(t === 'invoices' ? 40 : 80);
+      expect(await all(`${t}_as_arrays`)).toEqual(asObjects);
+    }
   });
 
   it('runs the migrations idempotently', async () => {

@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../pipelines/ingest/ingestBatch.ts';
+import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS } from '../../pipelines/ingest/invoiceRows.ts';
 import { loadSchemaText } from '../../schemas/index.ts';
 import { avroWireEncoder } from '../../schemas/serde/avroWireEncoder.ts';
 import { WIRE_FORMAT_HEADER_BYTES } from '../../schemas/serde/wireFormat.ts';
@@ -10,6 +11,7 @@ import type { ConsumedRecord } from '../../src/kafka/record.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
+import { encodedRowObjects } from '../helpers/encodedRowObjects.ts';
 import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
 
 const legType = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLeg')) as avro.schema.AvroSchema);
@@ -38,24 +40,21 @@ function record(event: InvoiceEvent, offset: number): ConsumedRecord {
   return { topic: 'yunlian.invoices.qingpu', partition: 3, offset: String(offset), key: Buffer.from(event.invoice_no), value: eventCodec.encode(event), headers: {}, timestampMs: 0 };
 }
 
-function jsonLines(bytes: Buffer): Record<string, unknown>[] {
-  return bytes.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 describe('ingesting a batch', () => {
-  it('hands over its rows as JSON lines and its legs as Avro records keyed by enterprise, in record order', async () => {
+  it('hands over its rows as JSON arrays of their table columns and its legs as Avro records keyed by enterprise, in record order', async () => {
     const a = issuedInvoice({ amounts: [1000, 2000], seller: 11, buyer: 12 });
     const b = issuedInvoice({ amounts: [500], seller: 13, buyer: 14 });
     const codec = legCodec();
     const out = await ingestBatch([record(a, 7), record(b, 8)], { codec: eventCodec, legCodec: codec, now: Date.parse('2020-03-01T00:00:00Z') });
 
     expect(out.invoiceRows.count).toBe(2);
-    expect(jsonLines(out.invoiceRows.bytes).map((r) => [r.event_id, r.source_offset, r.line_count])).toEqual([
+    expect([out.invoiceRows.columns, out.lineRows.columns]).toEqual([INVOICE_COLUMNS, INVOICE_LINE_COLUMNS]);
+    expect(encodedRowObjects(out.invoiceRows).map((r) => [r.event_id, r.source_offset, r.line_count])).toEqual([
       [a.event_id, '7', 2],
       [b.event_id, '8', 1],
     ]);
     expect(out.lineRows.count).toBe(3);
-    expect(jsonLines(out.lineRows.bytes).map((r) => [r.event_id, r.line_no, r.amount_fen])).toEqual([
+    expect(encodedRowObjects(out.lineRows).map((r) => [r.event_id, r.line_no, r.amount_fen])).toEqual([
       [a.event_id, 0, 1000],
       [a.event_id, 1, 2000],
       [b.event_id, 0, 500],
@@ -82,8 +81,8 @@ describe('ingesting a batch', () => {
 
     expect(out.deadLetters.map((d) => [d.topic, d.headers?.['x-dlq.reason'], d.headers?.['x-dlq.offset']])).toEqual([[TOPICS.dlq, 'AVRO_ENCODE_FAILED', '1']]);
     expect(out.rejected).toEqual(new Map([['AVRO_ENCODE_FAILED', 1]]));
-    expect(jsonLines(out.invoiceRows.bytes).map((r) => r.event_id)).toEqual([good.event_id]);
-    expect(jsonLines(out.lineRows.bytes).map((r) => r.event_id)).toEqual([good.event_id]);
+    expect(encodedRowObjects(out.invoiceRows).map((r) => r.event_id)).toEqual([good.event_id]);
+    expect(encodedRowObjects(out.lineRows).map((r) => r.event_id)).toEqual([good.event_id]);
     expect(out.legs.map((l) => l.key)).toEqual([good.seller.tax_id, good.buyer.tax_id]);
   });
 

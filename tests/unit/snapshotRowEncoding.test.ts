@@ -5,11 +5,11 @@ import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimeP
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
+import { encodedRowObjects } from '../helpers/encodedRowObjects.ts';
 
 const key: SnapshotKey = { groupId: 'g', clusterId: 'c', topic: 'yunlian.invoice-legs', partition: 3 };
 const takenAtMs = Date.parse('2026-11-29T19:00:00.000Z');
 const columns = { group_id: 'g', cluster_id: 'c', topic: 'yunlian.invoice-legs', partition: 3, taken_at: '2026-11-29T19:00:00.000Z' };
-const lines = (bytes: Buffer): Record<string, unknown>[] => bytes.toString('utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** A snapshot with base rows (new enterprises), then one with log rows, from the two-firm scenario. */
 function snapshots(): IncrementalSnapshot[] {
@@ -29,16 +29,16 @@ describe('snapshot row encoding', () => {
     for (const snapshot of snapshots()) {
       expect(snapshot.entries.length).toBeGreaterThan(0);
       const encoded = encodeSnapshot(snapshot, key, takenAtMs);
-      const rows = lines(encoded.entries.bytes);
+      const rows = encodedRowObjects(encoded.entries);
       expect(rows).toEqual(
         snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version: String(snapshot.nextOffset), deleted: 0, state: e.state })),
       );
-      expect(lines(encoded.header.bytes)).toEqual([{ ...columns, entry_key: '', version: String(snapshot.nextOffset), deleted: 0, state: snapshot.header }]);
+      expect(encodedRowObjects(encoded.header)).toEqual([{ ...columns, entry_key: '', version: String(snapshot.nextOffset), deleted: 0, state: snapshot.header }]);
     }
   });
 
   it('writes a dropped enterprise as a tombstone with an empty state', () => {
     const encoded = encodeSnapshot({ nextOffset: 9, header: snapshots()[0]!.header, entries: [{ taxId: '91330421MA2B000001', coversOffset: 9, slot: null, state: null }] }, key, takenAtMs);
-    expect(lines(encoded.entries.bytes)).toEqual([{ ...columns, entry_key: '91330421MA2B000001', version: '9', deleted: 1, state: '' }]);
+    expect(encodedRowObjects(encoded.entries)).toEqual([{ ...columns, entry_key: '91330421MA2B000001', version: '9', deleted: 1, state: '' }]);
   });
 });
