@@ -34,8 +34,11 @@ export interface Metrics {
   clickhouseCall(target: ClickHouseCallTarget, seconds: number, insertBytes: number): void;
   /** Embedded ClickHouse: wall time with at least one call in flight, accrued since the last report (BusyClock). */
   clickhouseBusy(seconds: number): void;
-  /** This registry's ClickHouse call totals so far; the engine and its counters live on the main thread. */
-  clickhouseLoad(): Promise<ClickHouseLoad>;
+  /**
+   * This thread's ClickHouse call totals so far (the values of the counters
+   * above, read at once); the engine, and so its counters, live on the main thread.
+   */
+  clickhouseLoad(): ClickHouseLoad;
 }
 
 /** Totals of the ClickHouse call metrics, as data (bench/clickhouseLoadReport.ts reads them before and after a run). */
@@ -85,6 +88,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   const chBusy = new Counter({ name: 'yunlian_clickhouse_busy_seconds_total', help: 'Embedded ClickHouse (chDB): wall time with at least one call in flight (overlapping calls count once)', registers });
   const chCalls = new Counter({ name: 'yunlian_clickhouse_calls_total', help: 'Embedded ClickHouse calls by op (insert, query, command, ping) and table (inserts only)', labelNames: ['op', 'table'], registers });
   const chCallSeconds = new Counter({ name: 'yunlian_clickhouse_call_seconds_total', help: 'Embedded ClickHouse calls: summed start-to-end seconds, queueing included', labelNames: ['op', 'table'], registers });
+  // The same totals as plain numbers, so a reader (the bench) takes a consistent reading synchronously; prom-client's get() is async.
+  const chTotals = { busySeconds: 0, targets: new Map<string, ClickHouseTargetLoad>() };
   const chInsertBytes = new Counter({ name: 'yunlian_clickhouse_insert_bytes_total', help: 'Embedded ClickHouse: insert body bytes (raw inserts)', labelNames: ['table'], registers });
   return {
     registry,
@@ -110,25 +115,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       chCalls.inc({ op, table });
       chCallSeconds.inc({ op, table }, seconds);
       if (insertBytes > 0) chInsertBytes.inc({ table }, insertBytes);
+      const key = `${op} ${table}`;
+      const totals = chTotals.targets.get(key) ?? { op, table, calls: 0, callSeconds: 0, insertBytes: 0 };
+      totals.calls++;
+      totals.callSeconds += seconds;
+      totals.insertBytes += insertBytes;
+      chTotals.targets.set(key, totals);
     },
-    clickhouseBusy: (seconds) => chBusy.inc(seconds),
-    clickhouseLoad: async () => {
-      const key = (labels: Partial<Record<string, string | number>>) => `${labels.op ?? ''}\u0000${labels.table ?? ''}`;
-      const targets = new Map<string, ClickHouseTargetLoad>();
-      for (const { labels, value } of (await chCalls.get()).values) {
-        targets.set(key(labels), { op: String(labels.op) as ClickHouseCallTarget['op'], table: String(labels.table ?? ''), calls: value, callSeconds: 0, insertBytes: 0 });
-      }
-      for (const { labels, value } of (await chCallSeconds.get()).values) {
-        const t = targets.get(key(labels));
-        if (t) t.callSeconds = value;
-      }
-      for (const { labels, value } of (await chInsertBytes.get()).values) {
-        const t = targets.get(key({ op: 'insert', table: labels.table }));
-        if (t) t.insertBytes = value;
-      }
-      const [busy] = (await chBusy.get()).values;
-      return { busySeconds: busy?.value ?? 0, targets: [...targets.values()] };
+    clickhouseBusy: (seconds) => {
+      chBusy.inc(seconds);
+      chTotals.busySeconds += seconds;
     },
+    clickhouseLoad: () => ({ busySeconds: chTotals.busySeconds, targets: [...chTotals.targets.values()].map((t) => ({ ...t })) }),
   };
 }
 

@@ -45,7 +45,7 @@ describe('pipelines in worker threads', () => {
   });
 
   it('counts the workers\' forwarded ClickHouse calls in the main thread\'s busy time, by table', async () => {
-    const load = await stack.services.metrics.clickhouseLoad();
+    const load = stack.services.metrics.clickhouseLoad();
     const invoices = load.targets.find((t) => t.op === 'insert' && t.table === 'yunlian.invoices');
     expect(invoices?.calls).toBeGreaterThan(0);
     expect(invoices?.insertBytes).toBeGreaterThan(0);

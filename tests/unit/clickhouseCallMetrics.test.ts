@@ -49,7 +49,7 @@ describe('metered ClickHouse connection', () => {
     t = 1000;
     fake.pending[1]!.resolve();
     await query;
-    const load = await metrics.clickhouseLoad();
+    const load = metrics.clickhouseLoad();
     expect(load.busySeconds).toBeCloseTo(1, 9);
     expect(load.targets).toEqual(
       expect.arrayContaining([
@@ -72,7 +72,7 @@ describe('metered ClickHouse connection', () => {
     t = 250;
     fake.pending[0]!.reject(new Error('UNKNOWN_TABLE'));
     await expect(command).rejects.toThrow('UNKNOWN_TABLE');
-    const load = await metrics.clickhouseLoad();
+    const load = metrics.clickhouseLoad();
     expect(load.busySeconds).toBeCloseTo(0.25, 9);
     expect(load.targets).toEqual([{ op: 'command', table: '', calls: 1, callSeconds: 0.25, insertBytes: 0 }]);
   });
