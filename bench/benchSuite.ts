@@ -15,6 +15,7 @@ import { advantageOf, ratePerSecond, type BenchFigure } from './benchFigure.ts';
 import type { BenchOptions, BenchPart } from './benchOptions.ts';
 import type { BenchResult } from './benchReport.ts';
 import { buildBenchScenario } from './benchScenario.ts';
+import { formatClickHouseLoad } from './clickhouseLoadReport.ts';
 import { decodeStage } from './decodeStage.ts';
 import { detectStage } from './detectStage.ts';
 import { endToEnd } from './endToEnd.ts';
@@ -114,6 +115,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       const rate = ratePerSecond(e2e.events, e2e.seconds);
       e2eRate = rate;
       say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads)`);
+      for (const line of formatClickHouseLoad(e2e.clickhouse)) say(`  ${line}`);
       const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
         id: 'e2e.throughput',
@@ -138,6 +140,17 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         extrapolated: { yunlian: false, naive: true },
         notes: 'ratio of the two end-to-end rates above.',
         target: { text: '≥ 20× the naive baseline', met: naiveRate === null || rate === null ? null : rate / naiveRate >= 20 },
+      });
+      figures.push({
+        id: 'e2e.clickhouse_busy',
+        label: 'e2e: chDB busy, share of wall (%)',
+        unit: '%',
+        yunlian: e2e.clickhouse.busyShare === null ? null : e2e.clickhouse.busyShare * 100,
+        naive: null,
+        advantage: null,
+        input: { busy_seconds: e2e.clickhouse.busySeconds, span_seconds: e2e.clickhouse.spanSeconds, calls: e2e.clickhouse.calls, call_seconds: e2e.clickhouse.callSeconds },
+        extrapolated: { yunlian: false, naive: false },
+        notes: 'yunlian_clickhouse_busy_seconds_total over the end-to-end run (any ClickHouse call in flight; embedded chDB runs one at a time, so near 100 % the pipelines wait for it). Calls by table: details.e2e.clickhouse.top.',
       });
       const target = options.replayTargetEvents;
       // With the scenario streamed from a spool, a run of the full target size is possible: then the figure is measured.

@@ -14,7 +14,12 @@ export interface ConsumerPair {
  * only after its signals and rollups are in ClickHouse and its state is
  * snapshotted. Throws after `timeoutMs`.
  */
-export async function waitUntilDrained(admin: Admin, pairs: readonly ConsumerPair[], opts: { timeoutMs: number; stableMs: number; pollMs?: number; onLag?: (lagByPair: string) => void }): Promise<number> {
+export async function waitUntilDrained(
+  admin: Admin,
+  pairs: readonly ConsumerPair[],
+  /** `onZero` runs when the lag is seen zero after being non-zero: a reading taken there belongs to the instant returned, if the zero holds. */
+  opts: { timeoutMs: number; stableMs: number; pollMs?: number; onLag?: (lagByPair: string) => void; onZero?: () => void },
+): Promise<number> {
   const deadline = Date.now() + opts.timeoutMs;
   let zeroSince: number | null = null;
   let lastReport = Date.now();
@@ -33,7 +38,10 @@ export async function waitUntilDrained(admin: Admin, pairs: readonly ConsumerPai
       opts.onLag?.(parts.join(' '));
     }
     if (lag === 0) {
-      zeroSince ??= now;
+      if (zeroSince === null) {
+        zeroSince = now;
+        opts.onZero?.();
+      }
       if (now - zeroSince >= opts.stableMs) return zeroSince;
     } else {
       zeroSince = null;

@@ -3,6 +3,7 @@ import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
+import { clickhouseRunLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
 import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
 import { producePaced } from './pacedProducer.ts';
 import type { FeedRecordSource } from './scenarioSpool.ts';
@@ -18,6 +19,8 @@ export interface EndToEndResult {
   invoiceRows: number;
   /** CPU time of this process (all its threads; kcat is a child process, not counted) from first produce to drained. */
   cpuSeconds: number;
+  /** The embedded ClickHouse's busy time and calls by table over the same span (the main thread's metrics: chDB lives there). */
+  clickhouse: ClickHouseRunLoad;
 }
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
@@ -44,6 +47,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
   await admin.connect();
   try {
     const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+    const clickhouseBefore = system.services.metrics.clickhouseLoad();
     const started = Date.now();
     const cpuBefore = process.cpuUsage();
     let lastSay = started;
@@ -58,7 +62,14 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
         say(`  e2e: ${n} / ${source.events} events produced, ${Math.round(n / ((Date.now() - started) / 1000))} events/s so far`);
       },
     });
-    const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, { timeoutMs: 30 * 60_000, stableMs: 1500, onLag: (l) => say(`  e2e: draining: ${l}`) });
+    // Read where the drain is first seen (the instant `seconds` ends), not after its stability check: the share is of the same span.
+    let clickhouseAtDrain = clickhouseBefore;
+    const drainedAt = await waitUntilDrained(admin, PIPELINE_PAIRS, {
+      timeoutMs: 30 * 60_000,
+      stableMs: 1500,
+      onLag: (l) => say(`  e2e: draining: ${l}`),
+      onZero: () => (clickhouseAtDrain = system.services.metrics.clickhouseLoad()),
+    });
     const cpu = process.cpuUsage(cpuBefore);
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
     return {
@@ -70,6 +81,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       signalRows: await count(system, 'SELECT count() AS n FROM yunlian.signals'),
       invoiceRows: await count(system, 'SELECT count() AS n FROM yunlian.invoices FINAL'),
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      clickhouse: clickhouseRunLoad(clickhouseBefore, clickhouseAtDrain, (drainedAt - started) / 1000),
     };
   } finally {
     await admin.disconnect();

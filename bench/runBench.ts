@@ -10,6 +10,7 @@
 import { formatHistogram, type LatencySummary } from './latencyHistogram.ts';
 import { parseBenchOptions, USAGE } from './benchOptions.ts';
 import { formatTable, writeResult } from './benchReport.ts';
+import { formatClickHouseLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
 import { runBenchSuite } from './benchSuite.ts';
 
 async function main(): Promise<number> {
@@ -27,6 +28,8 @@ async function main(): Promise<number> {
     '',
     ...formatTable(result.figures),
   ];
+  const e2e = result.details.e2e as { clickhouse: ClickHouseRunLoad } | undefined;
+  if (e2e) out.push('', ...formatClickHouseLoad(e2e.clickhouse));
   const latency = result.details.latency as { toConsumer: LatencySummary; offeredEventsPerSecond: number; achievedEventsPerSecond: number } | undefined;
   if (latency && latency.toConsumer.count > 0) {
     out.push('', `event → alert latency histogram (${latency.toConsumer.count} signals, offered ${latency.offeredEventsPerSecond} events/s, achieved ${latency.achievedEventsPerSecond.toFixed(0)}):`, ...formatHistogram(latency.toConsumer));

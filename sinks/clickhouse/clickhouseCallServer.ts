@@ -12,6 +12,8 @@ import { toPortableError, transferListOf, type ClickHouseCall, type ClickHouseRe
  * connection under `client` (chDB, which lives only on this thread) and
  * answers with its result, its stream read whole into one transferred buffer,
  * or its error as data. Calls run concurrently, as they would on the client.
+ * They are counted (busy time, calls by table) by the metered connection the
+ * embedded client is built on (meteredConnection.ts), with the main thread's own.
  *
  * Throws ConfigError when `client` was not built on an injected connection
  * (clientOnConnection). Returns a function that stops serving.

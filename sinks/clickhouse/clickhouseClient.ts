@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../../src/runtime/config.ts';
+import { meteredConnection, type ClickHouseCallMeter } from './meteredConnection.ts';
 
 /**
  * The one place that decides between embedded chDB and a real server: the rest
@@ -48,7 +49,16 @@ export function clientOnConnection(connection: ClickHouseConnection, rawInsert?:
   return client;
 }
 
-export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
+export interface OpenClickHouseOptions {
+  /**
+   * Counts every call on the embedded engine (meteredConnection.ts): its busy
+   * time and calls by table. Not used for a server, which runs calls
+   * concurrently and has its own system.query_log.
+   */
+  meter?: ClickHouseCallMeter;
+}
+
+export async function openClickHouse(config: ClickHouseConfig, opts: OpenClickHouseOptions = {}): Promise<ClickHouseClient> {
   if (config.kind === 'http') {
     return createClient({
       url: config.url,
@@ -63,5 +73,8 @@ export async function openClickHouse(config: ClickHouseConfig): Promise<ClickHou
   // chdb types its Connection against its own copy of client-common; structurally the same contract.
   const connection = createChdbConnection({ path: config.path }) as unknown as ClickHouseConnection;
   const native = (connection as unknown as { chdb?: { rawInsert?: RawInsert } }).chdb;
-  return clientOnConnection(connection, typeof native?.rawInsert === 'function' ? (params) => native.rawInsert!(params) : undefined);
+  const rawInsert: RawInsert | undefined = typeof native?.rawInsert === 'function' ? (params) => native.rawInsert!(params) : undefined;
+  if (!opts.meter) return clientOnConnection(connection, rawInsert);
+  const metered = meteredConnection(connection, rawInsert, opts.meter);
+  return clientOnConnection(metered.connection, metered.rawInsert);
 }

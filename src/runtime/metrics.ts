@@ -1,4 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClickHouseCallTarget } from '../../sinks/clickhouse/clickhouseCallTarget.ts';
 
 /**
  * Pipelines report what happens through these named events; this module is the
@@ -25,6 +26,32 @@ export interface Metrics {
   alertLatency(seconds: number): void;
   /** alerts: a case closed with an outcome; NOT_A_DISRUPTION per signal type is the false-positive count. */
   caseClosed(signalType: string, outcome: string): void;
+  /**
+   * Embedded ClickHouse (chDB): one call ended, with its start-to-end seconds
+   * (queueing behind other calls included) and the bytes of its insert body
+   * (0 when not known). See sinks/clickhouse/meteredConnection.ts.
+   */
+  clickhouseCall(target: ClickHouseCallTarget, seconds: number, insertBytes: number): void;
+  /** Embedded ClickHouse: wall time with at least one call in flight, accrued since the last report (BusyClock). */
+  clickhouseBusy(seconds: number): void;
+  /**
+   * This thread's ClickHouse call totals so far (the values of the counters
+   * above, read at once); the engine, and so its counters, live on the main thread.
+   */
+  clickhouseLoad(): ClickHouseLoad;
+}
+
+/** Totals of the ClickHouse call metrics, as data (bench/clickhouseLoadReport.ts reads them before and after a run). */
+export interface ClickHouseLoad {
+  busySeconds: number;
+  targets: ClickHouseTargetLoad[];
+}
+
+export interface ClickHouseTargetLoad extends ClickHouseCallTarget {
+  calls: number;
+  /** Summed start-to-end seconds of the calls: overlapping calls each count in full, so the sum can exceed busySeconds. */
+  callSeconds: number;
+  insertBytes: number;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -58,6 +85,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     registers,
   });
   const caseOutcomes = new Counter({ name: 'yunlian_case_outcomes_total', help: 'Cases closed, by signal type and outcome (NOT_A_DISRUPTION = false positive)', labelNames: ['signal_type', 'outcome'], registers });
+  const chBusy = new Counter({ name: 'yunlian_clickhouse_busy_seconds_total', help: 'Embedded ClickHouse (chDB): wall time with at least one call in flight (overlapping calls count once)', registers });
+  const chCalls = new Counter({ name: 'yunlian_clickhouse_calls_total', help: 'Embedded ClickHouse calls by op (insert, query, command, ping) and table (inserts only)', labelNames: ['op', 'table'], registers });
+  const chCallSeconds = new Counter({ name: 'yunlian_clickhouse_call_seconds_total', help: 'Embedded ClickHouse calls: summed start-to-end seconds, queueing included', labelNames: ['op', 'table'], registers });
+  // The same totals as plain numbers, so a reader (the bench) takes a consistent reading synchronously; prom-client's get() is async.
+  const chTotals = { busySeconds: 0, targets: new Map<string, ClickHouseTargetLoad>() };
+  const chInsertBytes = new Counter({ name: 'yunlian_clickhouse_insert_bytes_total', help: 'Embedded ClickHouse: insert body bytes (raw inserts)', labelNames: ['table'], registers });
   return {
     registry,
     recordsIn: (p, t, n) => recordsIn.inc({ pipeline: p, topic: t }, n),
@@ -78,6 +111,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     sseClients: (n) => sse.set(n),
     alertLatency: (seconds) => alertLatency.observe(seconds),
     caseClosed: (type, outcome) => caseOutcomes.inc({ signal_type: type, outcome }),
+    clickhouseCall: ({ op, table }, seconds, insertBytes) => {
+      chCalls.inc({ op, table });
+      chCallSeconds.inc({ op, table }, seconds);
+      if (insertBytes > 0) chInsertBytes.inc({ table }, insertBytes);
+      const key = `${op} ${table}`;
+      const totals = chTotals.targets.get(key) ?? { op, table, calls: 0, callSeconds: 0, insertBytes: 0 };
+      totals.calls++;
+      totals.callSeconds += seconds;
+      totals.insertBytes += insertBytes;
+      chTotals.targets.set(key, totals);
+    },
+    clickhouseBusy: (seconds) => {
+      chBusy.inc(seconds);
+      chTotals.busySeconds += seconds;
+    },
+    clickhouseLoad: () => ({ busySeconds: chTotals.busySeconds, targets: [...chTotals.targets.values()].map((t) => ({ ...t })) }),
   };
 }
 

@@ -59,7 +59,7 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
   await ensureTopics(kafka);
   const serde = new AvroSerde({ registryUrl: opts.schemaRegistryUrl });
   const codecs = await registerCodecs(serde);
-  const clickhouse = opts.clickhouse.kind === 'connected' ? opts.clickhouse.client : await openMigratedClickHouse(opts.clickhouse);
+  const clickhouse = opts.clickhouse.kind === 'connected' ? opts.clickhouse.client : await openMigratedClickHouse(opts.clickhouse, metrics);
   const producer = await createRecordProducer(kafka);
   return {
     kafka,
@@ -76,8 +76,8 @@ export async function connectServices(opts: ConnectOptions): Promise<Services> {
   };
 }
 
-async function openMigratedClickHouse(config: ClickHouseConfig): Promise<ClickHouseClient> {
-  const clickhouse = await openClickHouse(config);
+async function openMigratedClickHouse(config: ClickHouseConfig, metrics: Metrics): Promise<ClickHouseClient> {
+  const clickhouse = await openClickHouse(config, { meter: metrics });
   await migrate(clickhouse);
   // Views count working days through yunlian.working_days: the same calendar the detectors use.
   const year = new Date().getUTCFullYear();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseBenchOptions, type BenchOptions } from '../../bench/benchOptions.ts';
 import { formatTable, writeResult, type BenchResult } from '../../bench/benchReport.ts';
 import { runBenchSuite } from '../../bench/benchSuite.ts';
+import type { EndToEndResult } from '../../bench/endToEnd.ts';
 import { summarizeLatencies } from '../../bench/latencyHistogram.ts';
 
 /**
@@ -37,6 +38,10 @@ describe('the bench harness', () => {
     expect(byId.get('e2e.throughput')!.input.events).toBe(400);
     expect(byId.get('replay.one_year_10m')!.extrapolated.yunlian).toBe(true);
     expect(byId.has('latency.p99')).toBe(false);
+    const { clickhouse } = result.details.e2e as EndToEndResult;
+    expect(clickhouse.busySeconds).toBeGreaterThan(0);
+    expect(clickhouse.top.some((t) => t.op === 'insert' && t.table === 'yunlian.invoices')).toBe(true);
+    expect(byId.get('e2e.clickhouse_busy')!.yunlian).toBeGreaterThan(0);
     expect(result.machine.cores).toBeGreaterThan(0);
 
     const file = writeResult(result, resultsDir);

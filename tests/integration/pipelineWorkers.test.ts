@@ -44,6 +44,20 @@ describe('pipelines in worker threads', () => {
     expect(text).toMatch(/^yunlian_records_in_total\{pipeline="detect",topic="yunlian\.invoice-legs"\} [1-9]\d*$/m);
   });
 
+  it('counts the workers\' forwarded ClickHouse calls in the main thread\'s busy time, by table', async () => {
+    const load = stack.services.metrics.clickhouseLoad();
+    const invoices = load.targets.find((t) => t.op === 'insert' && t.table === 'yunlian.invoices');
+    expect(invoices?.calls).toBeGreaterThan(0);
+    expect(invoices?.insertBytes).toBeGreaterThan(0);
+    expect(load.targets.find((t) => t.op === 'insert' && t.table === 'yunlian.enterprise_daily')?.calls).toBeGreaterThan(0);
+    expect(load.busySeconds).toBeGreaterThan(0);
+    // Overlapping calls count once in busy time, each in full in call time.
+    expect(load.busySeconds).toBeLessThanOrEqual(load.targets.reduce((s, t) => s + t.callSeconds, 0) + 1e-6);
+    const text = await stack.services.metrics.registry.metrics();
+    expect(text).toMatch(/^yunlian_clickhouse_busy_seconds_total \d*\.?\d*[1-9]/m);
+    expect(text).toMatch(/^yunlian_clickhouse_calls_total\{op="insert",table="yunlian\.invoice_lines"\} [1-9]\d*$/m);
+  });
+
   it('writes the same signal_ids as detect on the main thread over the same legs', async () => {
     const fromWorkers = await signalIds();
     expect(fromWorkers.length).toBeGreaterThan(3);

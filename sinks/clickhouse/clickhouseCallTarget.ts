@@ -1,0 +1,30 @@
+/**
+ * What a ClickHouse call is, for metric labels: `insert` with its table, or
+ * `query` / `command` / `ping` with no table. Never SQL text: it would make a
+ * label of unbounded cardinality and may carry literals that are nobody's
+ * business on a dashboard.
+ */
+export type ClickHouseCallOp = 'insert' | 'query' | 'command' | 'ping';
+
+export interface ClickHouseCallTarget {
+  op: ClickHouseCallOp;
+  /** `db.table` (or `table`) of an insert; '' for every other op. */
+  table: string;
+}
+
+// An identifier ClickHouse takes unquoted: the tables yunlian writes, never a user's backquoted or parameterised name.
+const INSERT_INTO = /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?(?!FUNCTION\s)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)(?=[\s(]|$)/i;
+const INSERT = /^\s*INSERT\b/i;
+
+/**
+ * The target of a call that carries SQL text: `INSERT INTO <table> …` (as
+ * @clickhouse/client builds it for `insert`, and insertRows.ts for `exec`,
+ * or an `INSERT … SELECT`) is an insert into that table; an insert into a
+ * name that is not a plain identifier keeps op `insert` with table ''.
+ * Anything else is `fallback` (what the call was: a query or a command).
+ */
+export function targetOfSql(sql: string, fallback: Exclude<ClickHouseCallOp, 'insert'>): ClickHouseCallTarget {
+  const table = INSERT_INTO.exec(sql)?.[1];
+  if (table !== undefined) return { op: 'insert', table };
+  return INSERT.test(sql) ? { op: 'insert', table: '' } : { op: fallback, table: '' };
+}
