@@ -49,7 +49,7 @@ export function encodeRows(rows: readonly object[]): EncodedRows {
  * rows"). A field the row leaves undefined is sent as null, which ClickHouse
  * reads as the column's default, as it does a key left out of an object.
  */
-export function encodeColumns<R extends object>(columns: TableColumns<R>, rows: readonly R[]): EncodedRows {
+export function encodeColumns<R extends object>(columns: TableColumns<R>, rows: readonly NoInfer<R>[]): EncodedRows {
   if (rows.length === 0) return { count: 0, bytes: EMPTY, columns };
   const arrays = new Array<unknown[]>(rows.length);
   for (let i = 0; i < rows.length; i++) {
