@@ -166,4 +166,27 @@ describe('detect when a write of its outputs fails', () => {
     expect(expected.enterpriseDaily.length).toBeGreaterThan(daysBeforeFault.length);
   }, 180_000);
 
+  it('stops with the error when a snapshot taken while the stream is idle cannot be stored, and commits nothing', async () => {
+    const prefix = 'idle-snapshot-';
+    const group = prefix + GROUPS.detect;
+    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries ADD CONSTRAINT ${CONSTRAINT} CHECK entry_key = 'none'` });
+    // Snapshots 2 s apart: the legs arrive in the first batches, before any is due, so the idle timer takes it.
+    const detect = await startDetect(prefix, 2_000);
+    let error: unknown;
+    try {
+      error = await failure(detect, 30_000);
+    } finally {
+      await detect.stop();
+    }
+    expect(causes(error).join(' | ')).toContain(CONSTRAINT);
+    expect([...(await committed(group)).values()].every((offset) => offset === 0)).toBe(true);
+
+    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries DROP CONSTRAINT ${CONSTRAINT}` });
+    const again = await startDetect(prefix, 2_000);
+    try {
+      await waitFor(() => allCommitted(group), { what: 'every leg committed after the restart', timeoutMs: 60_000 });
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
 });
