@@ -29,12 +29,18 @@ const CUT_MS = Date.parse('2019-10-21T00:00:00+08:00');
 const WATERMARK: WatermarkConfig = { ...DEFAULT_WATERMARK_CONFIG, idleAfterRecords: 20 };
 const CONSTRAINT = 'detect_write_fault';
 
+const legs = snapshotScenarioLegs();
+const before = legs.filter((l) => l.issued_at_ms < CUT_MS);
+const after = legs.filter((l) => l.issued_at_ms >= CUT_MS);
+
 let stack: TestStack;
 let admin: Admin;
 beforeAll(async () => {
   stack = await startTestStack([]);
   admin = stack.services.kafka.admin();
   await admin.connect();
+  // Each test runs its own consumer group over these; the first adds the rest.
+  await produceLegs(before);
 });
 afterAll(async () => {
   await admin?.disconnect();
@@ -53,9 +59,9 @@ const startDetect = async (prefix = PREFIX, snapshotIntervalMs = 300): Promise<R
     })
   )[0]!;
 
-async function produceLegs(legs: readonly InvoiceLeg[]): Promise<void> {
+async function produceLegs(batch: readonly InvoiceLeg[]): Promise<void> {
   const codec = stack.services.codecs.invoiceLeg;
-  await stack.services.producer.send(legs.map((l) => ({ topic: TOPICS.invoiceLegs, key: l.enterprise_tax_id, value: codec.encode(l) })));
+  await stack.services.producer.send(batch.map((l) => ({ topic: TOPICS.invoiceLegs, key: l.enterprise_tax_id, value: codec.encode(l) })));
 }
 
 /** Next offset to read per legs partition: the topic's end, or the group's commit. */
@@ -92,13 +98,13 @@ function causes(error: unknown): string[] {
  * The rows one uninterrupted detect writes for these legs: a PartitionProcessor per legs partition, fed in
  * the partition's order, as the pipeline does (a restart from a snapshot gives the same outputs).
  */
-async function expectedOutputs(legs: readonly InvoiceLeg[]): Promise<{ enterpriseDaily: string[]; linksDaily: string[]; signals: string[] }> {
+async function expectedOutputs(all: readonly InvoiceLeg[]): Promise<{ enterpriseDaily: string[]; linksDaily: string[]; signals: string[] }> {
   const meta = await admin.fetchTopicMetadata({ topics: [TOPICS.invoiceLegs, ...DISTRICTS.map(invoiceTopic)] });
   const partitionsOf = (topic: string) => meta.topics.find((t) => t.name === topic)!.partitions.length;
   const expectedSources = feedSourceKeys(Object.fromEntries(DISTRICTS.map((d) => [d, partitionsOf(invoiceTopic(d))])));
   const processors = new Map<number, { processor: PartitionProcessor; offset: number }>();
   const out = emptyOutput();
-  for (const l of legs) {
+  for (const l of all) {
     const partition = partitionForKey(l.enterprise_tax_id, partitionsOf(TOPICS.invoiceLegs));
     let p = processors.get(partition);
     if (p === undefined) {
@@ -127,13 +133,9 @@ async function storedRows(table: string, names: readonly string[]): Promise<stri
 
 describe('detect when a write of its outputs fails', () => {
   it('stops with the error, commits none of the legs whose outputs were lost, and a restart stores every output once', async () => {
-    const legs = snapshotScenarioLegs();
-    const before = legs.filter((l) => l.issued_at_ms < CUT_MS);
-    const after = legs.filter((l) => l.issued_at_ms >= CUT_MS);
     const expected = await expectedOutputs(legs);
 
     const first = await startDetect();
-    await produceLegs(before);
     await waitFor(allCommitted, { what: 'the legs before the fault committed', timeoutMs: 60_000 });
     const committedBeforeFault = await committed();
     const daysBeforeFault = await storedRows('enterprise_daily', ENTERPRISE_DAILY);
