@@ -221,7 +221,10 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
             startSnapshot(partition, p);
             await p.saving;
           } else if (snapshotDue(p, schedule, Date.now(), pendingLegs(p))) {
-            startSnapshot(partition, p);
+            // No batch's commit waits for this snapshot (the stream may be idle): a failed output or snapshot write
+            // must stop the consumer as it would through a batch, or detect would run on, committing nothing.
+            const stored = startSnapshot(partition, p);
+            if (stored) running.stopIfWriteFails(TOPICS.invoiceLegs, partition, stored, 'a snapshot taken while the stream is idle was not stored (its outputs or its own write failed); stopping the consumer');
           }
           return commitOf(partition, p);
         }),
@@ -343,6 +346,9 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
   }, Math.max(250, Math.floor(intervalMs / 2)));
   idleSnapshots.unref();
+  // A consumer stopped by a fatal error has no use for snapshots (they would wait on the failed writes, and log each tick).
+  const stopIdleSnapshots = () => clearInterval(idleSnapshots);
+  running.done.then(stopIdleSnapshots, stopIdleSnapshots);
   return {
     name: 'detect',
     stop: async () => {

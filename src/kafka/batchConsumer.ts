@@ -107,6 +107,12 @@ export interface RunningConsumer {
   /** Resolves when the consumer stops; rejects with the fatal error that stopped it. */
   done: Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Stops the consumer with the error if `written` rejects while it runs, as a failed DeferredCommit does: for a
+   * write a pipeline starts outside any batch (detect's snapshots while the stream is idle), which no batch's
+   * commit waits for. stop() waits for it too. `message` is the error log line.
+   */
+  stopIfWriteFails(topic: string, partition: number, written: Promise<void>, message: string): void;
 }
 
 /** Rejoins after crashes kafkajs does not restart on: at most this many within the window, each after the delay. */
@@ -304,10 +310,10 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     });
   };
   /** A batch whose write must succeed but whose offset is committed by a later one (DeferredCommit.commitsOffset false). */
-  const stopIfWriteFails = (topic: string, partition: number, written: Promise<void>) => {
+  const stopIfWriteFails = (topic: string, partition: number, written: Promise<void>, message = 'a batch write failed; stopping the consumer') => {
     const settled = written.then(
       () => undefined,
-      (error: unknown) => stopOnFatalBatch('a batch write failed; stopping the consumer', error, topic, partition),
+      (error: unknown) => stopOnFatalBatch(message, error, topic, partition),
     );
     unsettledWrites.add(settled);
     void settled.then(() => unsettledWrites.delete(settled));
@@ -402,6 +408,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   return {
     consumer,
     done,
+    stopIfWriteFails,
     stop: async () => {
       running = false;
       clearTimeout(rejoinTimer);
