@@ -6,7 +6,8 @@ import { jsonLinesUtf8 } from '../../src/runtime/jsonUtf8.ts';
 
 const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const TOKEN = /^[A-Za-z0-9:_.\-]{1,200}$/;
-const SETTING = /^[a-z_][a-z0-9_]*$/;
+/** A setting or column name as it may stand, unquoted, in the statement text. */
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * Rows already serialised for an insert (JSON lines), with their count. A
@@ -33,7 +34,7 @@ export type TableColumns<R extends object> = readonly (keyof R & string)[];
 
 export function tableColumns<R extends object>(keys: { readonly [K in keyof R]-?: true }): TableColumns<R> {
   const columns = Object.keys(keys) as (keyof R & string)[];
-  for (const c of columns) if (!SETTING.test(c)) throw new RangeError(`not a column name: ${c}`);
+  for (const c of columns) if (!IDENTIFIER.test(c)) throw new RangeError(`not a column name: ${c}`);
   return Object.freeze(columns);
 }
 
@@ -115,7 +116,7 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
   if (count === 0) return;
   const settings: Record<string, string> = { date_time_input_format: 'best_effort' };
   for (const [name, value] of Object.entries(params.settings ?? {})) {
-    if (!SETTING.test(name) || !TOKEN.test(value)) throw new RangeError(`not a setting name and plain value: ${name} = ${value}`);
+    if (!IDENTIFIER.test(name) || !TOKEN.test(value)) throw new RangeError(`not a setting name and plain value: ${name} = ${value}`);
     settings[name] = value;
   }
   if (params.dedupToken !== undefined) {
@@ -125,7 +126,7 @@ export async function insertRows(client: ClickHouseClient, params: InsertRowsPar
   // Serialised on the consumer's thread (see jsonUtf8 for why row by row), unless the caller encoded them already.
   const body = encoded ? encoded.bytes : jsonLinesUtf8(params.rows as readonly object[]);
   const columns = encoded?.columns;
-  if (columns !== undefined && !columns.every((c) => SETTING.test(c))) throw new RangeError(`not column names: ${columns.join(', ')}`);
+  if (columns !== undefined && !columns.every((c) => IDENTIFIER.test(c))) throw new RangeError(`not column names: ${columns.join(', ')}`);
   const format = columns === undefined ? 'JSONEachRow' : 'JSONCompactEachRow';
   try {
     const raw = rawInsertOf(client);
