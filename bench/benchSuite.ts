@@ -9,6 +9,7 @@ import { startEmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
+import { formatThreadCpu } from './threadCpuReport.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
 import { validateInvoice } from '../pipelines/ingest/validateInvoice.ts';
 import { advantageOf, ratePerSecond, type BenchFigure } from './benchFigure.ts';
@@ -116,6 +117,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       e2eRate = rate;
       say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads)`);
       for (const line of formatClickHouseLoad(e2e.clickhouse)) say(`  ${line}`);
+      if (e2e.threads !== null) for (const line of formatThreadCpu(e2e.threads, e2e.seconds)) say(`  ${line}`);
       const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
         id: 'e2e.throughput',

@@ -4,6 +4,7 @@ import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
 import { clickhouseRunLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
+import { readThreadCpu, threadCpuSpan, type ThreadCpuSpan } from './threadCpuReport.ts';
 import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
 import { producePaced } from './pacedProducer.ts';
 import type { FeedRecordSource } from './scenarioSpool.ts';
@@ -21,6 +22,8 @@ export interface EndToEndResult {
   cpuSeconds: number;
   /** The embedded ClickHouse's busy time and calls by table over the same span (the main thread's metrics: chDB lives there). */
   clickhouse: ClickHouseRunLoad;
+  /** CPU by thread from first produce to drained (plus the drain's stability check); null without /proc. */
+  threads: ThreadCpuSpan | null;
 }
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
@@ -48,6 +51,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
   try {
     const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
     const clickhouseBefore = system.services.metrics.clickhouseLoad();
+    const threadsBefore = await readThreadCpu(system.services.metrics);
     const started = Date.now();
     const cpuBefore = process.cpuUsage();
     let lastSay = started;
@@ -71,6 +75,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       onZero: () => (clickhouseAtDrain = system.services.metrics.clickhouseLoad()),
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const threads = threadCpuSpan(threadsBefore, await readThreadCpu(system.services.metrics));
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
     return {
       events: produced.produced,
@@ -82,6 +87,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       invoiceRows: await count(system, 'SELECT count() AS n FROM yunlian.invoices FINAL'),
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       clickhouse: clickhouseRunLoad(clickhouseBefore, clickhouseAtDrain, (drainedAt - started) / 1000),
+      threads,
     };
   } finally {
     await admin.disconnect();

@@ -28,7 +28,7 @@ const logger = createForwardedLogger((entry: ForwardedLogEntry) => {
     post({ kind: 'log', entry: { ...entry, context: { contextDropped: (error as Error).message } } });
   }
 }).child(config.pipeline);
-const metrics = createMetrics({ defaultMetrics: false });
+const metrics = createMetrics({ defaultMetrics: false, thread: config.pipeline });
 
 async function fail(error: unknown, services: Services | null): Promise<never> {
   post({ kind: 'failed', error: toPortableError(error) });

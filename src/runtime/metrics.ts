@@ -1,5 +1,6 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClickHouseCallTarget } from '../../sinks/clickhouse/clickhouseCallTarget.ts';
+import { currentThreadCpuSeconds } from './threadCpu.ts';
 
 /**
  * Pipelines report what happens through these named events; this module is the
@@ -54,10 +55,26 @@ export interface ClickHouseTargetLoad extends ClickHouseCallTarget {
   insertBytes: number;
 }
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+/**
+ * `thread` names the JS thread the registry belongs to in `yunlian_thread_cpu_seconds` (default 'main'; a
+ * pipeline's worker thread passes the pipeline's name).
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'yunlian_process_' });
   const registers = [registry];
+  const thread = opts.thread ?? 'main';
+  new Gauge({
+    name: 'yunlian_thread_cpu_seconds',
+    help: 'CPU seconds (user + system) used by a JS thread of the process: main, or the worker thread of a pipeline (Linux only)',
+    labelNames: ['thread'],
+    registers,
+    // Read when scraped, on the registry's own thread: /proc/thread-self is whichever thread reads it.
+    collect() {
+      const seconds = currentThreadCpuSeconds();
+      if (seconds !== null) this.set({ thread }, seconds);
+    },
+  });
   const recordsIn = new Counter({ name: 'yunlian_records_in_total', help: 'Records consumed', labelNames: ['pipeline', 'topic'], registers });
   const recordsOut = new Counter({ name: 'yunlian_records_out_total', help: 'Records produced', labelNames: ['pipeline', 'topic'], registers });
   const dlq = new Counter({ name: 'yunlian_dlq_records_total', help: 'Records sent to the dead-letter topic', labelNames: ['pipeline', 'reason'], registers });

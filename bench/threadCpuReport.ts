@@ -1,0 +1,57 @@
+import type { Metrics } from '../src/runtime/metrics.ts';
+import { processThreadCpuByName } from '../src/runtime/threadCpu.ts';
+
+/** CPU seconds so far of the process's threads: its JS threads by role, all its OS threads by name. */
+export interface ThreadCpuReading {
+  /** yunlian_thread_cpu_seconds by thread (main, ingest, detect, …), from the metrics of every JS thread. */
+  js: Map<string, number>;
+  /** By OS thread name (chDB's pools have their own; node's JS, libuv and V8 threads are all `node`); null without /proc. */
+  os: Map<string, number> | null;
+}
+
+/** Where the CPU of a span went, in seconds, largest first. */
+export interface ThreadCpuSpan {
+  /** Each JS thread (main thread and pipeline worker threads). */
+  js: Record<string, number>;
+  /** Everything else, by OS thread name; `node` here is node's other threads (libuv pool, V8 helpers). */
+  other: Record<string, number>;
+}
+
+const SERIES = /^yunlian_thread_cpu_seconds\{thread="([^"]+)"\} (\S+)$/gm;
+
+/** Reads the CPU of every thread now; worker threads answer through their metrics, so this is async. */
+export async function readThreadCpu(metrics: Metrics): Promise<ThreadCpuReading> {
+  const text = await metrics.registry.metrics();
+  const js = new Map<string, number>();
+  for (const [, thread, value] of text.matchAll(SERIES)) js.set(thread!, Number(value));
+  return { js, os: processThreadCpuByName() };
+}
+
+/** The CPU each thread used between two readings; null when either reading has no figures (no /proc). */
+export function threadCpuSpan(before: ThreadCpuReading, after: ThreadCpuReading): ThreadCpuSpan | null {
+  if (after.js.size === 0 || before.os === null || after.os === null) return null;
+  const js = new Map<string, number>();
+  for (const [thread, seconds] of after.js) js.set(thread, seconds - (before.js.get(thread) ?? 0));
+  const other = new Map<string, number>();
+  for (const [name, seconds] of after.os) other.set(name, seconds - (before.os.get(name) ?? 0));
+  // The JS threads are OS threads named `node` too: what remains under that name is node's own pools.
+  let jsTotal = 0;
+  for (const seconds of js.values()) jsTotal += seconds;
+  other.set('node', Math.max(0, (other.get('node') ?? 0) - jsTotal));
+  return { js: largestFirst(js), other: largestFirst(other) };
+}
+
+function largestFirst(m: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, s]) => [k, Math.round(s * 10) / 10]));
+}
+
+/** Two report lines: the JS threads, then the rest by OS thread name. */
+export function formatThreadCpu(span: ThreadCpuSpan, wallSeconds: number): string[] {
+  const list = (r: Record<string, number>): string => Object.entries(r).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ');
+  const share = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+  const total = share(span.js) + share(span.other);
+  return [
+    `CPU by thread over ${wallSeconds.toFixed(1)} s (${(total / wallSeconds).toFixed(2)} cores): JS threads: ${list(span.js)}`,
+    `  other threads by name: ${list(span.other)}`,
+  ];
+}

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time of this process's OS threads, from Linux's /proc: which thread a
+ * pipeline's time goes to (the process total hides that detect saturates one
+ * core while ingest idles). Elsewhere there is no /proc: the functions return
+ * null and callers leave the figure out.
+ */
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on every Linux ABI node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** user + system seconds in the text of a /proc/…/stat file; the name (field 2) may hold spaces and parentheses. */
+export function statCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the name: state is field 3, utime field 14, stime field 15.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new RangeError(`not a /proc stat line: ${stat.slice(0, 80)}`);
+  return (utime + stime) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds the calling thread (main or a worker) has used; null without /proc. */
+export function currentThreadCpuSeconds(): number | null {
+  try {
+    return statCpuSeconds(readFileSync('/proc/thread-self/stat', 'utf8'));
+  } catch {
+    // No /proc (not Linux), or a kernel without thread-self (before 3.17).
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of every thread of this process, summed by thread name (`comm`: chDB names its pools, e.g.
+ * MergeMutate; node's JS, libuv and V8 threads are all `node`); null without /proc. Threads that exited are
+ * not counted.
+ */
+export function processThreadCpuByName(): Map<string, number> | null {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const byName = new Map<string, number>();
+  for (const tid of tids) {
+    let stat: string;
+    let name: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      // The thread exited between the listing and the read.
+      continue;
+    }
+    byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
+  }
+  return byName;
+}

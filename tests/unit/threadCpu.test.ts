@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds } from '../../src/runtime/threadCpu.ts';
+import { createMetrics } from '../../src/runtime/metrics.ts';
+import { formatThreadCpu, threadCpuSpan } from '../../bench/threadCpuReport.ts';
+
+describe('thread CPU from /proc', () => {
+  it('reads user + system ticks after a thread name that holds spaces and parentheses', () => {
+    const stat = '4242 (V8 Worker (x) 1) S 4200 4200 4200 0 -1 4194368 77 0 0 0 1234 567 0 0 20 0 1 0 100 0 0';
+    expect(statCpuSeconds(stat)).toBeCloseTo(18.01, 10);
+    expect(() => statCpuSeconds('garbage')).toThrow(RangeError);
+  });
+
+  it('sees the calling thread\'s CPU grow while it works, and lists the process\'s threads by name', () => {
+    const before = currentThreadCpuSeconds();
+    if (before === null) return expect(process.platform).not.toBe('linux');
+    const until = performance.now() + 150;
+    let spin = 0;
+    while (performance.now() < until) spin++;
+    expect(spin).toBeGreaterThan(0);
+    expect(currentThreadCpuSeconds()!).toBeGreaterThan(before + 0.05);
+    expect(processThreadCpuByName()!.get('node')).toBeGreaterThan(0);
+  });
+
+  it('reports the registry thread\'s CPU as yunlian_thread_cpu_seconds under its name', async () => {
+    if (process.platform !== 'linux') return;
+    const text = await createMetrics({ thread: 'detect' }).registry.metrics();
+    expect(text).toMatch(/^yunlian_thread_cpu_seconds\{thread="detect"\} [0-9.]+$/m);
+  });
+
+  it('splits a span into JS threads and the rest by name, without counting the JS threads twice under node', () => {
+    const span = threadCpuSpan(
+      { js: new Map([['main', 1], ['detect', 2]]), os: new Map([['node', 10], ['MergeMutate', 1]]) },
+      { js: new Map([['main', 3], ['detect', 12], ['ingest', 4]]), os: new Map([['node', 30], ['MergeMutate', 6], ['ThreadPool', 2]]) },
+    );
+    expect(span).toEqual({ js: { detect: 10, ingest: 4, main: 2 }, other: { MergeMutate: 5, node: 4, ThreadPool: 2 } });
+    expect(formatThreadCpu(span!, 10)[0]).toContain('(2.70 cores)');
+    expect(threadCpuSpan({ js: new Map(), os: null }, { js: new Map([['main', 1]]), os: null })).toBeNull();
+  });
+});
