@@ -1,16 +1,4 @@
-/**
- * What a ClickHouse call is, for metric labels: `insert` with its table, or
- * `query` / `command` / `ping` with no table. Never SQL text: it would make a
- * label of unbounded cardinality and may carry literals that are nobody's
- * business on a dashboard.
- */
-export type ClickHouseCallOp = 'insert' | 'query' | 'command' | 'ping';
-
-export interface ClickHouseCallTarget {
-  op: ClickHouseCallOp;
-  /** `db.table` (or `table`) of an insert; '' for every other op. */
-  table: string;
-}
+import type { ClickHouseCallOp, ClickHouseCallTarget } from '../../src/runtime/metrics.ts';
 
 // An identifier ClickHouse takes unquoted: the tables yunlian writes, never a user's backquoted or parameterised name.
 const INSERT_INTO = /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?(?!FUNCTION\s)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)(?=[\s(]|$)/i;

@@ -1,6 +1,7 @@
 import { BusyClock } from '../../src/runtime/busyClock.ts';
 import type { Metrics } from '../../src/runtime/metrics.ts';
-import { targetOfSql, type ClickHouseCallTarget } from './clickhouseCallTarget.ts';
+import type { ClickHouseCallTarget } from '../../src/runtime/metrics.ts';
+import { targetOfSql } from './clickhouseCallTarget.ts';
 import type { ClickHouseConnection, RawInsert } from './clickhouseClient.ts';
 
 /** The metric events a metered connection reports (metrics.ts maps them to prom-client). */

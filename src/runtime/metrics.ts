@@ -1,5 +1,4 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ClickHouseCallTarget } from '../../sinks/clickhouse/clickhouseCallTarget.ts';
 import { currentThreadCpuSeconds } from './threadCpu.ts';
 
 /**
@@ -40,6 +39,20 @@ export interface Metrics {
    * above, read at once); the engine, and so its counters, live on the main thread.
    */
   clickhouseLoad(): ClickHouseLoad;
+}
+
+/**
+ * What a ClickHouse call is, for metric labels: `insert` with its table, or
+ * `query` / `command` / `ping` with no table. Never SQL text: it would make a
+ * label of unbounded cardinality and may carry literals that are nobody's
+ * business on a dashboard.
+ */
+export type ClickHouseCallOp = 'insert' | 'query' | 'command' | 'ping';
+
+export interface ClickHouseCallTarget {
+  op: ClickHouseCallOp;
+  /** `db.table` (or `table`) of an insert; '' for every other op. */
+  table: string;
 }
 
 /** Totals of the ClickHouse call metrics, as data (bench/clickhouseLoadReport.ts reads them before and after a run). */
