@@ -155,7 +155,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
       // state). Only when the state is gone but offsets were committed must the partition be re-read from 0.
       if (snapshot === null && committedOffset !== '-1') {
-        log.warn('no state snapshot for a committed partition; rebuilding its state from the beginning', { partition, committedOffset });
+        // A member that stops commits 0 for a partition it never snapshotted: it had read nothing, nothing is lost.
+        if (committedOffset !== '0') log.warn('no state snapshot for a committed partition; rebuilding its state from the beginning', { partition, committedOffset });
         seek(TOPICS.invoiceLegs, partition, '0');
       } else if (snapshot !== null && committedOffset !== '-1' && BigInt(committedOffset) > start) {
         // Cannot happen while commits follow snapshots; if it does, re-read what the state lacks.
