@@ -26,6 +26,11 @@ export interface PipelineWorkerConfig {
   /** Detector tuning without the calendar: the worker builds the statutory one from config/closures.json. */
   detect?: Omit<Partial<DetectOptions>, 'calendar'>;
   ingest?: IngestOptions;
+  /**
+   * The thread's name in logs and thread lists when a pipeline runs in several threads (e.g. detect-2);
+   * default the pipeline's name.
+   */
+  thread?: string;
 }
 
 /** The thread's start data: its config, and the port its ClickHouse calls go through. */
@@ -87,12 +92,13 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Promise<PipelineWorker> {
   const { config, logger } = opts;
   const name = config.pipeline;
+  const thread = config.thread ?? name;
   const { port1, port2 } = new MessageChannel();
-  const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${name}-clickhouse`));
+  const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${thread}-clickhouse`));
   const data: PipelineWorkerData = { config, clickhouse: port2 };
   // Node leaves V8's default young generation for a limit of 0.
   const resourceLimits = { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB };
-  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${name}`, resourceLimits });
+  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${thread}`, resourceLimits });
 
   let failure: Error | null = null;
   let stopRequested = false;
@@ -109,15 +115,15 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       for (const answer of metricsWaiters.values()) answer(null);
       metricsWaiters.clear();
       if (failure) reject(failure);
-      else if (code !== 0) reject(new Error(`the ${name} worker thread exited with code ${code}`));
-      else if (!stopRequested) logger.warn('pipeline worker ended without being stopped', { pipeline: name });
+      else if (code !== 0) reject(new Error(`the ${thread} worker thread exited with code ${code}`));
+      else if (!stopRequested) logger.warn('pipeline worker ended without being stopped', { pipeline: name, thread });
       resolve();
     });
   });
   worker.on('error', (error) => {
     // An uncaught exception in the thread; 'exit' follows.
     failure ??= error;
-    logger.error('pipeline worker crashed', { pipeline: name, error });
+    logger.error('pipeline worker crashed', { pipeline: name, thread, error });
   });
   worker.on('message', (message: FromPipelineWorker) => {
     switch (message.kind) {
@@ -137,7 +143,7 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
     }
   });
 
-  await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${name} worker thread exited before its pipeline started`)))]);
+  await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${thread} worker thread exited before its pipeline started`)))]);
 
   return {
     name,
@@ -153,8 +159,8 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       const outcome = await Promise.race([done.then(() => 'exited' as const, () => 'exited' as const), timedOut]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, timeoutMs });
-        failure ??= new Error(`the ${name} worker thread did not stop within ${timeoutMs} ms`);
+        logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, thread, timeoutMs });
+        failure ??= new Error(`the ${thread} worker thread did not stop within ${timeoutMs} ms`);
         await worker.terminate();
       }
     },

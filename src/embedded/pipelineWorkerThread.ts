@@ -27,7 +27,7 @@ const logger = createForwardedLogger((entry: ForwardedLogEntry) => {
     // A context the structured clone cannot copy (a function, a class instance): keep the message, say why the context is gone.
     post({ kind: 'log', entry: { ...entry, context: { contextDropped: (error as Error).message } } });
   }
-}).child(config.pipeline);
+}).child(config.thread ?? config.pipeline);
 const metrics = createMetrics({ defaultMetrics: false });
 
 async function fail(error: unknown, services: Services | null): Promise<never> {
