@@ -119,7 +119,7 @@ export function workerYoungGenerationMbOf(env: Env): number {
   return integerVar(env, 'YUNLIAN_WORKER_YOUNG_GENERATION_MB', DEFAULT_WORKER_YOUNG_GENERATION_MB, 0, 4096, "whole MiB from 0 (V8's default) to 4096");
 }
 
-/** Most detect threads of the embedded stack: its legs topic has 12 partitions, and more threads than a few per core only contend. */
+/** Most detect threads: more than a few per core only contend (and a member beyond the legs topic's partition count gets none). */
 export const MAX_DETECT_THREADS = 8;
 
 /** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then picks by mode: src/embedded/detectThreads.ts). */
