@@ -57,7 +57,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
   if (!['stages', 'naive-e2e', 'e2e', 'latency'].some((p) => options.parts.has(p as BenchPart))) return finish();
   const logger = createLogger('bench', { level: options.logLevel });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-bench-'));
-  say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? 'each in a worker thread' : 'on the main thread'}) in ${dataDir}…`);
+  say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? `in worker threads, detect in ${options.detectThreads}` : 'on the main thread'}) in ${dataDir}…`);
   // As `yunlian up` sizes its worker threads (YUNLIAN_WORKER_YOUNG_GENERATION_MB), so a result holds for it.
   const workerYoungGenerationMb = workerYoungGenerationMbOf(process.env);
   const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads, detectThreads: options.detectThreads, workerYoungGenerationMb });
@@ -126,7 +126,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         advantage: advantageOf(rate, naiveRate, 'higher'),
         input: { ...input, naive_events: options.naiveEvents },
         extrapolated: { yunlian: false, naive: true, how: `naive rate measured on its first ${options.naiveEvents} events` },
-        notes: `produce → ingest → legs → detect → ClickHouse until every consumer group committed everything (all rows, legs, rollups, signals written); ${options.pipelineThreads === 'worker' ? 'ingest and detect each in a worker thread, chDB and the bench producer on the main thread' : 'everything on the main thread'}. naive: eachMessage JSON consumer, validate, one INSERT per invoice, NaiveDetector in-process, INSERT per signal.`,
+        notes: `produce → ingest → legs → detect → ClickHouse until every consumer group committed everything (all rows, legs, rollups, signals written); ${options.pipelineThreads === 'worker' ? `ingest in a worker thread, detect in ${options.detectThreads}, chDB and the bench producer on the main thread` : 'everything on the main thread'}. naive: eachMessage JSON consumer, validate, one INSERT per invoice, NaiveDetector in-process, INSERT per signal.`,
         target: { text: '≥ 20k events/s on 2 cores', met: rate !== null && rate >= 20_000 },
       });
       figures.push({
