@@ -157,6 +157,14 @@ function workerThreads(pipelines: readonly PipelineName[], detectThreads: number
   );
 }
 
+/** Lets the threads of one group join it together: `all` resolves once each is ready, or on release() (one failed to start). */
+function joinBarrier(members: number): { ready(): void; release(): void; all: Promise<void> } {
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  let waiting = members;
+  return { ready: () => void (--waiting === 0 && release()), release, all };
+}
+
 /**
  * Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread;
  * returned in the order asked for, the threads of one pipeline as one RunningPipeline (pipelineGroup).
@@ -165,8 +173,11 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
   if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   if (opts.detect?.calendar) throw new ConfigError('pipelineThreads worker: a custom detect calendar cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   const { calendar: _calendar, ...detect } = opts.detect ?? {};
+  const threads = workerThreads(opts.pipelines, detectThreads);
+  // Detect's threads join their group together (the mock cluster holds a late joiner's rebalance ~29 s).
+  const detectJoin = detectThreads > 1 ? joinBarrier(threads.filter((t) => t.pipeline === 'detect').length) : null;
   const started = await Promise.allSettled(
-    workerThreads(opts.pipelines, detectThreads).map(({ pipeline, thread }) =>
+    threads.map(({ pipeline, thread }) =>
       startPipelineWorker({
         config: {
           pipeline,
@@ -182,6 +193,11 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
         clickhouse: services.clickhouse,
         logger: opts.logger,
         youngGenerationMb: opts.workerYoungGenerationMb,
+        joinTogether: pipeline === 'detect' ? (detectJoin ?? undefined) : undefined,
+      }).catch((error: unknown) => {
+        // Its siblings would wait for it forever: they join now, and are stopped below with the others.
+        detectJoin?.release();
+        throw error;
       }),
     ),
   );

@@ -31,6 +31,8 @@ export interface PipelineWorkerConfig {
    * default the pipeline's name.
    */
   thread?: string;
+  /** Connect, report 'ready', and start the pipeline (join its group) only on 'join' (set from StartPipelineWorkerOptions.joinTogether). */
+  joinOnSignal?: boolean;
 }
 
 /** The thread's start data: its config, and the port its ClickHouse calls go through. */
@@ -39,8 +41,9 @@ export interface PipelineWorkerData {
   clickhouse: MessagePort;
 }
 
-export type ToPipelineWorker = { kind: 'stop' } | { kind: 'metrics'; id: number };
+export type ToPipelineWorker = { kind: 'join' } | { kind: 'stop' } | { kind: 'metrics'; id: number };
 export type FromPipelineWorker =
+  | { kind: 'ready' }
   | { kind: 'started' }
   | { kind: 'failed'; error: PortableError }
   | { kind: 'metrics'; id: number; snapshot: MetricsSnapshot }
@@ -62,6 +65,12 @@ export interface StartPipelineWorkerOptions {
   metricsTimeoutMs?: number;
   /** The thread's young generation, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */
   youngGenerationMb?: number;
+  /**
+   * For the threads of one consumer group: the worker calls `ready()` once connected and joins the group when
+   * `all` resolves. librdkafka's mock cluster gathers the members of a new group for 3 s, then holds any later
+   * rebalance for the session timeout less 1 s (~29 s): a thread that connected late would stall the group that long.
+   */
+  joinTogether?: { ready(): void; all: Promise<void> };
 }
 
 // A .mjs entry registers tsx in the new thread, which starts without the parent's loader.
@@ -95,7 +104,7 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   const thread = config.thread ?? name;
   const { port1, port2 } = new MessageChannel();
   const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${thread}-clickhouse`));
-  const data: PipelineWorkerData = { config, clickhouse: port2 };
+  const data: PipelineWorkerData = { config: { ...config, joinOnSignal: opts.joinTogether !== undefined }, clickhouse: port2 };
   // Node leaves V8's default young generation for a limit of 0.
   const resourceLimits = { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB };
   const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${thread}`, resourceLimits });
@@ -127,6 +136,12 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   });
   worker.on('message', (message: FromPipelineWorker) => {
     switch (message.kind) {
+      case 'ready':
+        opts.joinTogether?.ready();
+        void opts.joinTogether?.all.then(() => {
+          if (!exited) worker.postMessage({ kind: 'join' } satisfies ToPipelineWorker);
+        });
+        break;
       case 'started':
         markStarted();
         break;

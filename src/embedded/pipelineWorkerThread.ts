@@ -19,6 +19,17 @@ if (!parentPort) throw new Error('pipelineWorkerThread.ts runs only as a worker 
 const port = parentPort;
 const { config, clickhouse } = workerData as PipelineWorkerData;
 const post = (message: FromPipelineWorker): void => port.postMessage(message);
+/** Resolves on the host's 'join' (config.joinOnSignal): the threads of one group then join it together. */
+const joinSignal = !config.joinOnSignal
+  ? Promise.resolve()
+  : new Promise<void>((resolve) => {
+      const onJoin = (message: ToPipelineWorker) => {
+        if (message.kind !== 'join') return;
+        port.off('message', onJoin);
+        resolve();
+      };
+      port.on('message', onJoin);
+    });
 
 const logger = createForwardedLogger((entry: ForwardedLogEntry) => {
   try {
@@ -46,6 +57,10 @@ async function start(): Promise<{ services: Services; pipeline: RunningPipeline 
       logger,
       metrics,
     });
+    if (config.joinOnSignal) {
+      post({ kind: 'ready' });
+      await joinSignal;
+    }
     const [pipeline] = await startPipelines({
       services,
       names: [config.pipeline],
