@@ -6,6 +6,7 @@ import type { Metrics } from '../runtime/metrics.ts';
 import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
 import { ContiguousCommits } from './contiguousCommits.ts';
+import { unhurriedRoundRobin } from './unhurriedAssigner.ts';
 
 /** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves (or, for a DeferredCommit, once the batch is written). */
 export interface RecordBatch {
@@ -152,6 +153,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: 3_000,
+    // The leader waits a moment before assigning, so followers' SyncGroup reaches the embedded mock cluster first.
+    partitionAssigners: [unhurriedRoundRobin()],
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
     retry: {
