@@ -175,7 +175,8 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
   const { calendar: _calendar, ...detect } = opts.detect ?? {};
   const threads = workerThreads(opts.pipelines, detectThreads);
   // Detect's threads join their group together (the mock cluster holds a late joiner's rebalance ~29 s).
-  const detectJoin = detectThreads > 1 ? joinBarrier(threads.filter((t) => t.pipeline === 'detect').length) : null;
+  const detectMembers = threads.filter((t) => t.pipeline === 'detect').length;
+  const detectJoin = detectMembers > 1 ? joinBarrier(detectMembers) : null;
   const started = await Promise.allSettled(
     threads.map(({ pipeline, thread }) =>
       startPipelineWorker({
