@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../src/runtime/errors.ts';
 import { isPipelineThreads, type PipelineThreads } from '../src/embedded/embeddedSystem.ts';
+import { resolveDetectThreads } from '../src/embedded/detectThreads.ts';
 
 /** Everything one benchmark run is parameterised by; recorded in the result file. */
 export interface BenchOptions {
@@ -30,6 +31,8 @@ export interface BenchOptions {
   replayTargetEvents: number;
   /** Where ingest and detect run: each in a worker thread (default, as `yunlian up`) or all on the main thread. */
   pipelineThreads: PipelineThreads;
+  /** Threads running detect (resolved: 2 by default with worker threads, 1 on the main thread). */
+  detectThreads: number;
 }
 
 export const BENCH_PARTS = ['stages', 'memory', 'naive-e2e', 'e2e', 'latency'] as const;
@@ -50,6 +53,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --results DIR           where result JSON goes (default bench/results)
   --log-level L           embedded stack log level (default error)
   --pipeline-threads T    worker: ingest and detect each in a worker thread (default); main: all on one thread (A/B)
+  --detect-threads N      threads running detect, 1-8 (default 2 with worker threads, 1 with main)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -79,12 +83,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       results: { type: 'string' },
       'log-level': { type: 'string' },
       'pipeline-threads': { type: 'string' },
+      'detect-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   const pipelineThreads = values['pipeline-threads'] ?? 'worker';
   if (!isPipelineThreads(pipelineThreads)) throw new ConfigError(`--pipeline-threads must be worker or main, got ${pipelineThreads}`, { code: 'BENCH_OPTIONS' });
+  const requestedDetectThreads = values['detect-threads'] === undefined ? undefined : Number(values['detect-threads']);
+  const detectThreads = resolveDetectThreads(pipelineThreads, requestedDetectThreads);
   const quick = values.quick ?? false;
   const parts = new Set<BenchPart>();
   for (const p of (values.only ?? BENCH_PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -109,5 +116,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     logLevel: (['debug', 'info', 'warn', 'error'] as const).find((l) => l === values['log-level']) ?? 'error',
     replayTargetEvents: 10_000_000,
     pipelineThreads,
+    detectThreads,
   };
 }

@@ -58,10 +58,10 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
   if (!['stages', 'naive-e2e', 'e2e', 'latency'].some((p) => options.parts.has(p as BenchPart))) return finish();
   const logger = createLogger('bench', { level: options.logLevel });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-bench-'));
-  say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? 'each in a worker thread' : 'on the main thread'}) in ${dataDir}…`);
+  say(`starting the embedded stack (ingest + detect, ${options.pipelineThreads === 'worker' ? `in worker threads, detect in ${options.detectThreads}` : 'on the main thread'}) in ${dataDir}…`);
   // As `yunlian up` sizes its worker threads (YUNLIAN_WORKER_YOUNG_GENERATION_MB), so a result holds for it.
   const workerYoungGenerationMb = workerYoungGenerationMbOf(process.env);
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads, workerYoungGenerationMb });
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines: ['ingest', 'detect'], clickhousePort: 0, metrics: createMetrics({ defaultMetrics: false }), pipelineThreads: options.pipelineThreads, detectThreads: options.detectThreads, workerYoungGenerationMb });
   try {
     const codecs = system.services.codecs.invoiceEvents;
     say(`generating the scenario: ${options.firms} firms, ${options.from}..${options.to}…`);
@@ -112,13 +112,13 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
     if (has('e2e')) {
       say(`end to end: ${scenario.spool.events} events through Kafka → ingest → legs → detect → ClickHouse…`);
       const e2e = await endToEnd(system, scenario.spool, logger, say);
-      details.e2e = e2e;
+      details.e2e = { ...e2e, detect_threads: options.detectThreads };
       const rate = ratePerSecond(e2e.events, e2e.seconds);
       e2eRate = rate;
-      say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads)`);
+      say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads, detect in ${options.detectThreads})`);
       for (const line of formatClickHouseLoad(e2e.clickhouse)) say(`  ${line}`);
       if (e2e.threads !== null) for (const line of formatThreadCpu(e2e.threads, e2e.seconds)) say(`  ${line}`);
-      const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
+      const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, detect_threads: options.detectThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
         id: 'e2e.throughput',
         label: 'end to end (events/s)',
@@ -128,7 +128,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         advantage: advantageOf(rate, naiveRate, 'higher'),
         input: { ...input, naive_events: options.naiveEvents },
         extrapolated: { yunlian: false, naive: true, how: `naive rate measured on its first ${options.naiveEvents} events` },
-        notes: `produce → ingest → legs → detect → ClickHouse until every consumer group committed everything (all rows, legs, rollups, signals written); ${options.pipelineThreads === 'worker' ? 'ingest and detect each in a worker thread, chDB and the bench producer on the main thread' : 'everything on the main thread'}. naive: eachMessage JSON consumer, validate, one INSERT per invoice, NaiveDetector in-process, INSERT per signal.`,
+        notes: `produce → ingest → legs → detect → ClickHouse until every consumer group committed everything (all rows, legs, rollups, signals written); ${options.pipelineThreads === 'worker' ? `ingest in a worker thread, detect in ${options.detectThreads}, chDB and the bench producer on the main thread` : 'everything on the main thread'}. naive: eachMessage JSON consumer, validate, one INSERT per invoice, NaiveDetector in-process, INSERT per signal.`,
         target: { text: '≥ 20k events/s on 2 cores', met: rate !== null && rate >= 20_000 },
       });
       figures.push({

@@ -15,6 +15,8 @@ import type { RunningPipeline } from '../runtime/pipeline.ts';
 import type { RetryOptions } from '../runtime/retry.ts';
 import { ConfigError } from '../runtime/errors.ts';
 import { startPipelineWorker, type PipelineWorker, type WorkerPipelineName } from './pipelineWorker.ts';
+import { pipelineGroup } from '../runtime/pipelineGroup.ts';
+import { resolveDetectThreads } from './detectThreads.ts';
 
 /**
  * The whole system in one process on embedded components: librdkafka's mock
@@ -43,6 +45,12 @@ export interface EmbeddedSystemOptions {
    * refused. 'main' (default): everything on this thread.
    */
   pipelineThreads?: PipelineThreads;
+  /**
+   * Threads running detect, 1 to MAX_DETECT_THREADS: members of one consumer group, which split the leg
+   * partitions (state and snapshots are per partition). Default 2 with pipelineThreads 'worker', 1 with
+   * 'main', where more is a ConfigError. `pipelines` still holds one 'detect' that stands for all of them.
+   */
+  detectThreads?: number;
   /** Young generation of each worker thread, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */
   workerYoungGenerationMb?: number;
 }
@@ -76,6 +84,8 @@ function analystPassword(dataDir: string): string {
 
 export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
   const { logger } = opts;
+  // Refused before anything starts.
+  const detectThreads = resolveDetectThreads(opts.pipelineThreads ?? 'main', opts.detectThreads);
   mkdirSync(opts.dataDir, { recursive: true });
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -117,7 +127,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
     if ((opts.pipelineThreads ?? 'main') === 'main') {
       pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, ingest: ingestOptions(opts.pipelines), alerts: opts.alerts })));
     } else {
-      pipelines.push(...(await startWithWorkers(opts, services, { kafka: kafkaConfig, registryUrl: registry.url })));
+      pipelines.push(...(await startWithWorkers(opts, services, { kafka: kafkaConfig, registryUrl: registry.url }, detectThreads)));
     }
     return {
       brokers: kafka.brokers,
@@ -140,16 +150,39 @@ function ingestOptions(pipelines: readonly PipelineName[]): IngestOptions {
   return pipelines.includes('detect') ? { legsMaxLagPerPartition: LEGS_MAX_LAG } : {};
 }
 
-/** Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread; returned in the order asked for. */
-async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { kafka: KafkaConfig; registryUrl: string }): Promise<RunningPipeline[]> {
+/** One thread per worker pipeline, and `detectThreads` for detect (detect-1, detect-2, … in logs when more than one). */
+function workerThreads(pipelines: readonly PipelineName[], detectThreads: number): Array<{ pipeline: WorkerPipelineName; thread?: string }> {
+  return pipelines.filter(inWorker).flatMap((pipeline) =>
+    pipeline === 'detect' && detectThreads > 1 ? Array.from({ length: detectThreads }, (_, i) => ({ pipeline, thread: `detect-${i + 1}` })) : [{ pipeline }],
+  );
+}
+
+/** Lets the threads of one group join it together: `all` resolves once each is ready, or on release() (one failed to start). */
+function joinBarrier(members: number): { ready(): void; release(): void; all: Promise<void> } {
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  let waiting = members;
+  return { ready: () => void (--waiting === 0 && release()), release, all };
+}
+
+/**
+ * Starts the worker pipelines (in parallel: each connects on its own thread), then alerts on this thread;
+ * returned in the order asked for, the threads of one pipeline as one RunningPipeline (pipelineGroup).
+ */
+async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { kafka: KafkaConfig; registryUrl: string }, detectThreads: number): Promise<RunningPipeline[]> {
   if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   if (opts.detect?.calendar) throw new ConfigError('pipelineThreads worker: a custom detect calendar cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   const { calendar: _calendar, ...detect } = opts.detect ?? {};
+  const threads = workerThreads(opts.pipelines, detectThreads);
+  // Detect's threads join their group together (the mock cluster holds a late joiner's rebalance ~29 s).
+  const detectMembers = threads.filter((t) => t.pipeline === 'detect').length;
+  const detectJoin = detectMembers > 1 ? joinBarrier(detectMembers) : null;
   const started = await Promise.allSettled(
-    opts.pipelines.filter(inWorker).map((pipeline) =>
+    threads.map(({ pipeline, thread }) =>
       startPipelineWorker({
         config: {
           pipeline,
+          thread,
           kafka: at.kafka,
           schemaRegistryUrl: at.registryUrl,
           dataDir: opts.dataDir,
@@ -161,6 +194,11 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
         clickhouse: services.clickhouse,
         logger: opts.logger,
         youngGenerationMb: opts.workerYoungGenerationMb,
+        joinTogether: pipeline === 'detect' ? (detectJoin ?? undefined) : undefined,
+      }).catch((error: unknown) => {
+        // Its siblings would wait for it forever: they join now, and are stopped below with the others.
+        detectJoin?.release();
+        throw error;
       }),
     ),
   );
@@ -177,6 +215,10 @@ async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services,
         throw error;
       })
     : [];
-  const byName = new Map<string, RunningPipeline>([...workers, ...onMain].map((p: PipelineWorker | RunningPipeline) => [p.name, p]));
+  const byName = new Map<string, RunningPipeline>(onMain.map((p) => [p.name, p]));
+  for (const name of new Set(workers.map((w) => w.name))) {
+    const threads: PipelineWorker[] = workers.filter((w) => w.name === name);
+    byName.set(name, threads.length === 1 ? threads[0]! : pipelineGroup(name, threads, opts.logger));
+  }
   return opts.pipelines.map((name) => byName.get(name)!);
 }

@@ -26,6 +26,13 @@ export interface PipelineWorkerConfig {
   /** Detector tuning without the calendar: the worker builds the statutory one from config/closures.json. */
   detect?: Omit<Partial<DetectOptions>, 'calendar'>;
   ingest?: IngestOptions;
+  /**
+   * The thread's name in logs and thread lists when a pipeline runs in several threads (e.g. detect-2);
+   * default the pipeline's name.
+   */
+  thread?: string;
+  /** Connect, report 'ready', and start the pipeline (join its group) only on 'join' (set from StartPipelineWorkerOptions.joinTogether). */
+  joinOnSignal?: boolean;
 }
 
 /** The thread's start data: its config, and the port its ClickHouse calls go through. */
@@ -34,8 +41,9 @@ export interface PipelineWorkerData {
   clickhouse: MessagePort;
 }
 
-export type ToPipelineWorker = { kind: 'stop' } | { kind: 'metrics'; id: number };
+export type ToPipelineWorker = { kind: 'join' } | { kind: 'stop' } | { kind: 'metrics'; id: number };
 export type FromPipelineWorker =
+  | { kind: 'ready' }
   | { kind: 'started' }
   | { kind: 'failed'; error: PortableError }
   | { kind: 'metrics'; id: number; snapshot: MetricsSnapshot }
@@ -57,6 +65,12 @@ export interface StartPipelineWorkerOptions {
   metricsTimeoutMs?: number;
   /** The thread's young generation, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */
   youngGenerationMb?: number;
+  /**
+   * For the threads of one consumer group: the worker calls `ready()` once connected and joins the group when
+   * `all` resolves. librdkafka's mock cluster gathers the members of a new group for 3 s, then holds any later
+   * rebalance for the session timeout less 1 s (~29 s): a thread that connected late would stall the group that long.
+   */
+  joinTogether?: { ready(): void; all: Promise<void> };
 }
 
 // A .mjs entry registers tsx in the new thread, which starts without the parent's loader.
@@ -87,12 +101,13 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Promise<PipelineWorker> {
   const { config, logger } = opts;
   const name = config.pipeline;
+  const thread = config.thread ?? name;
   const { port1, port2 } = new MessageChannel();
-  const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${name}-clickhouse`));
-  const data: PipelineWorkerData = { config, clickhouse: port2 };
+  const stopServing = serveClickHouseCalls(port1, opts.clickhouse, logger.child(`${thread}-clickhouse`));
+  const data: PipelineWorkerData = { config: { ...config, joinOnSignal: opts.joinTogether !== undefined }, clickhouse: port2 };
   // Node leaves V8's default young generation for a limit of 0.
   const resourceLimits = { maxYoungGenerationSizeMb: opts.youngGenerationMb ?? DEFAULT_WORKER_YOUNG_GENERATION_MB };
-  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${name}`, resourceLimits });
+  const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: workerExecArgv(process.execArgv), name: `yunlian-${thread}`, resourceLimits });
 
   let failure: Error | null = null;
   let stopRequested = false;
@@ -109,18 +124,24 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       for (const answer of metricsWaiters.values()) answer(null);
       metricsWaiters.clear();
       if (failure) reject(failure);
-      else if (code !== 0) reject(new Error(`the ${name} worker thread exited with code ${code}`));
-      else if (!stopRequested) logger.warn('pipeline worker ended without being stopped', { pipeline: name });
+      else if (code !== 0) reject(new Error(`the ${thread} worker thread exited with code ${code}`));
+      else if (!stopRequested) logger.warn('pipeline worker ended without being stopped', { pipeline: name, thread });
       resolve();
     });
   });
   worker.on('error', (error) => {
     // An uncaught exception in the thread; 'exit' follows.
     failure ??= error;
-    logger.error('pipeline worker crashed', { pipeline: name, error });
+    logger.error('pipeline worker crashed', { pipeline: name, thread, error });
   });
   worker.on('message', (message: FromPipelineWorker) => {
     switch (message.kind) {
+      case 'ready':
+        opts.joinTogether?.ready();
+        void opts.joinTogether?.all.then(() => {
+          if (!exited) worker.postMessage({ kind: 'join' } satisfies ToPipelineWorker);
+        });
+        break;
       case 'started':
         markStarted();
         break;
@@ -137,7 +158,7 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
     }
   });
 
-  await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${name} worker thread exited before its pipeline started`)))]);
+  await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${thread} worker thread exited before its pipeline started`)))]);
 
   return {
     name,
@@ -153,8 +174,8 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       const outcome = await Promise.race([done.then(() => 'exited' as const, () => 'exited' as const), timedOut]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, timeoutMs });
-        failure ??= new Error(`the ${name} worker thread did not stop within ${timeoutMs} ms`);
+        logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, thread, timeoutMs });
+        failure ??= new Error(`the ${thread} worker thread did not stop within ${timeoutMs} ms`);
         await worker.terminate();
       }
     },

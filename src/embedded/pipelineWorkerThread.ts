@@ -19,6 +19,17 @@ if (!parentPort) throw new Error('pipelineWorkerThread.ts runs only as a worker 
 const port = parentPort;
 const { config, clickhouse } = workerData as PipelineWorkerData;
 const post = (message: FromPipelineWorker): void => port.postMessage(message);
+/** Resolves on the host's 'join' (config.joinOnSignal): the threads of one group then join it together. */
+const joinSignal = !config.joinOnSignal
+  ? Promise.resolve()
+  : new Promise<void>((resolve) => {
+      const onJoin = (message: ToPipelineWorker) => {
+        if (message.kind !== 'join') return;
+        port.off('message', onJoin);
+        resolve();
+      };
+      port.on('message', onJoin);
+    });
 
 const logger = createForwardedLogger((entry: ForwardedLogEntry) => {
   try {
@@ -27,8 +38,8 @@ const logger = createForwardedLogger((entry: ForwardedLogEntry) => {
     // A context the structured clone cannot copy (a function, a class instance): keep the message, say why the context is gone.
     post({ kind: 'log', entry: { ...entry, context: { contextDropped: (error as Error).message } } });
   }
-}).child(config.pipeline);
-const metrics = createMetrics({ defaultMetrics: false, thread: config.pipeline });
+}).child(config.thread ?? config.pipeline);
+const metrics = createMetrics({ defaultMetrics: false, thread: config.thread ?? config.pipeline });
 
 async function fail(error: unknown, services: Services | null): Promise<never> {
   post({ kind: 'failed', error: toPortableError(error) });
@@ -46,6 +57,10 @@ async function start(): Promise<{ services: Services; pipeline: RunningPipeline 
       logger,
       metrics,
     });
+    if (config.joinOnSignal) {
+      post({ kind: 'ready' });
+      await joinSignal;
+    }
     const [pipeline] = await startPipelines({
       services,
       names: [config.pipeline],

@@ -6,6 +6,7 @@ import type { Metrics } from '../runtime/metrics.ts';
 import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
 import { ContiguousCommits } from './contiguousCommits.ts';
+import { unhurriedRoundRobin } from './unhurriedAssigner.ts';
 
 /** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves (or, for a DeferredCommit, once the batch is written). */
 export interface RecordBatch {
@@ -152,6 +153,8 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: 3_000,
+    // The leader waits a moment before assigning, so followers' SyncGroup reaches the embedded mock cluster first.
+    partitionAssigners: [unhurriedRoundRobin()],
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
     retry: {
@@ -173,10 +176,20 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   /** Next offset we expect per topic-partition; a fetched batch starting beyond it means records were deleted unread. */
   const expected = new Map<string, bigint>();
   let pendingAssignment: Promise<void> = Promise.resolve();
+  /** Partitions whose lag this consumer has reported, by `topic:partition`. */
+  const lagReported = new Map<string, { topic: string; partition: number }>();
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assignment = event.payload.memberAssignment as Record<string, number[]>;
     const assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
     logger.info('partitions assigned', { pipeline, groupId: opts.groupId, assigned: assigned.length });
+    // A partition assigned away would keep its last lag in this consumer's gauge, which sums over threads (merged
+    // metrics) and processes (alerts) add to its new owner's: from here on this consumer is behind on it by nothing.
+    const kept = new Set(assigned.map(({ topic, partition }) => `${topic}:${partition}`));
+    for (const [key, { topic, partition }] of lagReported) {
+      if (kept.has(key)) continue;
+      metrics.consumerLag(pipeline, topic, partition, 0);
+      lagReported.delete(key);
+    }
     pendingAssignment = withRetry(async () => {
       expected.clear();
       const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: opts.topics });
@@ -346,6 +359,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     metrics.recordsIn(pipeline, batch.topic, records.length);
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
     metrics.consumerLag(pipeline, batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
+    lagReported.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition });
     let decision: void | CommitDecision | DeferredCommit = undefined;
     // A handler may run far longer than the session timeout (its own retries through a ClickHouse outage, a
     // slow sink). Without heartbeats the coordinator evicts the member, and kafkajs then crashes on the

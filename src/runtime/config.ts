@@ -30,6 +30,8 @@ export interface YunlianConfig {
   readOnlyToken: string | null;
   /** Young generation of each pipeline worker thread in MiB (YUNLIAN_WORKER_YOUNG_GENERATION_MB); 0 = V8's default. */
   workerYoungGenerationMb: number;
+  /** Threads running detect in the embedded stack (YUNLIAN_DETECT_THREADS, 1-8); null = the default of the pipeline threads mode. */
+  detectThreads: number | null;
 }
 
 /** What `yunlian up` publishes about itself for other commands on the machine. */
@@ -117,6 +119,16 @@ export function workerYoungGenerationMbOf(env: Env): number {
   return integerVar(env, 'YUNLIAN_WORKER_YOUNG_GENERATION_MB', DEFAULT_WORKER_YOUNG_GENERATION_MB, 0, 4096, "whole MiB from 0 (V8's default) to 4096");
 }
 
+/** Most detect threads: more than a few per core only contend (and a member beyond the legs topic's partition count gets none). */
+export const MAX_DETECT_THREADS = 8;
+
+/** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then picks by mode: src/embedded/detectThreads.ts). */
+export function detectThreadsOf(env: Env): number | null {
+  const raw = env.YUNLIAN_DETECT_THREADS;
+  if (raw === undefined || raw === '') return null;
+  return integerVar(env, 'YUNLIAN_DETECT_THREADS', 1, 1, MAX_DETECT_THREADS, `a whole number of threads from 1 to ${MAX_DETECT_THREADS}`);
+}
+
 function parseBrokers(raw: string): string[] {
   const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of brokers) {
@@ -171,5 +183,6 @@ export function loadConfig(env: Env = process.env): YunlianConfig {
     apiToken: token(env, 'YUNLIAN_API_TOKEN'),
     readOnlyToken: token(env, 'YUNLIAN_API_READONLY_TOKEN'),
     workerYoungGenerationMb: workerYoungGenerationMbOf(env),
+    detectThreads: detectThreadsOf(env),
   };
 }

@@ -104,7 +104,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string 
   const outOfRange = new Counter({ name: 'yunlian_offset_out_of_range_total', help: 'Offset-out-of-range resets (records deleted before they were read)', labelNames: ['group', 'topic', 'partition'], registers });
   const lag = new Gauge({ name: 'yunlian_consumer_lag', help: 'Consumer lag in records', labelNames: ['pipeline', 'topic', 'partition'], registers });
   const late = new Counter({ name: 'yunlian_late_events_total', help: 'Events later than the allowed lateness', labelNames: ['district'], registers });
-  const wmDelay = new Gauge({ name: 'yunlian_watermark_delay_seconds', help: 'Event-time watermark behind the newest event time, per district feed', labelNames: ['district'], registers });
+  // Several detect threads each report their own partitions' delay: the merged value is the worst, not their sum.
+  const wmDelay = new Gauge({ name: 'yunlian_watermark_delay_seconds', help: 'Event-time watermark behind the newest event time, per district feed', labelNames: ['district'], registers, aggregator: 'max' });
   const open = new Gauge({ name: 'yunlian_open_signals', help: 'Open disruption signals by type', labelNames: ['signal_type'], registers });
   const emitted = new Counter({ name: 'yunlian_signals_total', help: 'Disruption signal states emitted', labelNames: ['signal_type', 'status'], registers });
   const sse = new Gauge({ name: 'yunlian_sse_clients', help: 'Dashboards connected to the live stream', registers });

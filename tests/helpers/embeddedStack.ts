@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { startEmbeddedSystem, type EmbeddedSystem, type PipelineThreads } from '../../src/embedded/embeddedSystem.ts';
-import { createLogger } from '../../src/runtime/log.ts';
+import { createLogger, type LogLevel, type LogSink } from '../../src/runtime/log.ts';
 import type { PipelineName } from '../../src/kafka/topics.ts';
 import { consumedRecord, type ConsumedRecord } from '../../src/kafka/record.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
@@ -21,10 +21,10 @@ export interface TestStack extends EmbeddedSystem {
 }
 
 /** The real embedded stack (mock Kafka, registry, chDB) on a fresh data dir; one per test file (chDB: one data dir per process). */
-export async function startTestStack(pipelines: readonly PipelineName[] = ['ingest'], opts: { pipelineThreads?: PipelineThreads } = {}): Promise<TestStack> {
+export async function startTestStack(pipelines: readonly PipelineName[] = ['ingest'], opts: { pipelineThreads?: PipelineThreads; detectThreads?: number; logLevel?: LogLevel; logSink?: LogSink } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yunlian-test-'));
-  const logger = createLogger('test', { level: (process.env.YUNLIAN_LOG_LEVEL as 'info' | undefined) ?? 'error' });
-  const system = await startEmbeddedSystem({ dataDir, logger, pipelines, clickhousePort: 0, retry: { initialDelayMs: 50, maxDelayMs: 500 }, pipelineThreads: opts.pipelineThreads });
+  const logger = createLogger('test', { level: opts.logLevel ?? (process.env.YUNLIAN_LOG_LEVEL as LogLevel | undefined) ?? 'error', sink: opts.logSink });
+  const system = await startEmbeddedSystem({ dataDir, logger, pipelines, clickhousePort: 0, retry: { initialDelayMs: 50, maxDelayMs: 500 }, pipelineThreads: opts.pipelineThreads, detectThreads: opts.detectThreads });
   return {
     ...system,
     dataDir,

@@ -63,6 +63,12 @@ describe('configuration errors name the variable and what a good value looks lik
     expect(configError({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '-1' }).message).toContain('YUNLIAN_WORKER_YOUNG_GENERATION_MB');
   });
 
+  it('a detect thread count that is not a whole number from 1 to 8', () => {
+    expect(configError({ YUNLIAN_DETECT_THREADS: '9' }).message).toBe("YUNLIAN_DETECT_THREADS must be a whole number of threads from 1 to 8, got '9'");
+    expect(configError({ YUNLIAN_DETECT_THREADS: '0' }).message).toContain('YUNLIAN_DETECT_THREADS');
+    expect(configError({ YUNLIAN_DETECT_THREADS: 'two' }).message).toContain('YUNLIAN_DETECT_THREADS');
+  });
+
   it('a corrupt runtime file of `yunlian up`, with the way out', () => {
     const vars = env();
     writeFileSync(runtimeFilePath(vars.YUNLIAN_DATA_DIR!), '{"pid": 1,');
@@ -102,5 +108,11 @@ describe('a good configuration', () => {
     expect(loadConfig(env()).workerYoungGenerationMb).toBe(DEFAULT_WORKER_YOUNG_GENERATION_MB);
     expect(loadConfig(env({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '384' })).workerYoungGenerationMb).toBe(384);
     expect(loadConfig(env({ YUNLIAN_WORKER_YOUNG_GENERATION_MB: '0' })).workerYoungGenerationMb).toBe(0);
+  });
+
+  it('reads the detect thread count from the environment, leaving the default to the pipeline threads mode when unset', () => {
+    expect(loadConfig(env()).detectThreads).toBeNull();
+    expect(loadConfig(env({ YUNLIAN_DETECT_THREADS: '' })).detectThreads).toBeNull();
+    expect(loadConfig(env({ YUNLIAN_DETECT_THREADS: '3' })).detectThreads).toBe(3);
   });
 });

@@ -22,4 +22,25 @@ describe('metrics of other threads', () => {
     expect(text).toMatch(/^yunlian_process_process_start_time_seconds \d+/m);
     expect(text.match(/^# TYPE yunlian_records_in_total /gm)).toHaveLength(1);
   });
+
+  it('adds up the counters of two threads of the same pipeline, and takes the worst watermark delay of a district', async () => {
+    const main = createMetrics({ defaultMetrics: true });
+    const detect1 = createMetrics();
+    const detect2 = createMetrics();
+    detect1.recordsIn('detect', 'yunlian.invoice-legs', 600);
+    detect2.recordsIn('detect', 'yunlian.invoice-legs', 400);
+    detect1.signalsEmitted('SILENCE', 'OPEN', 2);
+    detect2.signalsEmitted('SILENCE', 'OPEN', 3);
+    detect1.openSignals('SILENCE', 2);
+    detect2.openSignals('SILENCE', 3);
+    detect1.watermarkDelay('qingpu', 5);
+    detect2.watermarkDelay('qingpu', 7);
+    includeOtherThreads(main, async () => [await metricsSnapshot(detect1), await metricsSnapshot(detect2)]);
+    const text = await main.registry.metrics();
+    expect(text).toContain('yunlian_records_in_total{pipeline="detect",topic="yunlian.invoice-legs"} 1000');
+    expect(text).toContain('yunlian_signals_total{signal_type="SILENCE",status="OPEN"} 5');
+    // Each thread counts the open signals of its own partitions.
+    expect(text).toContain('yunlian_open_signals{signal_type="SILENCE"} 5');
+    expect(text).toContain('yunlian_watermark_delay_seconds{district="qingpu"} 7');
+  });
 });

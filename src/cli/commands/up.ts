@@ -4,6 +4,7 @@ import { dataDirOf, readRuntimeFile, runtimeFilePath, writeRuntimeFile } from '.
 import { ConfigError } from '../../runtime/errors.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { isPipelineThreads, startEmbeddedSystem } from '../../embedded/embeddedSystem.ts';
+import { resolveDetectThreads } from '../../embedded/detectThreads.ts';
 import { streamScenario } from '../../embedded/scenarioStreamer.ts';
 import { startMetricsServer } from '../../runtime/metricsServer.ts';
 import { pipelineLagGates } from '../../embedded/pipelineBackpressure.ts';
@@ -19,7 +20,7 @@ import { loadConfig } from '../../runtime/config.ts';
 import type { RunningPipeline } from '../../runtime/pipeline.ts';
 
 const USAGE = `
-Usage: yunlian up [--scenario live|eval|none] [--rate <events/s>] [--pipelines ingest,...] [--pipeline-threads worker|main]
+Usage: yunlian up [--scenario live|eval|none] [--rate <events/s>] [--pipelines ingest,...] [--pipeline-threads worker|main] [--detect-threads N]
 
 Starts the whole system embedded in this process: a mock Kafka cluster (Debian's kcat),
 the bundled Schema Registry, ClickHouse (chDB) with its read-only HTTP interface, the
@@ -36,6 +37,10 @@ Options:
                       so they use more than one core; ClickHouse (chDB) and the dashboard stay
                       on the main thread. main: every pipeline on the main thread.
                       Also YUNLIAN_PIPELINE_THREADS; the flag wins.
+  --detect-threads <n>
+                      threads running detect, 1-8 (default 2 with worker threads: the leg
+                      partitions split between them; 1 with main, where only 1 is allowed).
+                      Also YUNLIAN_DETECT_THREADS; the flag wins.
 
 Environment: YUNLIAN_DATA_DIR (default ./.yunlian), YUNLIAN_CLICKHOUSE_PORT (8123),
 YUNLIAN_HTTP_PORT (8080: dashboard, /api, /metrics, /healthz, /readyz),
@@ -47,7 +52,7 @@ export const upCommand: Command = {
   summary: 'start the whole system embedded, with a live 2020 scenario',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { scenario: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, pipelines: { type: 'string' }, 'pipeline-threads': { type: 'string' } });
+    const { values } = parseFlags(argv, { scenario: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, pipelines: { type: 'string' }, 'pipeline-threads': { type: 'string' }, 'detect-threads': { type: 'string' } });
     const scenario = values.scenario ?? 'live';
     if (scenario !== 'none' && !isScenarioPresetName(scenario)) throw new UsageError(`--scenario must be ${Object.keys(SCENARIO_PRESETS).join(', ')} or none`);
     const rate = intFlag(values.rate, 'rate', 3000, 1);
@@ -62,6 +67,7 @@ export const upCommand: Command = {
     const httpPort = intFlag(process.env.YUNLIAN_HTTP_PORT, 'YUNLIAN_HTTP_PORT', 8080);
     const logger = createLogger('yunlian');
     const config = loadConfig({ ...process.env, CLICKHOUSE_URL: undefined });
+    const detectThreads = resolveDetectThreads(pipelineThreads, values['detect-threads'] === undefined ? (config.detectThreads ?? undefined) : intFlag(values['detect-threads'], 'detect-threads', 0, 1));
     const apiToken = config.apiToken ?? randomBytes(24).toString('base64url');
     const startedAt = Date.now();
     const out = (line: string) => process.stdout.write(line + '\n');
@@ -74,6 +80,7 @@ export const upCommand: Command = {
       pipelines,
       clickhousePort,
       pipelineThreads,
+      detectThreads,
       workerYoungGenerationMb: config.workerYoungGenerationMb,
       alerts: { port: httpPort, apiToken, readOnlyToken: config.readOnlyToken ?? undefined },
     }).catch((error: unknown) => {
@@ -108,7 +115,7 @@ export const upCommand: Command = {
       out(`  API                       ${alerts.url}/api (Authorization: Bearer <token>; docs/api.md)`);
     }
     out(`  Metrics / health          ${httpUrl}/metrics  ${httpUrl}/healthz`);
-    out(`  Pipelines                 ${pipelines.join(', ')} (${pipelineThreads === 'worker' ? 'ingest, detect and match in worker threads' : 'all on the main thread'})`);
+    out(`  Pipelines                 ${pipelines.join(', ')} (${pipelineThreads === 'worker' ? `ingest, detect and match in worker threads; detect in ${detectThreads}` : 'all on the main thread'})`);
     out(`  Data dir                  ${dataDir}`);
     out(`Try:  yunlian sql "SELECT district, count() FROM yunlian.invoices FINAL GROUP BY district"`);
 

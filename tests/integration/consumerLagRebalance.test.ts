@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { startMockKafkaCluster, type MockKafkaCluster } from '../../src/kafka/mockCluster.ts';
+import { createKafka } from '../../src/kafka/kafkaClient.ts';
+import { createRecordProducer } from '../../src/kafka/recordProducer.ts';
+import { startBatchConsumer, type RunningConsumer } from '../../src/kafka/batchConsumer.ts';
+import { createLogger } from '../../src/runtime/log.ts';
+import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+/**
+ * Two members of one group on the mock cluster (short session timeout, so a
+ * rebalance settles in seconds): the partitions the first member loses to the
+ * second must not keep the lag it last reported there, or the sums over
+ * members (merged thread metrics, Prometheus alerts) count them twice.
+ */
+let cluster: MockKafkaCluster;
+let kafka: Kafka;
+const topic = `lag-rebalance-${Date.now()}`;
+const groupId = `lag-rebalance-group-${Date.now()}`;
+const logger = createLogger('test', { level: 'error' });
+const consumers: RunningConsumer[] = [];
+
+/** This consumer's lag gauge by partition. */
+async function lagOf(metrics: Metrics): Promise<Map<number, number>> {
+  const gauge = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'yunlian_consumer_lag');
+  return new Map((gauge?.values ?? []).filter((v) => v.labels.topic === topic).map((v) => [Number(v.labels.partition), v.value]));
+}
+
+/** A member that handles each small batch slowly, so it stays behind; `owned` is its latest assignment. */
+async function startMember(metrics: Metrics, owned: Set<number>): Promise<RunningConsumer> {
+  const running = await startBatchConsumer({
+    kafka,
+    pipeline: 'lag-test',
+    groupId,
+    topics: [topic],
+    logger,
+    metrics,
+    sessionTimeoutMs: 6000,
+    maxBytesPerPartition: 2048,
+    onAssignment: async ({ assigned }) => {
+      owned.clear();
+      for (const a of assigned) owned.add(a.partition);
+    },
+    handler: async () => {
+      await new Promise((r) => setTimeout(r, 300));
+    },
+  });
+  consumers.push(running);
+  return running;
+}
+
+beforeAll(async () => {
+  cluster = await startMockKafkaCluster({ logger });
+  kafka = createKafka({ config: { brokers: cluster.brokers, clientId: 'lag-rebalance-test', ssl: false, sasl: null }, logger });
+  const producer = await createRecordProducer(kafka);
+  const records = Array.from({ length: 8000 }, (_, i) => ({ topic, key: `enterprise-${i % 101}`, value: Buffer.from(`leg ${i} `.padEnd(100, '.')) }));
+  await producer.send(records);
+  await producer.close();
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(consumers.map((c) => c.stop()));
+  await cluster?.stop();
+});
+
+describe('consumer lag across a rebalance', () => {
+  it('reports no lag for the partitions a member lost to another member of its group', async () => {
+    const firstMetrics = createMetrics();
+    const firstOwns = new Set<number>();
+    await startMember(firstMetrics, firstOwns);
+    // Behind on every partition before the second member joins.
+    await waitFor(async () => {
+      const lag = await lagOf(firstMetrics);
+      return firstOwns.size > 1 && [...firstOwns].every((p) => (lag.get(p) ?? 0) > 0);
+    }, { what: 'lag reported on every partition', timeoutMs: 20_000 });
+    const before = await lagOf(firstMetrics);
+
+    const secondOwns = new Set<number>();
+    await startMember(createMetrics(), secondOwns);
+    await waitFor(() => secondOwns.size > 0 && firstOwns.size > 0 && firstOwns.size + secondOwns.size === before.size, { what: 'the partitions split between the members', timeoutMs: 30_000 });
+
+    const after = await lagOf(firstMetrics);
+    for (const p of secondOwns) {
+      expect(before.get(p), `partition ${p} before`).toBeGreaterThan(0);
+      expect(after.get(p), `partition ${p} after`).toBe(0);
+    }
+  }, 60_000);
+});
