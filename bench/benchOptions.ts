@@ -53,7 +53,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --results DIR           where result JSON goes (default bench/results)
   --log-level L           embedded stack log level (default error)
   --pipeline-threads T    worker: ingest and detect each in a worker thread (default); main: all on one thread (A/B)
-  --detect-threads N      threads running detect, 1-8 (default 2 with worker threads, 1 with main)
+  --detect-threads N      threads running detect, 1-8 (default 1; more need --pipeline-threads worker)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {

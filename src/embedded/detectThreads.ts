@@ -3,21 +3,21 @@ import { ConfigError } from '../runtime/errors.ts';
 import type { PipelineThreads } from './embeddedSystem.ts';
 
 /**
- * Detect threads of the embedded stack with pipeline worker threads. Detect
- * alone set the pace of a run (its one thread busy ~88 % while the process
- * used ~1.7 of 2 cores); its state is per leg partition, so a second member
- * of the group takes half the partitions onto the other core.
+ * Detect threads of the embedded stack with pipeline worker threads. One: on
+ * 2 cores a second thread drained no sooner and cost 8–14 % more CPU
+ * (docs/performance.md, "Detect in two worker threads"), because the
+ * process is CPU-bound as a whole, not by detect's thread. With more cores,
+ * where detect's one thread saturates, more threads take its partitions.
  */
-export const DEFAULT_WORKER_DETECT_THREADS = 2;
+export const DEFAULT_WORKER_DETECT_THREADS = 1;
 
 /**
- * How many threads run detect: `requested`, or the default of the mode (2
- * with worker threads, 1 on the main thread). Throws ConfigError for a count
+ * How many threads run detect: `requested`, or 1. Throws ConfigError for a count
  * outside 1..MAX_DETECT_THREADS, or more than one on the main thread (the
  * threads are worker threads).
  */
 export function resolveDetectThreads(pipelineThreads: PipelineThreads, requested: number | undefined): number {
-  if (requested === undefined) return pipelineThreads === 'worker' ? DEFAULT_WORKER_DETECT_THREADS : 1;
+  if (requested === undefined) return DEFAULT_WORKER_DETECT_THREADS;
   if (!Number.isInteger(requested) || requested < 1 || requested > MAX_DETECT_THREADS) {
     throw new ConfigError(`detect threads (--detect-threads, YUNLIAN_DETECT_THREADS) must be a whole number from 1 to ${MAX_DETECT_THREADS}, got ${requested}`, { code: 'DETECT_THREADS' });
   }

@@ -36,7 +36,7 @@ describe('the bench harness', () => {
       expect(f!.advantage, id).toBeGreaterThan(0);
     }
     expect(byId.get('e2e.throughput')!.input.events).toBe(400);
-    expect(byId.get('e2e.throughput')!.input.detect_threads).toBe(2);
+    expect(byId.get('e2e.throughput')!.input.detect_threads).toBe(1);
     expect(byId.get('replay.one_year_10m')!.extrapolated.yunlian).toBe(true);
     expect(byId.has('latency.p99')).toBe(false);
     const { clickhouse } = result.details.e2e as EndToEndResult;

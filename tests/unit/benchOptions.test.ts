@@ -5,8 +5,8 @@ import { ConfigError } from '../../src/runtime/errors.ts';
 const parse = (...argv: string[]): BenchOptions => parseBenchOptions(argv) as BenchOptions;
 
 describe('bench options: detect threads', () => {
-  it('runs detect in two threads by default with worker threads, and in one on the main thread', () => {
-    expect(parse().detectThreads).toBe(2);
+  it('runs detect in one thread by default, with worker threads as on the main thread', () => {
+    expect(parse().detectThreads).toBe(1);
     expect(parse('--pipeline-threads', 'main').detectThreads).toBe(1);
   });
 

@@ -3,9 +3,9 @@ import { DEFAULT_WORKER_DETECT_THREADS, resolveDetectThreads } from '../../src/e
 import { ConfigError } from '../../src/runtime/errors.ts';
 
 describe('detect threads of the embedded stack', () => {
-  it('default to two with pipeline worker threads and to one on the main thread', () => {
-    expect(DEFAULT_WORKER_DETECT_THREADS).toBe(2);
-    expect(resolveDetectThreads('worker', undefined)).toBe(2);
+  it('default to one, with pipeline worker threads as on the main thread', () => {
+    expect(DEFAULT_WORKER_DETECT_THREADS).toBe(1);
+    expect(resolveDetectThreads('worker', undefined)).toBe(1);
     expect(resolveDetectThreads('main', undefined)).toBe(1);
   });
 
