@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKER_DETECT_THREADS, resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
+import { DEFAULT_DETECT_THREADS, resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
 import { ConfigError } from '../../src/runtime/errors.ts';
 
 describe('detect threads of the embedded stack', () => {
   it('default to one, with pipeline worker threads as on the main thread', () => {
-    expect(DEFAULT_WORKER_DETECT_THREADS).toBe(1);
+    expect(DEFAULT_DETECT_THREADS).toBe(1);
     expect(resolveDetectThreads('worker', undefined)).toBe(1);
     expect(resolveDetectThreads('main', undefined)).toBe(1);
   });
