@@ -31,7 +31,7 @@ export interface BenchOptions {
   replayTargetEvents: number;
   /** Where ingest and detect run: each in a worker thread (default, as `yunlian up`) or all on the main thread. */
   pipelineThreads: PipelineThreads;
-  /** Threads running detect (resolved: 2 by default with worker threads, 1 on the main thread). */
+  /** Threads running detect (resolved: DEFAULT_DETECT_THREADS unless --detect-threads). */
   detectThreads: number;
 }
 

@@ -47,8 +47,8 @@ export interface EmbeddedSystemOptions {
   pipelineThreads?: PipelineThreads;
   /**
    * Threads running detect, 1 to MAX_DETECT_THREADS: members of one consumer group, which split the leg
-   * partitions (state and snapshots are per partition). Default 2 with pipelineThreads 'worker', 1 with
-   * 'main', where more is a ConfigError. `pipelines` still holds one 'detect' that stands for all of them.
+   * partitions (state and snapshots are per partition). Default 1 (DEFAULT_DETECT_THREADS); more than 1
+   * needs pipelineThreads 'worker' (else a ConfigError). `pipelines` still holds one 'detect' that stands for all of them.
    */
   detectThreads?: number;
   /** Young generation of each worker thread, MiB (default DEFAULT_WORKER_YOUNG_GENERATION_MB; 0 = V8's default). */

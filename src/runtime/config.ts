@@ -30,7 +30,7 @@ export interface YunlianConfig {
   readOnlyToken: string | null;
   /** Young generation of each pipeline worker thread in MiB (YUNLIAN_WORKER_YOUNG_GENERATION_MB); 0 = V8's default. */
   workerYoungGenerationMb: number;
-  /** Threads running detect in the embedded stack (YUNLIAN_DETECT_THREADS, 1-8); null = the default of the pipeline threads mode. */
+  /** Threads running detect in the embedded stack (YUNLIAN_DETECT_THREADS, 1-8); null = the embedded stack's default. */
   detectThreads: number | null;
 }
 
@@ -122,7 +122,7 @@ export function workerYoungGenerationMbOf(env: Env): number {
 /** Most detect threads: more than a few per core only contend (and a member beyond the legs topic's partition count gets none). */
 export const MAX_DETECT_THREADS = 8;
 
-/** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then picks by mode: src/embedded/detectThreads.ts). */
+/** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then takes DEFAULT_DETECT_THREADS: src/embedded/detectThreads.ts). */
 export function detectThreadsOf(env: Env): number | null {
   const raw = env.YUNLIAN_DETECT_THREADS;
   if (raw === undefined || raw === '') return null;
