@@ -30,7 +30,8 @@ import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
 import { emptyOutput, PartitionProcessor, type PartitionOutput } from '../pipelines/detect/runtimePartition.ts';
-import { encodeSnapshot, type SnapshotKey } from '../pipelines/detect/runtimeSnapshotStore.ts';
+import { encodeSnapshot } from '../pipelines/detect/runtimeSnapshotStore.ts';
+import type { SnapshotKey } from '../pipelines/detect/snapshotStore.ts';
 import type { IncrementalSnapshot } from '../pipelines/detect/incrementalSnapshot.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 

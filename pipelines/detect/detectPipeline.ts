@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
 import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
@@ -17,7 +18,9 @@ import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detectorConfig.t
 import type { DetectorContext } from './detectorContext.ts';
 import { encodeDetectOutput, hasDetectOutputs, writeDetectOutputs, type DetectBatchOutput, type DetectWriteCounts } from './detectOutputWriter.ts';
 import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtimePartition.ts';
-import { encodeSnapshot, SnapshotStore } from './runtimeSnapshotStore.ts';
+import { ClickHouseSnapshotStore } from './runtimeSnapshotStore.ts';
+import { DETECT_STATE_DIR, FileSnapshotStore } from './fileSnapshotStore.ts';
+import type { SnapshotStore, SnapshotStoreKind } from './snapshotStore.ts';
 import { snapshotAfterOutputs } from './snapshotAfterOutputs.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
@@ -45,6 +48,11 @@ export interface DetectOptions {
    * recent (default 6,000: well below LEGS_MAX_LAG, the committed lag at which ingest and producers wait).
    */
   maxPendingLegs?: number;
+  /**
+   * Where partition state is snapshotted (snapshotStore.ts): 'clickhouse' (default; any process on any host can
+   * take a partition over) or 'files' under the data dir's `detect-state/` (one machine; the embedded stack).
+   */
+  snapshotStore?: SnapshotStoreKind;
   /** Leg partitions handled at once (default 12); their outputs share writes. */
   partitionsConsumedConcurrently?: number;
   /** Most legs whose outputs one write carries; also what may gather while a write is in flight (default 20000). */
@@ -107,7 +115,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const watermark = opts.watermark ?? DEFAULT_WATERMARK_CONFIG;
   const intervalMs = opts.snapshotIntervalMs ?? 2_000;
   const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1, maxPendingLegs: opts.maxPendingLegs ?? 6_000 };
-  const store = new SnapshotStore(clickhouse);
+  const store: SnapshotStore = opts.snapshotStore === 'files' ? new FileSnapshotStore(path.join(deps.dataDir, DETECT_STATE_DIR), { logger: log }) : new ClickHouseSnapshotStore(clickhouse);
   const admin = deps.kafka.admin();
   await admin.connect();
   const { clusterId } = await admin.describeCluster();
@@ -183,7 +191,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     const through = p.nextOffset;
     // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
     const takenAtMs = deps.now();
-    const encoded = encodeSnapshot(p.processor.snapshot(Number(through)), keyOf(partition), takenAtMs);
+    const encoded = store.freeze(p.processor.snapshot(Number(through)), keyOf(partition), takenAtMs);
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
     const stored = snapshotAfterOutputs(p.outputsWritten, () => withRetry(() => store.write(encoded), retryUntilStopped('snapshot'))).then(() => {
@@ -357,6 +365,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       const stopped = running.stop();
       stopping.abort();
       await stopped;
+      await store.close();
     },
     done: running.done,
   };

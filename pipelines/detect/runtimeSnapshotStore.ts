@@ -4,12 +4,10 @@ import { encodeColumns, insertRows, isoInstant, tableColumns, type EncodedRows }
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
 import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
 import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
+import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
 
 /** An incremental snapshot frozen as the rows it writes, ready to be written (and rewritten on a retry) without touching the live state. */
-export interface EncodedSnapshot {
-  nextOffset: string;
-  /** Tax IDs of the entries, for PartitionProcessor.forceBase when the write fails. */
-  taxIds: string[];
+export interface EncodedSnapshot extends FrozenSnapshot {
   /** The enterprise rows, then the header row, as JSON arrays of the partition's columns and an EntryRow's each. */
   entries: EncodedRows;
   header: EncodedRows;
@@ -36,13 +34,6 @@ const ENTRY_COLUMNS = tableColumns<SnapshotEntryRow>({ group_id: true, cluster_i
 /** The insert settings the encoded rows need: an object in `state` is read as its JSON text. */
 const OBJECTS_AS_STRINGS = { input_format_json_read_objects_as_strings: '1' } as const;
 
-export interface SnapshotKey {
-  groupId: string;
-  clusterId: string;
-  topic: string;
-  partition: number;
-}
-
 /**
  * Freezes a snapshot of `key`'s partition, taken at `takenAtMs`, into its rows' bytes, synchronously (the
  * processor's snapshot is already a copy; the bytes keep a retry from re-serialising, and hold no JS objects
@@ -53,20 +44,10 @@ export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, 
   const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
   const entries = encodeColumns(
     ENTRY_COLUMNS,
-    snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: e.slot === null ? e.taxId : `${e.taxId}${SLOT_SEPARATOR}${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
+    snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: entryKeyOf(e), version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
   );
   const header = encodeColumns(ENTRY_COLUMNS, [{ ...common, entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header }]);
   return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header };
-}
-
-/** The key of the header row; an enterprise's base row is keyed by its tax ID, its log rows by tax ID # slot. */
-const HEADER_KEY = '';
-/** Not in the USCC alphabet, so no tax ID contains it. */
-const SLOT_SEPARATOR = '#';
-
-function parseKey(key: string): { taxId: string; slot: number | null } {
-  const at = key.indexOf(SLOT_SEPARATOR);
-  return at < 0 ? { taxId: key, slot: null } : { taxId: key.slice(0, at), slot: Number(key.slice(at + 1)) };
 }
 
 /**
@@ -83,8 +64,16 @@ function parseKey(key: string): { taxId: string; slot: number | null } {
  * deals with entries of one that did not). Partitions last saved whole, in
  * `detect_snapshots`, still load from there.
  */
-export class SnapshotStore {
+export class ClickHouseSnapshotStore implements SnapshotStore<EncodedSnapshot> {
   constructor(private readonly client: ClickHouseClient) {}
+
+  freeze(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): EncodedSnapshot {
+    return encodeSnapshot(snapshot, key, takenAtMs);
+  }
+
+  async close(): Promise<void> {
+    // The client is the pipeline's, closed with it.
+  }
 
   async load(key: SnapshotKey): Promise<StoredPartition> {
     try {
@@ -102,7 +91,7 @@ export class SnapshotStore {
       for (const row of rows) {
         const coversOffset = Number(row.version);
         if (row.entry_key === HEADER_KEY) header = { nextOffset: coversOffset, header: JSON.parse(row.state) as SnapshotHeader };
-        else entries.push({ ...parseKey(row.entry_key), coversOffset, state: Number(row.deleted) === 1 ? null : (JSON.parse(row.state) as EntryState) });
+        else entries.push({ ...parseEntryKey(row.entry_key), coversOffset, state: Number(row.deleted) === 1 ? null : (JSON.parse(row.state) as EntryState) });
       }
       const old = await (
         await this.client.query({

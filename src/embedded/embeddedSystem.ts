@@ -36,6 +36,7 @@ export interface EmbeddedSystemOptions {
   groupIdPrefix?: string;
   retry?: Partial<RetryOptions>;
   now?: () => number;
+  /** Detect's options; its snapshots go to files under `dataDir` unless `snapshotStore` says otherwise (one machine, and chDB is spared). */
   detect?: StartPipelinesOptions['detect'];
   alerts?: StartPipelinesOptions['alerts'];
   /**
@@ -72,6 +73,11 @@ export interface EmbeddedSystem {
 }
 
 export const ANALYST_USER = 'analyst';
+
+/** Every detect thread runs in this process, on this machine: its snapshots default to files. */
+function detectOptions(opts: EmbeddedSystemOptions): NonNullable<StartPipelinesOptions['detect']> {
+  return { snapshotStore: 'files', ...opts.detect };
+}
 
 /** The analyst password is generated once per data dir, so Grafana or scripts configured with it keep working. */
 function analystPassword(dataDir: string): string {
@@ -125,7 +131,7 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
       for (const p of [...pipelines].reverse()) await p.stop();
     });
     if ((opts.pipelineThreads ?? 'main') === 'main') {
-      pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: opts.detect, ingest: ingestOptions(opts.pipelines), alerts: opts.alerts })));
+      pipelines.push(...(await startPipelines({ services, names: opts.pipelines, dataDir: opts.dataDir, groupIdPrefix: opts.groupIdPrefix, retry: opts.retry, now: opts.now, detect: detectOptions(opts), ingest: ingestOptions(opts.pipelines), alerts: opts.alerts })));
     } else {
       pipelines.push(...(await startWithWorkers(opts, services, { kafka: kafkaConfig, registryUrl: registry.url }, detectThreads)));
     }
@@ -172,7 +178,7 @@ function joinBarrier(members: number): { ready(): void; release(): void; all: Pr
 async function startWithWorkers(opts: EmbeddedSystemOptions, services: Services, at: { kafka: KafkaConfig; registryUrl: string }, detectThreads: number): Promise<RunningPipeline[]> {
   if (opts.now) throw new ConfigError('pipelineThreads worker: a custom clock (now) cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
   if (opts.detect?.calendar) throw new ConfigError('pipelineThreads worker: a custom detect calendar cannot cross to a worker thread', { code: 'PIPELINE_THREADS' });
-  const { calendar: _calendar, ...detect } = opts.detect ?? {};
+  const { calendar: _calendar, ...detect } = detectOptions(opts);
   const threads = workerThreads(opts.pipelines, detectThreads);
   // Detect's threads join their group together (the mock cluster holds a late joiner's rebalance ~29 s).
   const detectMembers = threads.filter((t) => t.pipeline === 'detect').length;

@@ -32,6 +32,18 @@ export interface YunlianConfig {
   workerYoungGenerationMb: number;
   /** Threads running detect in the embedded stack (YUNLIAN_DETECT_THREADS, 1-8); null = the embedded stack's default. */
   detectThreads: number | null;
+  /** Where detect snapshots partition state (YUNLIAN_DETECT_SNAPSHOTS); null = the mode's default (files embedded, clickhouse otherwise). */
+  detectSnapshots: DetectSnapshotStore | null;
+}
+
+/** Where detect snapshots partition state: the ClickHouse table (any host can take a partition over) or files under the data dir (one machine). */
+export type DetectSnapshotStore = 'clickhouse' | 'files';
+
+export function detectSnapshotsOf(env: Env): DetectSnapshotStore | null {
+  const raw = env.YUNLIAN_DETECT_SNAPSHOTS;
+  if (raw === undefined || raw === '') return null;
+  if (raw !== 'clickhouse' && raw !== 'files') throw new ConfigError(`YUNLIAN_DETECT_SNAPSHOTS must be clickhouse or files, got '${raw}'`);
+  return raw;
 }
 
 /** What `yunlian up` publishes about itself for other commands on the machine. */
@@ -184,5 +196,6 @@ export function loadConfig(env: Env = process.env): YunlianConfig {
     readOnlyToken: token(env, 'YUNLIAN_API_READONLY_TOKEN'),
     workerYoungGenerationMb: workerYoungGenerationMbOf(env),
     detectThreads: detectThreadsOf(env),
+    detectSnapshots: detectSnapshotsOf(env),
   };
 }

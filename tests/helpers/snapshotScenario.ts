@@ -1,6 +1,9 @@
 import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
-import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, everyNthWorkingDay, fakeCalendar, leg, type Firm } from './detectFixtures.ts';
+import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, type Firm } from './detectFixtures.ts';
+import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
+import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
+import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 
 /**
  * The legs of tests/fixtures/detectSnapshotV1.json: two firms over seven
@@ -47,4 +50,18 @@ export function snapshotScenarioLegs(): InvoiceLeg[] {
   ];
   // In event-time order (ties by leg id), as a partition would carry them.
   return legs.sort((a, b) => a.issued_at_ms - b.issued_at_ms || (a.leg_id < b.leg_id ? -1 : a.leg_id > b.leg_id ? 1 : 0));
+}
+
+/** Snapshots of the two-firm scenario, for snapshot stores: base rows of new enterprises, then log rows, then a tombstone. */
+export function scenarioSnapshots(): IncrementalSnapshot[] {
+  const processor = new PartitionProcessor(detectorContext(snapshotCalendar), DEFAULT_WATERMARK_CONFIG);
+  const out = emptyOutput();
+  const taken: IncrementalSnapshot[] = [];
+  snapshotScenarioLegs().forEach((l, i) => {
+    processor.process(l, out, i);
+    if (i === 200 || i === 260) taken.push(processor.snapshot(i + 1));
+  });
+  const last = processor.snapshot(1000);
+  taken.push({ ...last, entries: [{ taxId: SECOND_FIRM.taxId, coversOffset: 1000, slot: null, state: null }] });
+  return taken;
 }

@@ -9,6 +9,9 @@ import { startPipelines } from '../../src/runtime/services.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import path from 'node:path';
+import { DETECT_STATE_DIR, FileSnapshotStore } from '../../pipelines/detect/fileSnapshotStore.ts';
+import type { SnapshotStoreKind } from '../../pipelines/detect/snapshotStore.ts';
 
 /**
  * The detect pipeline on the real embedded stack, on a small labelled 2020
@@ -42,8 +45,8 @@ async function committedLegs(groupId: string): Promise<number> {
   return t!.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
 }
 
-const startDetect = async (prefix: string, maxPendingLegs?: number): Promise<RunningPipeline> =>
-  (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300, maxPendingLegs } }))[0]!;
+const startDetect = async (prefix: string, maxPendingLegs?: number, snapshotStore: SnapshotStoreKind = 'clickhouse'): Promise<RunningPipeline> =>
+  (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300, maxPendingLegs, snapshotStore } }))[0]!;
 
 let baseline: string[] = [];
 let totalLegs = 0;
@@ -88,14 +91,16 @@ describe('detect on the embedded stack', () => {
     expect(Number(daily!.fen) + Number(late!.fen)).toBe(Number(inv!.fen));
   });
 
-  it('gives identical signals when a second consumer joins and leaves during the run', async () => {
+  // With snapshots in files (the embedded stack's store): two writers over one directory, each member its own store.
+  it.each(['files'] as const)('gives identical signals when a second consumer joins and leaves during the run (snapshots in %s)', async (kind) => {
     await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
-    const one = await startDetect('rebalance-');
-    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 4, { what: 'a quarter of the legs', timeoutMs: 180_000, intervalMs: 1000 });
-    const two = await startDetect('rebalance-');
-    await waitFor(async () => (await committedLegs('rebalance-' + GROUPS.detect)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 180_000, intervalMs: 1000 });
+    const prefix = `rebalance-${kind}-`;
+    const one = await startDetect(prefix, undefined, kind);
+    await waitFor(async () => (await committedLegs(prefix + GROUPS.detect)) > totalLegs / 4, { what: 'a quarter of the legs', timeoutMs: 180_000, intervalMs: 1000 });
+    const two = await startDetect(prefix, undefined, kind);
+    await waitFor(async () => (await committedLegs(prefix + GROUPS.detect)) > totalLegs / 2, { what: 'half of the legs', timeoutMs: 180_000, intervalMs: 1000 });
     await one.stop();
-    await drained('rebalance-' + GROUPS.detect);
+    await drained(prefix + GROUPS.detect);
     await two.stop();
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
@@ -132,6 +137,32 @@ describe('detect on the embedded stack', () => {
     );
     expect(Number(rows!.versions)).toBeGreaterThan(3);
     expect(Number(rows!.logRows)).toBeGreaterThan(0);
+    expect(await signalStates()).toEqual(baseline);
+  }, 420_000);
+
+  it('gives identical signals after restarts from incremental snapshots in segment files', async () => {
+    await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
+    const prefix = 'incremental-files-';
+    const group = prefix + GROUPS.detect;
+    let running = await startDetect(prefix, 20, 'files');
+    for (const share of [0.3, 0.6]) {
+      await waitFor(async () => (await committedLegs(group)) > totalLegs * share, { what: `${share * 100} % of the legs`, timeoutMs: 180_000, intervalMs: 500 });
+      await running.stop();
+      running = await startDetect(prefix, 20, 'files');
+    }
+    await drained(group);
+    await running.stop();
+    // Nothing of this group in the table: its state lives in the data dir, as restores from there gave the same signals.
+    const [rows] = await stack.query<{ n: string }>('SELECT count() AS n FROM yunlian.detect_snapshot_entries WHERE group_id = {g:String}', { g: group });
+    expect(Number(rows!.n)).toBe(0);
+    const store = new FileSnapshotStore(path.join(stack.dataDir, DETECT_STATE_DIR));
+    const admin = stack.services.kafka.admin();
+    await admin.connect();
+    const { clusterId } = await admin.describeCluster();
+    await admin.disconnect();
+    const stored = await Promise.all([0, 1, 2, 3].map((partition) => store.load({ groupId: group, clusterId, topic: TOPICS.invoiceLegs, partition })));
+    expect(stored.every((p) => p.header !== null && p.header.nextOffset > 0)).toBe(true);
+    expect(stored.some((p) => p.entries.some((e) => e.slot !== null))).toBe(true);
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
 });

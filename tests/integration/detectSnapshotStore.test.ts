@@ -6,12 +6,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { openClickHouse } from '../../sinks/clickhouse/clickhouseClient.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
-import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
-import { encodeSnapshot, SnapshotStore, type SnapshotKey } from '../../pipelines/detect/runtimeSnapshotStore.ts';
-import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
-import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
-import { detectorContext } from '../helpers/detectFixtures.ts';
-import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
+import { encodeSnapshot, ClickHouseSnapshotStore } from '../../pipelines/detect/runtimeSnapshotStore.ts';
+import type { SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
+import { scenarioSnapshots as snapshots } from '../helpers/snapshotScenario.ts';
 
 let dir: string;
 let client: ClickHouseClient;
@@ -27,25 +24,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Snapshots of the two-firm scenario: base rows of new enterprises, then log rows, then a tombstone. */
-function snapshots(): IncrementalSnapshot[] {
-  const processor = new PartitionProcessor(detectorContext(snapshotCalendar), DEFAULT_WATERMARK_CONFIG);
-  const out = emptyOutput();
-  const taken: IncrementalSnapshot[] = [];
-  snapshotScenarioLegs().forEach((l, i) => {
-    processor.process(l, out, i);
-    if (i === 200 || i === 260) taken.push(processor.snapshot(i + 1));
-  });
-  const last = processor.snapshot(1000);
-  taken.push({ ...last, entries: [{ taxId: '91330421MA2B000099', coversOffset: 1000, slot: null, state: null }] });
-  return taken;
-}
-
 const key = (partition: number): SnapshotKey => ({ groupId: 'yunlian-detect', clusterId: 'snapstore-test', topic: 'yunlian.invoice-legs', partition });
 
 describe('detector snapshot store on chDB', () => {
   it('loads back exactly the header and entries it wrote, Chinese names and tombstones included', async () => {
-    const store = new SnapshotStore(client);
+    const store = new ClickHouseSnapshotStore(client);
     const taken = snapshots();
     expect(taken[1]!.entries.some((e) => e.slot !== null)).toBe(true);
     for (const s of taken) await store.write(encodeSnapshot(s, key(1), 1_764_000_000_000));
@@ -66,7 +49,7 @@ describe('detector snapshot store on chDB', () => {
       table: 'yunlian.detect_snapshot_entries',
       rows: [...s.entries.map((e) => ({ ...common, entry_key: e.taxId, version, deleted: 0, state: JSON.stringify(e.state) })), { ...common, entry_key: '', version, deleted: 0, state: JSON.stringify(s.header) }],
     });
-    const loaded = await new SnapshotStore(client).load(key(2));
+    const loaded = await new ClickHouseSnapshotStore(client).load(key(2));
     expect(loaded.header).toEqual({ nextOffset: s.nextOffset, header: s.header });
     expect(loaded.entries).toEqual(s.entries.filter((e) => e.slot === null));
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
-import { encodeSnapshot, type SnapshotKey } from '../../pipelines/detect/runtimeSnapshotStore.ts';
+import { encodeSnapshot } from '../../pipelines/detect/runtimeSnapshotStore.ts';
+import type { SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
 import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';

@@ -22,7 +22,9 @@ Required environment:
   CLICKHOUSE_URL         http(s)://host:8123  (+ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 Alerts: YUNLIAN_API_TOKEN (required, ≥ 16 chars), YUNLIAN_API_READONLY_TOKEN (optional).
 Optional: KAFKA_SSL=true, KAFKA_SASL_MECHANISM=plain|scram-sha-256|scram-sha-512,
-  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, YUNLIAN_HTTP_PORT (metrics/health, default 8080).
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, YUNLIAN_HTTP_PORT (metrics/health, default 8080),
+  YUNLIAN_DETECT_SNAPSHOTS=clickhouse (default: replicas on any host take partitions over) or
+  files (state in $YUNLIAN_DATA_DIR/detect-state: one detect process, or all on one machine).
 
   --embedded-clickhouse  write to in-process ClickHouse (chDB) in $YUNLIAN_DATA_DIR/clickhouse
                          instead of CLICKHOUSE_URL: single-node installs and tests; one process
@@ -58,6 +60,7 @@ export const runCommand: Command = {
       services,
       names: [name as PipelineName],
       dataDir: config.dataDir,
+      detect: config.detectSnapshots === null ? undefined : { snapshotStore: config.detectSnapshots },
       alerts: config.apiToken ? { port: config.httpPort, host: '0.0.0.0', apiToken: config.apiToken, readOnlyToken: config.readOnlyToken ?? undefined } : undefined,
     });
     // The alerts server serves /metrics, /healthz and /readyz itself on the same port.

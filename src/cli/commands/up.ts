@@ -44,7 +44,9 @@ Options:
 
 Environment: YUNLIAN_DATA_DIR (default ./.yunlian), YUNLIAN_CLICKHOUSE_PORT (8123),
 YUNLIAN_HTTP_PORT (8080: dashboard, /api, /metrics, /healthz, /readyz),
-YUNLIAN_API_TOKEN (generated and printed when unset), YUNLIAN_API_READONLY_TOKEN.
+YUNLIAN_API_TOKEN (generated and printed when unset), YUNLIAN_API_READONLY_TOKEN,
+YUNLIAN_DETECT_SNAPSHOTS (files, the default: detect state in $YUNLIAN_DATA_DIR/detect-state;
+or clickhouse).
 `;
 
 export const upCommand: Command = {
@@ -81,6 +83,7 @@ export const upCommand: Command = {
       clickhousePort,
       pipelineThreads,
       detectThreads,
+      detect: config.detectSnapshots === null ? undefined : { snapshotStore: config.detectSnapshots },
       workerYoungGenerationMb: config.workerYoungGenerationMb,
       alerts: { port: httpPort, apiToken, readOnlyToken: config.readOnlyToken ?? undefined },
     }).catch((error: unknown) => {

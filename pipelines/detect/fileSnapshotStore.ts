@@ -1,0 +1,291 @@
+import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { InfrastructureError } from '../../src/runtime/errors.ts';
+import type { Logger } from '../../src/runtime/log.ts';
+import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import type { StoredPartition } from './runtimePartition.ts';
+import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
+
+/** The data dir's subdirectory detect's 'files' snapshot store writes to. */
+export const DETECT_STATE_DIR = 'detect-state';
+
+/** A snapshot as the lines it appends: `key TAB version TAB deleted TAB state-JSON`, entries first, the header last. */
+export interface FileFrozenSnapshot extends FrozenSnapshot {
+  dir: string;
+  bytes: Buffer;
+}
+
+export interface FileSnapshotStoreOptions {
+  /** A segment takes appends until it holds this many bytes (default 64 MiB). */
+  segmentBytes?: number;
+  /** A partition is compacted once this many bytes were appended since its last compaction, and at least as many as that kept (default 256 MiB). */
+  compactAfterBytes?: number;
+  logger?: Logger;
+}
+
+/** One partition's files as this store writes them. */
+interface PartitionFiles {
+  dir: string;
+  /** The segment appends go to, opened on the first write after a roll. */
+  active: { fd: number; name: string; bytes: number } | null;
+  /** Sequence of this store's first segment in the directory: older segments of other writers are this store's to compact. */
+  firstSeq: number | null;
+  appendedSinceCompaction: number;
+  keptByLastCompaction: number;
+  compacting: boolean;
+}
+
+/** A row's place in a segment, and what the fold compares. */
+interface RowRef {
+  version: number;
+  deleted: boolean;
+  segment: Buffer;
+  /** Byte range of the whole line (newline included), where its key ends and where its state JSON starts. */
+  start: number;
+  keyEnd: number;
+  end: number;
+  stateAt: number;
+}
+
+const SEGMENT = /^(\d{16})-[0-9a-f]+(~c)?\.seg$/;
+const TAB = 9;
+const NEWLINE = 10;
+
+/**
+ * Detector snapshots as append-only segment files, one directory per leg partition (see SnapshotStore for
+ * the contract). A snapshot is one append: its entry lines, then its header line. Reads fold the segments in
+ * name order, keeping each key's line of the highest version (the later on a tie), like the ClickHouse table's
+ * ReplacingMergeTree; a torn last line (a crash mid-append) is ignored, as a ClickHouse insert that never
+ * landed would be. Compaction does the merge: once a partition has appended as much again as its last
+ * compaction kept, its older segments are folded into one and deleted, so the files hold at most about
+ * twice the live rows and each byte is rewritten about once.
+ *
+ * Appends are not fsynced: ClickHouse does not fsync inserts by default either, and the embedded Kafka these
+ * snapshots commit against lives in memory. Segment names carry a sequence (increasing within the directory)
+ * and the writer's ID, so a former owner still finishing a write after a rebalance appends to its own
+ * segment; its rows are then newer rows the restore already copes with (PartitionProcessor.restore), or
+ * lost with a segment the new owner compacted, which a restore copes with too.
+ */
+export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
+  private readonly writerId = randomBytes(4).toString('hex');
+  private readonly partitions = new Map<string, PartitionFiles>();
+  private readonly segmentBytes: number;
+  private readonly compactAfterBytes: number;
+  /** One compaction at a time per store: each holds its input segments in memory. */
+  private compactions: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly root: string,
+    private readonly opts: FileSnapshotStoreOptions = {},
+  ) {
+    this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.compactAfterBytes = opts.compactAfterBytes ?? 256 * 1024 * 1024;
+  }
+
+  /** The directory of `key`'s partition. Each part is percent-encoded, dots included, so none can climb out of the root. */
+  dirOf(key: SnapshotKey): string {
+    const part = (s: string) => (s === '' ? '%' : encodeURIComponent(s).replaceAll('.', '%2E'));
+    return path.join(this.root, part(key.groupId), part(key.clusterId), part(key.topic), String(key.partition));
+  }
+
+  freeze(snapshot: IncrementalSnapshot, key: SnapshotKey, _takenAtMs: number): FileFrozenSnapshot {
+    const version = String(snapshot.nextOffset);
+    const lines: string[] = [];
+    for (const e of snapshot.entries) lines.push(`${entryKeyOf(e)}\t${version}\t${e.state === null ? 1 : 0}\t${e.state === null ? '' : JSON.stringify(e.state)}\n`);
+    lines.push(`${HEADER_KEY}\t${version}\t0\t${JSON.stringify(snapshot.header)}\n`);
+    return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), dir: this.dirOf(key), bytes: Buffer.from(lines.join(''), 'utf8') };
+  }
+
+  /**
+   * Appends synchronously: a few MB into the page cache take milliseconds, while every asynchronous step
+   * would wait for the consumer's thread to finish the batch it is on.
+   */
+  async write(frozen: FileFrozenSnapshot): Promise<void> {
+    const files = this.filesOf(frozen.dir);
+    try {
+      if (files.active === null) files.active = this.openSegment(files);
+      let at = 0;
+      while (at < frozen.bytes.length) at += writeSync(files.active.fd, frozen.bytes, at);
+      files.active.bytes += frozen.bytes.length;
+      files.appendedSinceCompaction += frozen.bytes.length;
+    } catch (error) {
+      // A partial append ends the segment: the next write must not glue its first line onto a torn one.
+      this.closeActive(files);
+      throw new InfrastructureError(`could not append a detector snapshot to ${frozen.dir}: ${(error as Error).message}`, { code: 'SNAPSHOT_FILE_WRITE', cause: error });
+    }
+    if (files.active.bytes >= this.segmentBytes) this.closeActive(files);
+    this.maybeCompact(files);
+  }
+
+  async load(key: SnapshotKey): Promise<StoredPartition> {
+    const dir = this.dirOf(key);
+    // A segment listed and then deleted was compacted by another writer meanwhile: list again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return storedPartition(await foldSegments(dir, await listSegments(dir)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw loadError(dir, error);
+      }
+    }
+  }
+
+  /** Closes the open segments and waits for compactions; a later write opens a new segment. */
+  async close(): Promise<void> {
+    for (const files of this.partitions.values()) this.closeActive(files);
+    await this.compactions;
+  }
+
+  private filesOf(dir: string): PartitionFiles {
+    let files = this.partitions.get(dir);
+    if (files === undefined) {
+      files = { dir, active: null, firstSeq: null, appendedSinceCompaction: 0, keptByLastCompaction: 0, compacting: false };
+      this.partitions.set(dir, files);
+    }
+    return files;
+  }
+
+  private openSegment(files: PartitionFiles): { fd: number; name: string; bytes: number } {
+    mkdirSync(files.dir, { recursive: true });
+    const newest = readdirSync(files.dir).reduce((max, name) => Math.max(max, Number(SEGMENT.exec(name)?.[1] ?? 0)), 0);
+    // Increasing within the directory whatever the clock does, and readable as a time when it behaves.
+    const seq = Math.max(newest + 1, Date.now());
+    files.firstSeq ??= seq;
+    const name = `${String(seq).padStart(16, '0')}-${this.writerId}.seg`;
+    return { fd: openSync(path.join(files.dir, name), 'a'), name, bytes: 0 };
+  }
+
+  private closeActive(files: PartitionFiles): void {
+    if (files.active === null) return;
+    try {
+      closeSync(files.active.fd);
+    } catch {
+      // Closing a descriptor fails only for a bad descriptor; the segment is done with either way.
+    }
+    files.active = null;
+  }
+
+  private maybeCompact(files: PartitionFiles): void {
+    if (files.compacting || files.appendedSinceCompaction < Math.max(this.compactAfterBytes, files.keptByLastCompaction)) return;
+    this.closeActive(files);
+    // The inputs are fixed now, before any later write opens a segment: this store's own and other writers' older ones.
+    const mine = `-${this.writerId}`;
+    const inputs = readdirSync(files.dir)
+      .filter((name) => {
+        const m = SEGMENT.exec(name);
+        return m !== null && (name.includes(mine) || Number(m[1]) < (files.firstSeq ?? 0));
+      })
+      .sort();
+    files.appendedSinceCompaction = 0;
+    if (inputs.length < 2) return;
+    files.compacting = true;
+    this.compactions = this.compactions
+      .then(() => this.compact(files, inputs))
+      .catch((error: unknown) => this.opts.logger?.warn('compacting detector snapshot segments failed; they stay as they are', { dir: files.dir, error }))
+      .finally(() => {
+        files.compacting = false;
+      });
+  }
+
+  /** Folds `inputs` into one segment named to sort right after the newest of them, then deletes them. */
+  private async compact(files: PartitionFiles, inputs: readonly string[]): Promise<void> {
+    const winners = await foldSegments(files.dir, inputs);
+    const target = inputs.at(-1)!.replace(/(~c)?\.seg$/, '~c.seg');
+    const temporary = path.join(files.dir, `${target}.tmp`);
+    const handle = await open(temporary, 'w');
+    let kept = 0;
+    try {
+      const chunk: Buffer[] = [];
+      let chunkBytes = 0;
+      for (const row of winners.values()) {
+        chunk.push(row.segment.subarray(row.start, row.end));
+        chunkBytes += row.end - row.start;
+        if (chunkBytes >= 4 * 1024 * 1024) {
+          await handle.write(Buffer.concat(chunk));
+          kept += chunkBytes;
+          chunk.length = 0;
+          chunkBytes = 0;
+        }
+      }
+      if (chunkBytes > 0) await handle.write(Buffer.concat(chunk));
+      kept += chunkBytes;
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path.join(files.dir, target));
+    for (const name of inputs) if (name !== target) await unlink(path.join(files.dir, name)).catch(() => undefined);
+    files.keptByLastCompaction = kept;
+  }
+}
+
+async function listSegments(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => SEGMENT.test(name)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Each key's winning line over `names`, read in order: the highest version, the later line on a tie. */
+async function foldSegments(dir: string, names: readonly string[]): Promise<Map<string, RowRef>> {
+  const winners = new Map<string, RowRef>();
+  for (const name of names) {
+    const segment = await readFile(path.join(dir, name));
+    let start = 0;
+    for (;;) {
+      const end = segment.indexOf(NEWLINE, start);
+      // Bytes after the last newline are a torn append: never a whole row.
+      if (end < 0) break;
+      const row = parseLine(segment, start, end + 1);
+      if (row === null) throw new SnapshotSegmentError(path.join(dir, name), start);
+      const key = segment.toString('utf8', start, row.keyEnd);
+      const held = winners.get(key);
+      if (held === undefined || row.version >= held.version) winners.set(key, row);
+      start = end + 1;
+    }
+  }
+  return winners;
+}
+
+function parseLine(segment: Buffer, start: number, end: number): RowRef | null {
+  const t1 = segment.indexOf(TAB, start);
+  const t2 = t1 < 0 || t1 >= end ? -1 : segment.indexOf(TAB, t1 + 1);
+  const t3 = t2 < 0 || t2 >= end ? -1 : segment.indexOf(TAB, t2 + 1);
+  if (t3 < 0 || t3 >= end || t2 === t1 + 1 || t3 !== t2 + 2) return null;
+  let version = 0;
+  for (let i = t1 + 1; i < t2; i++) {
+    const digit = segment[i]! - 48;
+    if (digit < 0 || digit > 9) return null;
+    version = version * 10 + digit;
+  }
+  const deleted = segment[t2 + 1];
+  if (deleted !== 48 && deleted !== 49) return null;
+  return { version, deleted: deleted === 49, segment, start, keyEnd: t1, end, stateAt: t3 + 1 };
+}
+
+function storedPartition(winners: Map<string, RowRef>): StoredPartition {
+  let header: StoredPartition['header'] = null;
+  const entries: SnapshotEntry[] = [];
+  for (const [key, row] of winners) {
+    // The JSON ends before the newline.
+    const text = () => row.segment.toString('utf8', row.stateAt, row.end - 1);
+    if (key === HEADER_KEY) header = { nextOffset: row.version, header: JSON.parse(text()) as SnapshotHeader };
+    else entries.push({ ...parseEntryKey(key), coversOffset: row.version, state: row.deleted ? null : (JSON.parse(text()) as EntryState) });
+  }
+  return { header, full: null, entries };
+}
+
+/** A whole line that is not a row: the files were changed by something else than this store. */
+export class SnapshotSegmentError extends Error {
+  constructor(file: string, offset: number) {
+    super(`detector snapshot segment ${file} holds a malformed line at byte ${offset}; move the partition's directory away to rebuild its state from the legs topic`);
+    this.name = 'SnapshotSegmentError';
+  }
+}
+
+function loadError(dir: string, error: unknown): Error {
+  if (error instanceof SnapshotSegmentError || error instanceof SyntaxError) return error;
+  return new InfrastructureError(`could not read detector snapshots in ${dir}: ${(error as Error).message}`, { code: 'SNAPSHOT_FILE_READ', cause: error });
+}

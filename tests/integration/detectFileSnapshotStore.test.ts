@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { IncrementalSnapshot, SnapshotEntry } from '../../pipelines/detect/incrementalSnapshot.ts';
+import { FileSnapshotStore, SnapshotSegmentError } from '../../pipelines/detect/fileSnapshotStore.ts';
+import { entryKeyOf, type SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
+import type { StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
+import { scenarioSnapshots } from '../helpers/snapshotScenario.ts';
+
+/** Detector snapshots in segment files (the embedded stack's store): what a load returns, torn appends, compaction. */
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'yunlian-filestore-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const key = (partition: number, groupId = 'yunlian-detect'): SnapshotKey => ({ groupId, clusterId: 'file-test', topic: 'yunlian.invoice-legs', partition });
+const segments = (store: FileSnapshotStore, k: SnapshotKey) => readdirSync(store.dirOf(k)).filter((n) => n.endsWith('.seg'));
+const sorted = (entries: readonly SnapshotEntry[]) => [...entries].sort((a, b) => (entryKeyOf(a) < entryKeyOf(b) ? -1 : 1));
+
+/** What a store that keeps the newest version of every key must return after `taken` was written in order. */
+function expected(taken: readonly IncrementalSnapshot[]): StoredPartition {
+  const newest = new Map<string, SnapshotEntry>();
+  for (const s of taken) for (const e of s.entries) if ((newest.get(entryKeyOf(e))?.coversOffset ?? -1) <= e.coversOffset) newest.set(entryKeyOf(e), e);
+  const last = taken.reduce((a, b) => (b.nextOffset >= a.nextOffset ? b : a));
+  return { header: { nextOffset: last.nextOffset, header: last.header }, full: null, entries: sorted([...newest.values()]) };
+}
+
+async function writeAll(store: FileSnapshotStore, k: SnapshotKey, taken: readonly IncrementalSnapshot[]): Promise<void> {
+  for (const s of taken) await store.write(store.freeze(s, k, 0));
+}
+
+describe('detector snapshots in segment files', () => {
+  it('loads back the header and the newest row of every key, Chinese names and tombstones included', async () => {
+    const store = new FileSnapshotStore(root);
+    const taken = scenarioSnapshots();
+    expect(taken[1]!.entries.some((e) => e.slot !== null)).toBe(true);
+    await writeAll(store, key(1), taken);
+    const loaded = await store.load(key(1));
+    expect({ ...loaded, entries: sorted(loaded.entries) }).toEqual(expected(taken));
+    expect(loaded.entries.some((e) => e.state === null)).toBe(true);
+    expect(JSON.stringify(loaded.entries)).toContain('嘉善');
+    // Another partition and a new store over the same files: partitions are apart, and nothing lives only in memory.
+    expect(await new FileSnapshotStore(root).load(key(2))).toEqual({ header: null, full: null, entries: [] });
+    const again = await new FileSnapshotStore(root).load(key(1));
+    expect(sorted(again.entries)).toEqual(expected(taken).entries);
+    await store.close();
+  });
+
+  it('keeps the higher version whatever order the writes land in, and the later write on a tie', async () => {
+    const store = new FileSnapshotStore(root);
+    const [first, second] = scenarioSnapshots();
+    await writeAll(store, key(1), [second!, first!]);
+    const loaded = await store.load(key(1));
+    expect(loaded.header!.nextOffset).toBe(second!.nextOffset);
+    expect(sorted(loaded.entries)).toEqual(expected([first!, second!]).entries);
+    // Same version, different state: the row written last wins, as in the ClickHouse table.
+    const retold = { ...second!, entries: second!.entries.map((e) => ({ ...e, state: null })) };
+    await store.write(store.freeze(retold, key(1), 0));
+    expect((await store.load(key(1))).entries.filter((e) => second!.entries.some((s) => entryKeyOf(s) === entryKeyOf(e))).every((e) => e.state === null)).toBe(true);
+  });
+
+  it('ignores a torn append at the end of a segment, and the next write goes to a whole line', async () => {
+    const store = new FileSnapshotStore(root);
+    const [first, second, third] = scenarioSnapshots();
+    await writeAll(store, key(1), [first!]);
+    const torn = store.freeze(second!, key(1), 0).bytes;
+    const segment = path.join(store.dirOf(key(1)), segments(store, key(1))[0]!);
+    appendFileSync(segment, torn.subarray(0, Math.floor(torn.length / 2)));
+    const loaded = await new FileSnapshotStore(root).load(key(1));
+    expect(loaded.header!.nextOffset).toBe(first!.nextOffset);
+    expect(sorted(loaded.entries)).toEqual(expected([first!]).entries);
+    // A new writer appends to its own segment, so the torn line never runs into its rows.
+    const writer = new FileSnapshotStore(root);
+    await writeAll(writer, key(1), [third!]);
+    expect((await writer.load(key(1))).header!.nextOffset).toBe(third!.nextOffset);
+  });
+
+  it('compacts older segments into one that loads the same, so the files stay about the live rows', async () => {
+    const taken = scenarioSnapshots();
+    // Tiny segments and compactions: every write rolls a segment, every second one compacts.
+    const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1 });
+    const plain = new FileSnapshotStore(path.join(root, 'plain'));
+    for (let round = 0; round < 6; round++) {
+      const shifted = taken.map((s) => ({ ...s, nextOffset: s.nextOffset + round * 1000, entries: s.entries.map((e) => ({ ...e, coversOffset: e.coversOffset + round * 1000 })) }));
+      await writeAll(store, key(3), shifted);
+      await writeAll(plain, key(3), shifted);
+      // Waits for the round's compaction (a store compacts one partition at a time, skipping while one runs).
+      await store.close();
+    }
+    const bytes = (s: FileSnapshotStore) => segments(s, key(3)).reduce((sum, n) => sum + statSync(path.join(s.dirOf(key(3)), n)).size, 0);
+    expect(segments(store, key(3)).some((n) => n.includes('~c'))).toBe(true);
+    expect(segments(plain, key(3)).length).toBe(1);
+    // Six rounds of the same keys: the plain store holds all six, the compacted one the newest and what came after its last compaction.
+    expect(bytes(store)).toBeLessThan(bytes(plain) / 2);
+    const compacted = await store.load(key(3));
+    const reference = await plain.load(key(3));
+    expect({ ...compacted, entries: sorted(compacted.entries) }).toEqual({ ...reference, entries: sorted(reference.entries) });
+  });
+
+  it('refuses a malformed line with the file and what to do, and keeps every directory under its root', async () => {
+    const store = new FileSnapshotStore(root);
+    await writeAll(store, key(1), scenarioSnapshots().slice(0, 1));
+    appendFileSync(path.join(store.dirOf(key(1)), segments(store, key(1))[0]!), 'not a row\n');
+    await expect(new FileSnapshotStore(root).load(key(1))).rejects.toThrow(SnapshotSegmentError);
+    await expect(new FileSnapshotStore(root).load(key(1))).rejects.toThrow(/malformed line at byte \d+; move the partition's directory away/);
+    for (const groupId of ['..', '../..', '.', 'a/../../b', '']) expect(path.relative(root, store.dirOf(key(0, groupId))).startsWith('..')).toBe(false);
+  });
+});
