@@ -3,6 +3,7 @@ import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { InfrastructureError } from '../../src/runtime/errors.ts';
+import { utf8Lines } from '../../src/runtime/jsonUtf8.ts';
 import type { Logger } from '../../src/runtime/log.ts';
 import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
 import type { StoredPartition } from './runtimePartition.ts';
@@ -92,10 +93,14 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
 
   freeze(snapshot: IncrementalSnapshot, key: SnapshotKey, _takenAtMs: number): FileFrozenSnapshot {
     const version = String(snapshot.nextOffset);
-    const lines: string[] = [];
-    for (const e of snapshot.entries) lines.push(`${entryKeyOf(e)}\t${version}\t${e.state === null ? 1 : 0}\t${e.state === null ? '' : JSON.stringify(e.state)}\n`);
-    lines.push(`${HEADER_KEY}\t${version}\t0\t${JSON.stringify(snapshot.header)}\n`);
-    return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), dir: this.dirOf(key), bytes: Buffer.from(lines.join(''), 'utf8') };
+    const { entries } = snapshot;
+    // JSON text holds no raw tab or newline, and keys are tax IDs and slots: a line is always whole and split right.
+    const bytes = utf8Lines(entries.length + 1, (i) => {
+      const e = entries[i];
+      if (e === undefined) return [`${HEADER_KEY}\t${version}\t0\t`, JSON.stringify(snapshot.header)];
+      return e.state === null ? [`${entryKeyOf(e)}\t${version}\t1\t`] : [`${entryKeyOf(e)}\t${version}\t0\t`, JSON.stringify(e.state)];
+    });
+    return { nextOffset: version, taxIds: entries.map((e) => e.taxId), dir: this.dirOf(key), bytes };
   }
 
   /**

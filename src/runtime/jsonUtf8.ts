@@ -27,13 +27,27 @@ function ensure(more: number): void {
 }
 
 export function jsonLinesUtf8(rows: readonly unknown[]): Buffer {
-  used = 0;
-  for (let i = 0; i < rows.length; i++) {
+  return utf8Lines(rows.length, (i) => {
     const text = JSON.stringify(rows[i]) as string | undefined;
     if (text === undefined) throw new TypeError(`row ${i} (${typeof rows[i]}) has no JSON text`);
-    // A UTF-16 code unit is at most 3 bytes of UTF-8; one more for the newline.
-    ensure(text.length * 3 + 1);
-    used += scratch.write(text, used, 'utf8');
+    return [text];
+  });
+}
+
+/**
+ * `count` lines as UTF-8, line `i` the concatenation of `partsOf(i)` and a newline, built in the same reused
+ * buffer as jsonLinesUtf8 (parts are written one by one: concatenating a short prefix to a long JSON text
+ * would copy the text once more). No part may hold a newline.
+ */
+export function utf8Lines(count: number, partsOf: (i: number) => readonly string[]): Buffer {
+  used = 0;
+  for (let i = 0; i < count; i++) {
+    for (const part of partsOf(i)) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      ensure(part.length * 3);
+      used += scratch.write(part, used, 'utf8');
+    }
+    ensure(1);
     scratch[used++] = NEWLINE;
   }
   const bytes = Buffer.from(scratch.subarray(0, used));
