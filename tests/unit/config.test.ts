@@ -69,6 +69,10 @@ describe('configuration errors name the variable and what a good value looks lik
     expect(configError({ YUNLIAN_DETECT_THREADS: 'two' }).message).toContain('YUNLIAN_DETECT_THREADS');
   });
 
+  it('a detect snapshot store other than clickhouse or files', () => {
+    expect(configError({ YUNLIAN_DETECT_SNAPSHOTS: 'disk' }).message).toBe("YUNLIAN_DETECT_SNAPSHOTS must be clickhouse or files, got 'disk'");
+  });
+
   it('a corrupt runtime file of `yunlian up`, with the way out', () => {
     const vars = env();
     writeFileSync(runtimeFilePath(vars.YUNLIAN_DATA_DIR!), '{"pid": 1,');
@@ -114,5 +118,11 @@ describe('a good configuration', () => {
     expect(loadConfig(env()).detectThreads).toBeNull();
     expect(loadConfig(env({ YUNLIAN_DETECT_THREADS: '' })).detectThreads).toBeNull();
     expect(loadConfig(env({ YUNLIAN_DETECT_THREADS: '3' })).detectThreads).toBe(3);
+  });
+
+  it('reads the detect snapshot store from the environment, leaving the default to the mode when unset', () => {
+    expect(loadConfig(env()).detectSnapshots).toBeNull();
+    expect(loadConfig(env({ YUNLIAN_DETECT_SNAPSHOTS: 'files' })).detectSnapshots).toBe('files');
+    expect(loadConfig(env({ YUNLIAN_DETECT_SNAPSHOTS: 'clickhouse' })).detectSnapshots).toBe('clickhouse');
   });
 });
