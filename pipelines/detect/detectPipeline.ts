@@ -20,7 +20,8 @@ import { encodeDetectOutput, hasDetectOutputs, writeDetectOutputs, type DetectBa
 import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtimePartition.ts';
 import { ClickHouseSnapshotStore } from './runtimeSnapshotStore.ts';
 import { DETECT_STATE_DIR, FileSnapshotStore } from './fileSnapshotStore.ts';
-import type { SnapshotStore, SnapshotStoreKind } from './snapshotStore.ts';
+import type { SnapshotStore } from './snapshotStore.ts';
+import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
 import { snapshotAfterOutputs } from './snapshotAfterOutputs.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
@@ -52,7 +53,7 @@ export interface DetectOptions {
    * Where partition state is snapshotted (snapshotStore.ts): 'clickhouse' (default; any process on any host can
    * take a partition over) or 'files' under the data dir's `detect-state/` (one machine; the embedded stack).
    */
-  snapshotStore?: SnapshotStoreKind;
+  snapshotStore?: DetectSnapshotStore;
   /** Leg partitions handled at once (default 12); their outputs share writes. */
   partitionsConsumedConcurrently?: number;
   /** Most legs whose outputs one write carries; also what may gather while a write is in flight (default 20000). */

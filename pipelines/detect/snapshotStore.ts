@@ -1,4 +1,3 @@
-import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
 import type { IncrementalSnapshot } from './incrementalSnapshot.ts';
 import type { StoredPartition } from './runtimePartition.ts';
 
@@ -22,13 +21,11 @@ export interface FrozenSnapshot {
  * store keeps, per row key (the header, an enterprise's base, an enterprise's log slot), the row of the highest
  * version written, the later write on a tie, whatever order writes land in: a restore relies on exactly that.
  *
+ * The kinds (DetectSnapshotStore, YUNLIAN_DETECT_SNAPSHOTS):
  * - 'clickhouse' (ClickHouseSnapshotStore): any process of the group, on any host, can take a partition over.
  * - 'files' (FileSnapshotStore): segment files under the data dir, for the embedded stack, where every detect
  *   thread runs in one process on one machine; chDB then neither parses the rows nor merges them.
  */
-/** Which SnapshotStore detect uses (YUNLIAN_DETECT_SNAPSHOTS). */
-export type SnapshotStoreKind = DetectSnapshotStore;
-
 export interface SnapshotStore<F extends FrozenSnapshot = FrozenSnapshot> {
   /** Encodes `snapshot` synchronously, on the consumer's thread, so it is frozen at its offset. */
   freeze(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): F;

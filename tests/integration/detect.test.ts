@@ -11,7 +11,7 @@ import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import path from 'node:path';
 import { DETECT_STATE_DIR, FileSnapshotStore } from '../../pipelines/detect/fileSnapshotStore.ts';
-import type { SnapshotStoreKind } from '../../pipelines/detect/snapshotStore.ts';
+import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
 
 /**
  * The detect pipeline on the real embedded stack, on a small labelled 2020
@@ -45,7 +45,7 @@ async function committedLegs(groupId: string): Promise<number> {
   return t!.partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
 }
 
-const startDetect = async (prefix: string, maxPendingLegs?: number, snapshotStore: SnapshotStoreKind = 'clickhouse'): Promise<RunningPipeline> =>
+const startDetect = async (prefix: string, maxPendingLegs?: number, snapshotStore: DetectSnapshotStore = 'clickhouse'): Promise<RunningPipeline> =>
   (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300, maxPendingLegs, snapshotStore } }))[0]!;
 
 let baseline: string[] = [];
