@@ -76,6 +76,8 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
   private readonly compactAfterBytes: number;
   /** One compaction at a time per store: each holds its input segments in memory. */
   private compactions: Promise<void> = Promise.resolve();
+  /** Set by close(): compactions give up (their inputs stay; nothing is lost) rather than hold a stopping pipeline. */
+  private closing = false;
 
   constructor(
     private readonly root: string,
@@ -136,9 +138,19 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     }
   }
 
-  /** Closes the open segments and waits for compactions; a later write opens a new segment. */
+  /**
+   * Closes the open segments and abandons compactions: a compaction of a large partition reads hundreds of MB
+   * and can take seconds, which a stop should not wait for. A later write opens a new segment.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     for (const files of this.partitions.values()) this.closeActive(files);
+    await this.compactions;
+    this.closing = false;
+  }
+
+  /** Resolves once the compactions started so far have finished. */
+  async idle(): Promise<void> {
     await this.compactions;
   }
 
@@ -172,7 +184,7 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
   }
 
   private maybeCompact(files: PartitionFiles): void {
-    if (files.compacting || files.appendedSinceCompaction < Math.max(this.compactAfterBytes, files.keptByLastCompaction)) return;
+    if (this.closing || files.compacting || files.appendedSinceCompaction < Math.max(this.compactAfterBytes, files.keptByLastCompaction)) return;
     this.closeActive(files);
     // The inputs are fixed now, before any later write opens a segment: this store's own and other writers' older ones.
     const mine = `-${this.writerId}`;
@@ -187,7 +199,9 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     files.compacting = true;
     this.compactions = this.compactions
       .then(() => this.compact(files, inputs))
-      .catch((error: unknown) => this.opts.logger?.warn('compacting detector snapshot segments failed; they stay as they are', { dir: files.dir, error }))
+      .catch((error: unknown) => {
+        if (!(error instanceof CompactionAbandoned)) this.opts.logger?.warn('compacting detector snapshot segments failed; they stay as they are', { dir: files.dir, error });
+      })
       .finally(() => {
         files.compacting = false;
       });
@@ -195,7 +209,10 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
 
   /** Folds `inputs` into one segment named to sort right after the newest of them, then deletes them. */
   private async compact(files: PartitionFiles, inputs: readonly string[]): Promise<void> {
-    const winners = await foldSegments(files.dir, inputs);
+    const abandonIfClosing = () => {
+      if (this.closing) throw new CompactionAbandoned();
+    };
+    const winners = await foldSegments(files.dir, inputs, abandonIfClosing);
     const target = inputs.at(-1)!.replace(/(~c)?\.seg$/, '~c.seg');
     const temporary = path.join(files.dir, `${target}.tmp`);
     const handle = await open(temporary, 'w');
@@ -211,13 +228,17 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
           kept += chunkBytes;
           chunk.length = 0;
           chunkBytes = 0;
+          abandonIfClosing();
         }
       }
       if (chunkBytes > 0) await handle.write(Buffer.concat(chunk));
       kept += chunkBytes;
-    } finally {
+    } catch (error) {
       await handle.close();
+      await unlink(temporary).catch(() => undefined);
+      throw error;
     }
+    await handle.close();
     await rename(temporary, path.join(files.dir, target));
     for (const name of inputs) if (name !== target) await unlink(path.join(files.dir, name)).catch(() => undefined);
     files.keptByLastCompaction = kept;
@@ -233,11 +254,12 @@ async function listSegments(dir: string): Promise<string[]> {
   }
 }
 
-/** Each key's winning line over `names`, read in order: the highest version, the later line on a tie. */
-async function foldSegments(dir: string, names: readonly string[]): Promise<Map<string, RowRef>> {
+/** Each key's winning line over `names`, read in order: the highest version, the later line on a tie. `afterRead` may throw to give up. */
+async function foldSegments(dir: string, names: readonly string[], afterRead?: () => void): Promise<Map<string, RowRef>> {
   const winners = new Map<string, RowRef>();
   for (const name of names) {
     const segment = await readFile(path.join(dir, name));
+    afterRead?.();
     let start = 0;
     for (;;) {
       const end = segment.indexOf(NEWLINE, start);
@@ -281,6 +303,9 @@ function storedPartition(winners: Map<string, RowRef>): StoredPartition {
   }
   return { header, full: null, entries };
 }
+
+/** A compaction given up because the store closes. */
+class CompactionAbandoned extends Error {}
 
 /** A whole line that is not a row: the files were changed by something else than this store. */
 export class SnapshotSegmentError extends Error {

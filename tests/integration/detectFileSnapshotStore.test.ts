@@ -87,8 +87,9 @@ describe('detector snapshots in segment files', () => {
       await writeAll(store, key(3), shifted);
       await writeAll(plain, key(3), shifted);
       // Waits for the round's compaction (a store compacts one partition at a time, skipping while one runs).
-      await store.close();
+      await store.idle();
     }
+    await store.close();
     const bytes = (s: FileSnapshotStore) => segments(s, key(3)).reduce((sum, n) => sum + statSync(path.join(s.dirOf(key(3)), n)).size, 0);
     expect(segments(store, key(3)).some((n) => n.includes('~c'))).toBe(true);
     expect(segments(plain, key(3)).length).toBe(1);
@@ -97,6 +98,18 @@ describe('detector snapshots in segment files', () => {
     const compacted = await store.load(key(3));
     const reference = await plain.load(key(3));
     expect({ ...compacted, entries: sorted(compacted.entries) }).toEqual({ ...reference, entries: sorted(reference.entries) });
+  });
+
+  it('gives up a compaction when it closes, leaving the segments whole and no temporary file', async () => {
+    const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1 });
+    const taken = scenarioSnapshots();
+    await writeAll(store, key(4), taken);
+    // The third write started a compaction of the first two segments; closing now abandons it.
+    await store.close();
+    expect(readdirSync(store.dirOf(key(4))).filter((n) => n.endsWith('.tmp') || n.includes('~c'))).toEqual([]);
+    expect(segments(store, key(4)).length).toBe(taken.length);
+    const loaded = await store.load(key(4));
+    expect({ ...loaded, entries: sorted(loaded.entries) }).toEqual(expected(taken));
   });
 
   it('refuses a malformed line with the file and what to do, and keeps every directory under its root', async () => {
