@@ -30,7 +30,7 @@ export interface FileSnapshotStoreOptions {
 interface PartitionFiles {
   dir: string;
   /** The segment appends go to, opened on the first write after a roll. */
-  active: { fd: number; name: string; bytes: number } | null;
+  active: { fd: number; bytes: number } | null;
   /** Sequence of this store's first segment in the directory: older segments of other writers are this store's to compact. */
   firstSeq: number | null;
   appendedSinceCompaction: number;
@@ -163,14 +163,14 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     return files;
   }
 
-  private openSegment(files: PartitionFiles): { fd: number; name: string; bytes: number } {
+  private openSegment(files: PartitionFiles): { fd: number; bytes: number } {
     mkdirSync(files.dir, { recursive: true });
     const newest = readdirSync(files.dir).reduce((max, name) => Math.max(max, Number(SEGMENT.exec(name)?.[1] ?? 0)), 0);
     // Increasing within the directory whatever the clock does, and readable as a time when it behaves.
     const seq = Math.max(newest + 1, Date.now());
     files.firstSeq ??= seq;
     const name = `${String(seq).padStart(16, '0')}-${this.writerId}.seg`;
-    return { fd: openSync(path.join(files.dir, name), 'a'), name, bytes: 0 };
+    return { fd: openSync(path.join(files.dir, name), 'a'), bytes: 0 };
   }
 
   private closeActive(files: PartitionFiles): void {
