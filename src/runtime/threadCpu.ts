@@ -20,6 +20,11 @@ export function statCpuSeconds(stat: string): number {
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
+/** The thread's name (`comm`, field 2) in the text of a /proc/…/stat file: between the first '(' and the last ')'. */
+export function statThreadName(stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+}
+
 /** CPU seconds the calling thread (main or a worker) has used; null without /proc. */
 export function currentThreadCpuSeconds(): number | null {
   try {
@@ -45,14 +50,13 @@ export function processThreadCpuByName(): Map<string, number> | null {
   const byName = new Map<string, number>();
   for (const tid of tids) {
     let stat: string;
-    let name: string;
     try {
       stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
     } catch {
       // The thread exited between the listing and the read.
       continue;
     }
+    const name = statThreadName(stat);
     byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
   }
   return byName;

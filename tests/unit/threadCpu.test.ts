@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds } from '../../src/runtime/threadCpu.ts';
+import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds, statThreadName } from '../../src/runtime/threadCpu.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { formatThreadCpu, threadCpuSpan } from '../../bench/threadCpuReport.ts';
 
@@ -7,6 +7,7 @@ describe('thread CPU from /proc', () => {
   it('reads user + system ticks after a thread name that holds spaces and parentheses', () => {
     const stat = '4242 (V8 Worker (x) 1) S 4200 4200 4200 0 -1 4194368 77 0 0 0 1234 567 0 0 20 0 1 0 100 0 0';
     expect(statCpuSeconds(stat)).toBeCloseTo(18.01, 10);
+    expect(statThreadName(stat)).toBe('V8 Worker (x) 1');
     expect(() => statCpuSeconds('garbage')).toThrow(RangeError);
   });
 
