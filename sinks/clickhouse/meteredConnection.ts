@@ -1,6 +1,5 @@
 import { BusyClock } from '../../src/runtime/busyClock.ts';
-import type { Metrics } from '../../src/runtime/metrics.ts';
-import type { ClickHouseCallTarget } from '../../src/runtime/metrics.ts';
+import type { ClickHouseCallTarget, Metrics } from '../../src/runtime/metrics.ts';
 import { targetOfSql } from './clickhouseCallTarget.ts';
 import type { ClickHouseConnection, RawInsert } from './clickhouseClient.ts';
 
