@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
-import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { InfrastructureError } from '../../src/runtime/errors.ts';
@@ -51,6 +51,12 @@ interface RowRef {
 }
 
 const SEGMENT = /^(\d{16})-[0-9a-f]+(~c)?\.seg$/;
+const TEMPORARY = /^\d{16}-[0-9a-f]+~c\.seg\.tmp$/;
+/**
+ * A compaction's temporary file untouched for this long was left by a writer that died mid-compaction (a live
+ * one writes it every 4 MiB); the next compaction deletes it. Younger ones may be another writer's in progress.
+ */
+const STALE_TEMPORARY_MS = 10 * 60_000;
 const TAB = 9;
 const NEWLINE = 10;
 
@@ -188,17 +194,23 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     this.closeActive(files);
     // The inputs are fixed now, before any later write opens a segment: this store's own and other writers' older ones.
     const mine = `-${this.writerId}`;
-    const inputs = readdirSync(files.dir)
+    const names = readdirSync(files.dir);
+    const inputs = names
       .filter((name) => {
         const m = SEGMENT.exec(name);
         return m !== null && (name.includes(mine) || Number(m[1]) < (files.firstSeq ?? 0));
       })
       .sort();
+    const temporaries = names.filter((name) => TEMPORARY.test(name));
     files.appendedSinceCompaction = 0;
     if (inputs.length < 2) return;
     files.compacting = true;
     this.compactions = this.compactions
-      .then(() => this.compact(files, inputs))
+      .then(async () => {
+        const deleted = await deleteStale(files.dir, temporaries, Date.now() - STALE_TEMPORARY_MS);
+        if (deleted.length > 0) this.opts.logger?.info('deleted the temporary files of interrupted compactions', { dir: files.dir, files: deleted });
+        await this.compact(files, inputs);
+      })
       .catch((error: unknown) => {
         if (!(error instanceof CompactionAbandoned)) this.opts.logger?.warn('compacting detector snapshot segments failed; they stay as they are', { dir: files.dir, error });
       })
@@ -243,6 +255,17 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     for (const name of inputs) if (name !== target) await unlink(path.join(files.dir, name)).catch(() => undefined);
     files.keptByLastCompaction = kept;
   }
+}
+
+/** Deletes those of `names` last modified before `before`, and returns them (a file already gone was another writer's, and is done). */
+async function deleteStale(dir: string, names: readonly string[], before: number): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const modified = await stat(file).then((s) => s.mtimeMs, () => null);
+    if (modified !== null && modified < before && (await unlink(file).then(() => true, () => false))) deleted.push(name);
+  }
+  return deleted;
 }
 
 async function listSegments(dir: string): Promise<string[]> {

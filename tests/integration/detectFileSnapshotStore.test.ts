@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IncrementalSnapshot, SnapshotEntry } from '../../pipelines/detect/incrementalSnapshot.ts';
@@ -110,6 +110,23 @@ describe('detector snapshots in segment files', () => {
     expect(segments(store, key(4)).length).toBe(taken.length);
     const loaded = await store.load(key(4));
     expect({ ...loaded, entries: sorted(loaded.entries) }).toEqual(expected(taken));
+  });
+
+  it('deletes the temporary file of a compaction interrupted long ago, and leaves a recent one (another writer may be on it)', async () => {
+    const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1 });
+    const dir = store.dirOf(key(5));
+    mkdirSync(dir, { recursive: true });
+    const stale = '0000000000000001-dead0001~c.seg.tmp';
+    const recent = '0000000000000002-dead0002~c.seg.tmp';
+    for (const name of [stale, recent]) writeFileSync(path.join(dir, name), 'half a compaction');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(path.join(dir, stale), anHourAgo, anHourAgo);
+    await writeAll(store, key(5), scenarioSnapshots());
+    await store.idle();
+    const left = readdirSync(dir);
+    expect(left.some((n) => n.includes('~c.seg') && !n.endsWith('.tmp'))).toBe(true);
+    expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([recent]);
+    await store.close();
   });
 
   it('refuses a malformed line with the file and what to do, and keeps every directory under its root', async () => {
