@@ -173,6 +173,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       }
       log.info('partition state restored', { partition, enterprises: processor.size, from: start.toString() });
     }
+    // The gauge counts the owned partitions: otherwise it would keep counting revoked ones until the next snapshot.
+    reportOpenSignals();
   };
 
   /** The commit a partition's stored snapshot allows (offsets are next offsets to read). */
@@ -356,9 +358,13 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
   }, Math.max(250, Math.floor(intervalMs / 2)));
   idleSnapshots.unref();
-  // A consumer stopped by a fatal error has no use for snapshots (they would wait on the failed writes, and log each tick).
+  // A consumer stopped by a fatal error has no use for snapshots (they would wait on the failed writes, and log each
+  // tick), and its store's open segments are closed without waiting for a stop() that a supervisor may never call.
   const stopIdleSnapshots = () => clearInterval(idleSnapshots);
-  running.done.then(stopIdleSnapshots, stopIdleSnapshots);
+  running.done.then(stopIdleSnapshots, () => {
+    stopIdleSnapshots();
+    void store.close().catch((error: unknown) => log.warn('closing the snapshot store failed', { error }));
+  });
   return {
     name: 'detect',
     stop: async () => {
