@@ -31,7 +31,7 @@ export interface BenchOptions {
   replayTargetEvents: number;
   /** Where ingest and detect run: each in a worker thread (default, as `yunlian up`) or all on the main thread. */
   pipelineThreads: PipelineThreads;
-  /** Threads running detect (resolved: DEFAULT_DETECT_THREADS unless --detect-threads). */
+  /** Threads running detect (resolved: defaultDetectThreads unless --detect-threads). */
   detectThreads: number;
 }
 
@@ -53,7 +53,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --results DIR           where result JSON goes (default bench/results)
   --log-level L           embedded stack log level (default error)
   --pipeline-threads T    worker: ingest and detect each in a worker thread (default); main: all on one thread (A/B)
-  --detect-threads N      threads running detect, 1-8 (default 1; more need --pipeline-threads worker)
+  --detect-threads N      threads running detect, 1-8 (default 2 with worker threads on 2+ cores, else 1)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {

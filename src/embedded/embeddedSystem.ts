@@ -48,7 +48,7 @@ export interface EmbeddedSystemOptions {
   pipelineThreads?: PipelineThreads;
   /**
    * Threads running detect, 1 to MAX_DETECT_THREADS: members of one consumer group, which split the leg
-   * partitions (state and snapshots are per partition). Default 1 (DEFAULT_DETECT_THREADS); more than 1
+   * partitions (state and snapshots are per partition). Default defaultDetectThreads (2 with worker threads on 2+ cores); more than 1
    * needs pipelineThreads 'worker' (else a ConfigError). `pipelines` still holds one 'detect' that stands for all of them.
    */
   detectThreads?: number;

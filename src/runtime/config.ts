@@ -134,7 +134,7 @@ export function workerYoungGenerationMbOf(env: Env): number {
 /** Most detect threads: more than a few per core only contend (and a member beyond the legs topic's partition count gets none). */
 export const MAX_DETECT_THREADS = 8;
 
-/** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then takes DEFAULT_DETECT_THREADS: src/embedded/detectThreads.ts). */
+/** YUNLIAN_DETECT_THREADS, or null when unset (the embedded stack then takes defaultDetectThreads: src/embedded/detectThreads.ts). */
 export function detectThreadsOf(env: Env): number | null {
   const raw = env.YUNLIAN_DETECT_THREADS;
   if (raw === undefined || raw === '') return null;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseBenchOptions, type BenchOptions } from '../../bench/benchOptions.ts';
 import { ConfigError } from '../../src/runtime/errors.ts';
@@ -5,8 +6,8 @@ import { ConfigError } from '../../src/runtime/errors.ts';
 const parse = (...argv: string[]): BenchOptions => parseBenchOptions(argv) as BenchOptions;
 
 describe('bench options: detect threads', () => {
-  it('runs detect in one thread by default, with worker threads as on the main thread', () => {
-    expect(parse().detectThreads).toBe(1);
+  it('runs detect in two worker threads by default on two cores or more, in one on the main thread', () => {
+    expect(parse().detectThreads).toBe(availableParallelism() >= 2 ? 2 : 1);
     expect(parse('--pipeline-threads', 'main').detectThreads).toBe(1);
   });
 

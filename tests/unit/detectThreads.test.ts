@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECT_THREADS, resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
+import { resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
 import { ConfigError } from '../../src/runtime/errors.ts';
 
 describe('detect threads of the embedded stack', () => {
-  it('default to one, with pipeline worker threads as on the main thread', () => {
-    expect(DEFAULT_DETECT_THREADS).toBe(1);
-    expect(resolveDetectThreads('worker', undefined)).toBe(1);
-    expect(resolveDetectThreads('main', undefined)).toBe(1);
+  it('default to two with pipeline worker threads on two cores or more, else to one', () => {
+    expect(resolveDetectThreads('worker', undefined, 2)).toBe(2);
+    expect(resolveDetectThreads('worker', undefined, 16)).toBe(2);
+    expect(resolveDetectThreads('worker', undefined, 1)).toBe(1);
+    expect(resolveDetectThreads('main', undefined, 2)).toBe(1);
   });
 
   it('take the count asked for, from 1 to 8, with worker threads', () => {

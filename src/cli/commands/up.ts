@@ -38,8 +38,8 @@ Options:
                       on the main thread. main: every pipeline on the main thread.
                       Also YUNLIAN_PIPELINE_THREADS; the flag wins.
   --detect-threads <n>
-                      threads running detect, 1-8 (default 1; with worker threads more split
-                      the leg partitions between them: for more than 2 cores; main allows 1).
+                      threads running detect, 1-8; with worker threads they split the leg
+                      partitions and their state (default 2 on 2 or more cores; main allows 1).
                       Also YUNLIAN_DETECT_THREADS; the flag wins.
 
 Environment: YUNLIAN_DATA_DIR (default ./.yunlian), YUNLIAN_CLICKHOUSE_PORT (8123),
