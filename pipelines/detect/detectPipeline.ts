@@ -88,7 +88,8 @@ interface OwnedPartition {
  * detect: `yunlian.invoice-legs` (keyed by enterprise) → disruption signals on
  * `yunlian.disruptions` and in ClickHouse (`signals`, `enterprise_daily`,
  * `links_daily`, `late_events`). State lives per leg partition
- * (PartitionProcessor), is snapshotted to ClickHouse every few seconds, and
+ * (PartitionProcessor), is snapshotted to its SnapshotStore (the ClickHouse
+ * table, or segment files in the embedded stack) every few seconds, and
  * offsets are committed only up to the latest snapshot; on assignment a
  * partition resumes from its snapshot's offset. Outputs are written before
  * the snapshot, so a crash replays some legs and re-emits the same signals
