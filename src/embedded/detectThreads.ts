@@ -20,8 +20,8 @@ export function defaultDetectThreads(pipelineThreads: PipelineThreads, cores: nu
  * outside 1..MAX_DETECT_THREADS, or more than one on the main thread (the
  * threads are worker threads).
  */
-export function resolveDetectThreads(pipelineThreads: PipelineThreads, requested: number | undefined, cores?: number): number {
-  if (requested === undefined) return defaultDetectThreads(pipelineThreads, cores);
+export function resolveDetectThreads(pipelineThreads: PipelineThreads, requested: number | undefined): number {
+  if (requested === undefined) return defaultDetectThreads(pipelineThreads);
   if (!Number.isInteger(requested) || requested < 1 || requested > MAX_DETECT_THREADS) {
     throw new ConfigError(`detect threads (--detect-threads, YUNLIAN_DETECT_THREADS) must be a whole number from 1 to ${MAX_DETECT_THREADS}, got ${requested}`, { code: 'DETECT_THREADS' });
   }

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
+import { availableParallelism } from 'node:os';
+import { defaultDetectThreads, resolveDetectThreads } from '../../src/embedded/detectThreads.ts';
 import { ConfigError } from '../../src/runtime/errors.ts';
 
 describe('detect threads of the embedded stack', () => {
   it('default to two with pipeline worker threads on two cores or more, else to one', () => {
-    expect(resolveDetectThreads('worker', undefined, 2)).toBe(2);
-    expect(resolveDetectThreads('worker', undefined, 16)).toBe(2);
-    expect(resolveDetectThreads('worker', undefined, 1)).toBe(1);
-    expect(resolveDetectThreads('main', undefined, 2)).toBe(1);
+    expect(defaultDetectThreads('worker', 2)).toBe(2);
+    expect(defaultDetectThreads('worker', 16)).toBe(2);
+    expect(defaultDetectThreads('worker', 1)).toBe(1);
+    expect(defaultDetectThreads('main', 2)).toBe(1);
+    // Unasked, the count is the default for this machine's cores.
+    expect(resolveDetectThreads('worker', undefined)).toBe(availableParallelism() >= 2 ? 2 : 1);
+    expect(resolveDetectThreads('main', undefined)).toBe(1);
   });
 
   it('take the count asked for, from 1 to 8, with worker threads', () => {
