@@ -284,7 +284,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
     onAssignment,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 12,
     onCommitted: (commits) => markCommitted(commits),
-    onStopped: async () => {
+    onQuiesced: async () => {
       clearInterval(idleSnapshots);
       const commits = await snapshotOwned(true);
       if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log).catch(() => false))) markCommitted(commits);
@@ -368,6 +368,8 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   });
   return {
     name: 'detect',
+    // Writes keep retrying while quiescing: what lands now is committed before the group is left.
+    quiesce: () => running.quiesce(),
     stop: async () => {
       // The consumer stops first (no batch is retried from here on), then writes stop retrying.
       const stopped = running.stop();

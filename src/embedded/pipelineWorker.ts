@@ -41,15 +41,19 @@ export interface PipelineWorkerData {
   clickhouse: MessagePort;
 }
 
-export type ToPipelineWorker = { kind: 'join' } | { kind: 'stop' } | { kind: 'metrics'; id: number };
+export type ToPipelineWorker = { kind: 'join' } | { kind: 'quiesce' } | { kind: 'stop' } | { kind: 'metrics'; id: number };
 export type FromPipelineWorker =
   | { kind: 'ready' }
   | { kind: 'started' }
+  /** Answers 'quiesce', whether the pipeline quiesced or failed to (stop() follows either way). */
+  | { kind: 'quiesced' }
   | { kind: 'failed'; error: PortableError }
   | { kind: 'metrics'; id: number; snapshot: MetricsSnapshot }
   | { kind: 'log'; entry: ForwardedLogEntry };
 
 export interface PipelineWorker extends RunningPipeline {
+  /** Asks the thread's pipeline to quiesce (when it can); resolves when it has, when the thread is gone, or after the stop timeout. */
+  quiesce(): Promise<void>;
   /** The worker's prom-client metrics as data, or null once it has exited or when it does not answer in time. */
   metrics(): Promise<MetricsSnapshot | null>;
 }
@@ -114,6 +118,8 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   let exited = false;
   let nextMetricsId = 1;
   const metricsWaiters = new Map<number, (snapshot: MetricsSnapshot | null) => void>();
+  let quiescing: Promise<void> | null = null;
+  let markQuiesced: () => void = () => {};
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
 
@@ -145,6 +151,9 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       case 'started':
         markStarted();
         break;
+      case 'quiesced':
+        markQuiesced();
+        break;
       case 'failed':
         failure ??= fromPortableError(message.error);
         break;
@@ -160,20 +169,35 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
 
   await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${thread} worker thread exited before its pipeline started`)))]);
 
+  const timeoutMs = opts.stopTimeoutMs ?? 60_000;
+  /** Waits for the thread's exit (or `answer`, when given), at most timeoutMs: false when the time ran out. */
+  const within = async (answer?: Promise<void>): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const gone = done.then(() => true, () => true);
+    const outcome = await Promise.race([gone, timedOut, ...(answer ? [answer.then(() => true)] : [])]);
+    clearTimeout(timer);
+    return outcome;
+  };
+
   return {
     name,
     done,
+    quiesce() {
+      if (exited || stopRequested) return Promise.resolve();
+      quiescing ??= (async () => {
+        const answered = new Promise<void>((resolve) => (markQuiesced = resolve));
+        worker.postMessage({ kind: 'quiesce' } satisfies ToPipelineWorker);
+        if (!(await within(answered))) logger.warn('pipeline worker did not quiesce in time; stopping it anyway', { pipeline: name, thread, timeoutMs });
+      })();
+      return quiescing;
+    },
     async stop() {
       if (exited) return;
       stopRequested = true;
       worker.postMessage({ kind: 'stop' } satisfies ToPipelineWorker);
-      const timeoutMs = opts.stopTimeoutMs ?? 60_000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
       // A failed pipeline is reported through `done`; stop() only waits for the thread to be gone.
-      const outcome = await Promise.race([done.then(() => 'exited' as const, () => 'exited' as const), timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
+      if (!(await within())) {
         logger.error('pipeline worker did not stop in time: terminating it', { pipeline: name, thread, timeoutMs });
         failure ??= new Error(`the ${thread} worker thread did not stop within ${timeoutMs} ms`);
         await worker.terminate();

@@ -84,6 +84,11 @@ port.on('message', (message: ToPipelineWorker) => {
       (snapshot) => post({ kind: 'metrics', id: message.id, snapshot }),
       (error: unknown) => logger.warn('could not collect metrics', { error }),
     );
+  } else if (message.kind === 'quiesce') {
+    // Answered even when it fails: the host stops the thread next, and the failure surfaces there or through done.
+    (pipeline.quiesce?.() ?? Promise.resolve())
+      .catch((error: unknown) => logger.warn('could not quiesce the pipeline before stopping it', { error }))
+      .finally(() => post({ kind: 'quiesced' }));
   } else if (message.kind === 'stop' && !stopping) {
     stopping = true;
     pipeline

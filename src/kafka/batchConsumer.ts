@@ -99,14 +99,26 @@ export interface BatchConsumerOptions {
   maxWaitTimeMs?: number;
   /** Told which offsets the group accepted (a commit refused during a rebalance is not reported). */
   onCommitted?: (commits: CommitDecision['commit']) => void;
-  /** Runs on stop after the in-flight batch finished and before leaving the group (e.g. a final state snapshot). */
-  onStopped?: () => Promise<void>;
+  /**
+   * Runs once the consumer is quiet (see RunningConsumer.quiesce), while it is still a member of the group, so
+   * what it commits is accepted (e.g. a final state snapshot).
+   */
+  onQuiesced?: () => Promise<void>;
 }
 
 export interface RunningConsumer {
   consumer: Consumer;
   /** Resolves when the consumer stops; rejects with the fatal error that stopped it. */
   done: Promise<void>;
+  /**
+   * The first half of stop(): no new batch is handled; the batches in flight, their writes and commits finish,
+   * then onQuiesced runs, all while the consumer stays in its group. Idempotent. Members of one group that stop
+   * together quiesce first and leave after: a member that leaves while another is still draining makes the
+   * coordinator rebalance the other, which kafkajs rejoins even while stopping (librdkafka's mock cluster then
+   * holds that join ~29 s).
+   */
+  quiesce(): Promise<void>;
+  /** Quiesces (unless done already), then leaves the group and disconnects. */
   stop(): Promise<void>;
   /**
    * Stops the consumer with the error if `written` rejects while it runs, as a failed DeferredCommit does: for a
@@ -419,13 +431,17 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
   };
   await consumer.run(runConfig);
 
-  return {
-    consumer,
-    done,
-    stopIfWriteFails,
-    stop: async () => {
+  let quiesced: Promise<void> | null = null;
+  const quiesce = (): Promise<void> =>
+    (quiesced ??= (async () => {
       running = false;
       clearTimeout(rejoinTimer);
+      try {
+        // Batches fetched from here on would only be skipped, and fetched again, for as long as the wait lasts.
+        consumer.pause(opts.topics.map((topic) => ({ topic })));
+      } catch {
+        // Not running (never started, or crashed): nothing is fetched anyway.
+      }
       // Finish the batch in flight, its sink writes and its commit, while the group still accepts commits.
       await Promise.all(inFlight);
       // Then the pipelined writes: those that succeed are committed, those abandoned stay uncommitted.
@@ -433,10 +449,19 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
       commitWritten();
       await committing;
       clearTimeout(commitRetryTimer);
-      await consumer.stop();
+      await opts.onQuiesced?.();
+    })());
+
+  return {
+    consumer,
+    done,
+    stopIfWriteFails,
+    quiesce,
+    stop: async () => {
       try {
-        await opts.onStopped?.();
+        await quiesce();
       } finally {
+        await consumer.stop();
         await consumer.disconnect();
         await admin.disconnect();
       }

@@ -25,6 +25,12 @@ export interface RunningPipeline {
   name: string;
   /** Finishes the current batch, commits, leaves the group. */
   stop(): Promise<void>;
+  /**
+   * Optional first half of stop() (see RunningConsumer.quiesce): finishes the work in flight and commits it
+   * while staying in the consumer group; stop() after it only leaves. pipelineGroup quiesces every member
+   * before it stops any.
+   */
+  quiesce?(): Promise<void>;
   /** Rejects if the pipeline stopped on a fatal error. */
   done: Promise<void>;
 }

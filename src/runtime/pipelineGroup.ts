@@ -8,8 +8,14 @@ import { settleAll } from './settleAll.ts';
  * `yunlian up` and the bench wait on `done` and stop through `stop()` without
  * knowing how many members there are.
  *
- * `stop()` stops every member at once and settles when all have stopped,
- * throwing the first member's stop failure. `done` rejects with the first
+ * `stop()` first quiesces every member that can (RunningPipeline.quiesce:
+ * their work in flight finishes and is committed while all are still in the
+ * consumer group), then stops them all at once, and settles when all have
+ * stopped, throwing the first member's stop failure. Quiescing first keeps
+ * the members' leaving close together: one that left while another still
+ * drained would make the group rebalance under the other, which kafkajs then
+ * rejoins, and the mock cluster holds that join ~29 s. A member that fails to
+ * quiesce is stopped all the same. `done` rejects with the first
  * member's failure as soon as it happens (as a single pipeline's would), and
  * the other members are then stopped: left running they would take over the
  * failed member's partitions and hide the failure behind a half-working
@@ -55,9 +61,17 @@ export function pipelineGroup(name: string, members: readonly RunningPipeline[],
     }
   });
 
+  const quiesceAll = async (): Promise<void> => {
+    const outcomes = await Promise.allSettled(members.filter((m) => !stops.has(m)).map((m) => m.quiesce?.()));
+    for (const o of outcomes) if (o.status === 'rejected') logger.warn('a member of the pipeline group did not quiesce; stopping it anyway', { pipeline: name, error: o.reason });
+  };
+
   return {
     name,
     done,
-    stop: () => settleAll(members.map(stopMember)),
+    stop: async () => {
+      await quiesceAll();
+      await settleAll(members.map(stopMember));
+    },
   };
 }

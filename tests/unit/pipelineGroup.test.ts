@@ -3,8 +3,14 @@ import { pipelineGroup } from '../../src/runtime/pipelineGroup.ts';
 import { createLogger, type LogSink } from '../../src/runtime/log.ts';
 import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
 
-/** A RunningPipeline the test ends by hand: `finish()` ends it cleanly, `fail()` with a fatal error; stop() ends it after `stopMs`. */
-function fakePipeline(stopMs = 0, stopError: Error | null = null) {
+/** Calls on the fake members, in order, across members. */
+const trace: string[] = [];
+
+/**
+ * A RunningPipeline the test ends by hand: `finish()` ends it cleanly, `fail()` with a fatal error; stop() ends it
+ * after `stopMs`. With `quiesce`, it can quiesce (after `quiesce.ms`, failing with `quiesce.error`).
+ */
+function fakePipeline(stopMs = 0, stopError: Error | null = null, quiesce?: { id: string; ms: number; error?: Error }) {
   let finish!: () => void;
   let fail!: (error: Error) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -17,7 +23,16 @@ function fakePipeline(stopMs = 0, stopError: Error | null = null) {
   const pipeline: RunningPipeline = {
     name: 'detect',
     done,
+    ...(quiesce && {
+      async quiesce() {
+        trace.push(`quiesce ${quiesce.id}`);
+        await new Promise((r) => setTimeout(r, quiesce.ms));
+        trace.push(`quiesced ${quiesce.id}`);
+        if (quiesce.error) throw quiesce.error;
+      },
+    }),
     async stop() {
+      if (quiesce) trace.push(`stop ${quiesce.id}`);
       calls.stops++;
       await new Promise((r) => setTimeout(r, stopMs));
       calls.stopped = true;
@@ -39,11 +54,32 @@ describe('pipelineGroup', () => {
     const fast = fakePipeline(0);
     const group = pipelineGroup('detect', [slow.pipeline, fast.pipeline], logger);
     const stopped = group.stop();
+    await tick();
     expect(slow.calls.stops).toBe(1);
     expect(fast.calls.stops).toBe(1);
     await stopped;
     expect(slow.calls.stopped && fast.calls.stopped).toBe(true);
     await expect(group.done).resolves.toBeUndefined();
+  });
+
+  it('quiesces every member before it stops any, so they leave the group together', async () => {
+    trace.length = 0;
+    const slow = fakePipeline(0, null, { id: 'slow', ms: 30 });
+    const fast = fakePipeline(0, null, { id: 'fast', ms: 0 });
+    await pipelineGroup('detect', [slow.pipeline, fast.pipeline], logger).stop();
+    expect(trace.slice(0, 2).sort()).toEqual(['quiesce fast', 'quiesce slow']);
+    // The fast member waits for the slow one to quiesce before either stops.
+    expect(trace.slice(2)).toEqual(['quiesced fast', 'quiesced slow', 'stop slow', 'stop fast']);
+  });
+
+  it('stops a member that failed to quiesce, and says so', async () => {
+    trace.length = 0;
+    lines.length = 0;
+    const broken = fakePipeline(0, null, { id: 'broken', ms: 0, error: new Error('snapshot store unwritable') });
+    const other = fakePipeline(0, null, { id: 'other', ms: 0 });
+    await pipelineGroup('detect', [broken.pipeline, other.pipeline], logger).stop();
+    expect(broken.calls.stopped && other.calls.stopped).toBe(true);
+    expect(lines.some((l) => l.includes('did not quiesce') && l.includes('snapshot store unwritable'))).toBe(true);
   });
 
   it('resolves done only when every member has ended', async () => {
