@@ -54,13 +54,19 @@ export interface IngestOptions {
   /** Longest a batch waits for others to share its write when no write is in flight (default 20 ms). */
   lingerMs?: number;
   /**
-   * Before producing a write's legs, wait while detect's committed lag on the legs topic exceeds this many legs
-   * on a partition (off by default; the embedded system sets LEGS_MAX_LAG when it runs detect). The embedded
-   * Kafka keeps only 5 MiB a partition, and the producers' gates cannot stop ingest turning the invoices already
-   * queued into legs while detect is slow: a 14,000-firm replay lost legs that way.
+   * Before producing a write's legs, wait while the committed lag of any of `legsReaders` on the legs topic
+   * exceeds this many legs on a partition (off by default; the embedded system sets LEGS_MAX_LAG when it runs
+   * detect or match). The embedded Kafka keeps only 5 MiB a partition, and the producers' gates cannot stop
+   * ingest turning the invoices already queued into legs while a reader is slow: a 14,000-firm replay lost legs
+   * that way.
    */
   legsMaxLagPerPartition?: number;
+  /** The pipelines whose consumer groups that gate watches (default detect alone). */
+  legsReaders?: readonly LegsReader[];
 }
+
+/** The pipelines that read the legs topic, each in its own consumer group. */
+export type LegsReader = 'detect' | 'match';
 
 /**
  * ingest: district invoice topics → ClickHouse `invoices` / `invoice_lines`,
@@ -78,7 +84,7 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
   const { clickhouse, producer, metrics, logger } = deps;
   const log = logger.child('ingest');
   const stopping = new AbortController();
-  const legsGate = options.legsMaxLagPerPartition === undefined ? null : await openLegsGate(deps, options.legsMaxLagPerPartition, log);
+  const legsGate = options.legsMaxLagPerPartition === undefined ? null : await openLegsGate(deps, options.legsMaxLagPerPartition, options.legsReaders ?? ['detect'], log);
   const timedInsert = async (table: 'invoices' | 'invoice_lines', rows: EncodedRows, sources: readonly string[]) => {
     const started = performance.now();
     await insertRows(clickhouse, { table: `yunlian.${table}`, rows, dedupToken: writeToken(sources, table) });
@@ -136,7 +142,7 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
   return {
     name: 'ingest',
     stop: async () => {
-      // The consumer stops first (no batch is retried from here on), then a write waiting for detect gives up.
+      // The consumer stops first (no batch is retried from here on), then a write waiting for a legs reader gives up.
       const stopped = running.stop();
       stopping.abort();
       try {
@@ -149,23 +155,28 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
   };
 }
 
-/** detect's lag gate on the legs topic, on its own admin client; it waits as long as it takes, never producing past it. */
-async function openLegsGate(deps: PipelineDeps, maxLagPerPartition: number, log: Logger): Promise<{ gate: LagGate; admin: Admin }> {
+/**
+ * The legs readers' lag gates on the legs topic as one, on one admin client of their own: it waits (for all of
+ * them at once) as long as it takes, never producing past any.
+ */
+async function openLegsGate(deps: PipelineDeps, maxLagPerPartition: number, readers: readonly LegsReader[], log: Logger): Promise<{ gate: LagGate; admin: Admin }> {
   const admin = deps.kafka.admin();
   await admin.connect();
-  let lastLoggedAt = 0;
-  const gate = createLagGate({
-    admin,
-    groupId: deps.groupIdPrefix + GROUPS.detect,
-    topic: TOPICS.invoiceLegs,
-    maxLagPerPartition,
-    logger: log,
-    stallTimeoutMs: Infinity,
-    onWait: (lag) => {
-      if (Date.now() - lastLoggedAt < 30_000) return;
-      lastLoggedAt = Date.now();
-      log.warn('waiting for detect to catch up before producing more legs', { lag, maxLagPerPartition });
-    },
+  const gates = readers.map((reader) => {
+    let lastLoggedAt = 0;
+    return createLagGate({
+      admin,
+      groupId: deps.groupIdPrefix + GROUPS[reader],
+      topic: TOPICS.invoiceLegs,
+      maxLagPerPartition,
+      logger: log,
+      stallTimeoutMs: Infinity,
+      onWait: (lag) => {
+        if (Date.now() - lastLoggedAt < 30_000) return;
+        lastLoggedAt = Date.now();
+        log.warn(`waiting for ${reader} to catch up before producing more legs`, { lag, maxLagPerPartition });
+      },
+    });
   });
-  return { gate, admin };
+  return { gate: { waitForRoom: async (signal) => void (await Promise.all(gates.map((g) => g.waitForRoom(signal)))) }, admin };
 }

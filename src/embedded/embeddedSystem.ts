@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startMockKafkaCluster, type MockKafkaCluster } from '../kafka/mockCluster.ts';
-import type { IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
+import type { IngestOptions, LegsReader } from '../../pipelines/ingest/ingestPipeline.ts';
 import { LEGS_MAX_LAG } from './pipelineBackpressure.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../sinks/clickhouse/httpInterface.ts';
@@ -151,9 +151,10 @@ export async function startEmbeddedSystem(opts: EmbeddedSystemOptions): Promise<
 
 const inWorker = (name: PipelineName): name is WorkerPipelineName => name !== 'alerts';
 
-/** With detect beside it on the mock cluster (5 MiB a partition), ingest must not produce legs faster than detect reads them. */
+/** With detect or match beside it on the mock cluster (5 MiB a partition), ingest must not produce legs faster than they read them. */
 function ingestOptions(pipelines: readonly PipelineName[]): IngestOptions {
-  return pipelines.includes('detect') ? { legsMaxLagPerPartition: LEGS_MAX_LAG } : {};
+  const legsReaders = pipelines.filter((p): p is LegsReader => p === 'detect' || p === 'match');
+  return legsReaders.length > 0 ? { legsMaxLagPerPartition: LEGS_MAX_LAG, legsReaders } : {};
 }
 
 /** One thread per worker pipeline, and `detectThreads` for detect (detect-1, detect-2, … in logs when more than one). */

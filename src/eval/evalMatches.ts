@@ -1,12 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Admin } from 'kafkajs';
 import { matchListFromRows, STORED_MATCH_COLUMNS, type StoredMatchRow } from '../../pipelines/match/matchRows.ts';
 import type { MatchList } from '../domain/matchList.ts';
 import { DISRUPTION_TYPES, type SignalType } from '../domain/signal.ts';
-import { createLagGate, type LagGate } from '../kafka/lagGate.ts';
-import { LEGS_MAX_LAG } from '../embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../kafka/topics.ts';
-import type { Logger } from '../runtime/log.ts';
 import type { FirmProfile } from '../simulate/firmProfile.ts';
 import type { GroundTruth } from '../simulate/groundTruth.ts';
 import { auditMatchExclusions, type AuditedSignal, type ExclusionAuditReport } from './matchExclusionAudit.ts';
@@ -41,15 +37,6 @@ export const MATCH_CONSUMPTION = [
   { groupId: GROUPS.match, topic: TOPICS.invoiceLegs },
   { groupId: GROUPS.match, topic: TOPICS.disruptions },
 ] as const;
-
-/**
- * Backpressure on match's lag on the legs topic, so a fast producer cannot
- * run match past what the mock cluster keeps (5 MiB per partition); detect's
- * gate alone does not cover it, because match is a separate consumer group.
- */
-export function matchLagGate(admin: Admin, logger: Logger): LagGate {
-  return createLagGate({ admin, groupId: GROUPS.match, topic: TOPICS.invoiceLegs, maxLagPerPartition: LEGS_MAX_LAG, logger });
-}
 
 /**
  * One revision per match_id from ClickHouse: the first (lowest version) or the

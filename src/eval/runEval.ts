@@ -18,7 +18,7 @@ import { scoringHorizon } from './scoringHorizon.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../../pipelines/detect/detectorConfig.ts';
 import { printScores } from './printScores.ts';
 import { waitForConsumersDone } from './waitForConsumers.ts';
-import { evaluateMatches, MATCH_CONSUMPTION, matchLagGate } from './evalMatches.ts';
+import { evaluateMatches, MATCH_CONSUMPTION } from './evalMatches.ts';
 import { printMatchQuality } from './printMatchQuality.ts';
 
 /**
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
       producer: system.services.producer,
       codecs: system.services.codecs.invoiceEvents,
       eventsPerSecond: Infinity,
-      lagGates: [...pipelineLagGates(admin, ['ingest', 'detect'], logger), matchLagGate(admin, logger)],
+      lagGates: pipelineLagGates(admin, ['ingest', 'detect', 'match'], logger),
       onProgress: (n, last) => {
         if (Date.now() - lastPrint < 5000) return;
         lastPrint = Date.now();

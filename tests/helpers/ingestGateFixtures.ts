@@ -4,8 +4,8 @@ import { issuedInvoice } from './invoiceFixtures.ts';
 import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
 
-/** A stand-in for detect: a member of `groupId` that reads every leg and commits as it goes, so ingest's legs gate opens. */
-export async function startFastDetect(stack: TestStack, groupId: string): Promise<Consumer> {
+/** A stand-in for detect or match: a member of `groupId` that reads every leg and commits as it goes, so ingest's legs gate opens. */
+export async function startFastLegsReader(stack: TestStack, groupId: string): Promise<Consumer> {
   const consumer = stack.services.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [TOPICS.invoiceLegs], fromBeginning: true });

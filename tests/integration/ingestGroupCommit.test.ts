@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
-import { produceJiashanInvoices, startFastDetect } from '../helpers/ingestGateFixtures.ts';
+import { produceJiashanInvoices, startFastLegsReader } from '../helpers/ingestGateFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
 import { partitionLags } from '../../src/kafka/lagGate.ts';
@@ -73,7 +73,7 @@ describe('ingest with pipelined writes', () => {
     // Batches of the first 10 fetched after the first write may wait too; none of the 300 is committed.
     expect(committedLag).toBeGreaterThanOrEqual(300);
 
-    const detect = await startFastDetect(stack, DETECT);
+    const detect = await startFastLegsReader(stack, DETECT);
     try {
       await waitFor(async () => invoiceInserts.reduce((s, n) => s + n, 0) === 310, { what: 'all 310 invoices written', timeoutMs: 60_000 });
       await waitFor(async () => [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].every((n) => n === 0), { what: 'every batch committed' });

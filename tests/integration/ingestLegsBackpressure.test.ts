@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
-import { produceJiashanInvoices, startFastDetect } from '../helpers/ingestGateFixtures.ts';
+import { produceJiashanInvoices, startFastLegsReader } from '../helpers/ingestGateFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
 import { partitionLags } from '../../src/kafka/lagGate.ts';
@@ -65,7 +65,7 @@ describe('ingest with backpressure from detect on the legs topic', () => {
     expect(worst).toBeLessThanOrEqual(MAX_LAG + 2 * PER_WRITE);
     expect(held).toBeLessThan(400);
 
-    const detect = await startFastDetect(stack, DETECT);
+    const detect = await startFastLegsReader(stack, DETECT);
     try {
       await waitFor(async () => (await legsProduced()) === 400, { what: 'all 400 legs once detect keeps up', timeoutMs: 60_000 });
     } finally {
@@ -81,5 +81,42 @@ describe('ingest with backpressure from detect on the legs topic', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     const committed = (await partitionLags(admin, PREFIX + GROUPS.ingest, 'yunlian.invoices.jiashan'));
     expect(Math.max(...committed.values())).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('ingest with backpressure from every reader of the legs topic', () => {
+  const prefix = 'legs-gate-readers-';
+  let ingest: RunningPipeline;
+  afterAll(async () => {
+    await ingest?.stop();
+  });
+
+  it('holds its legs while match lags, even with detect caught up, and goes on once match commits', async () => {
+    const deps: PipelineDeps = {
+      kafka: stack.services.kafka,
+      producer: stack.services.producer,
+      clickhouse: stack.services.clickhouse,
+      logger: stack.services.logger,
+      metrics: stack.services.metrics,
+      now: Date.now,
+      dataDir: stack.dataDir,
+      groupIdPrefix: prefix,
+      retry: { initialDelayMs: 50, maxDelayMs: 500 },
+    };
+    const detect = await startFastLegsReader(stack, prefix + GROUPS.detect);
+    let match: Awaited<ReturnType<typeof startFastLegsReader>> | null = null;
+    try {
+      ingest = await startIngestPipeline(deps, { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, legsReaders: ['detect', 'match'], maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
+      await produceJiashanInvoices(stack, 2000, 200);
+      await untilHeld();
+      // Match's group has read nothing of the legs topic: ingest waits for it with invoices still unread.
+      const unread = async () => Math.max(...(await partitionLags(admin, prefix + GROUPS.ingest, 'yunlian.invoices.jiashan')).values());
+      expect(await unread()).toBeGreaterThan(0);
+      match = await startFastLegsReader(stack, prefix + GROUPS.match);
+      await waitFor(async () => (await unread()) === 0, { what: 'every invoice ingested once match keeps up', timeoutMs: 60_000 });
+    } finally {
+      await detect.disconnect();
+      await match?.disconnect();
+    }
   }, 120_000);
 });
