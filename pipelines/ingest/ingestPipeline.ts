@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import { GROUPS, TOPICS, type LegsReader } from '../../src/kafka/topics.ts';
 import { startBatchConsumer, type RecordBatch } from '../../src/kafka/batchConsumer.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { concatEncodedRows, insertRows, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
@@ -64,9 +64,6 @@ export interface IngestOptions {
   /** The pipelines whose consumer groups that gate watches (default detect alone). */
   legsReaders?: readonly LegsReader[];
 }
-
-/** The pipelines that read the legs topic, each in its own consumer group. */
-export type LegsReader = 'detect' | 'match';
 
 /**
  * ingest: district invoice topics → ClickHouse `invoices` / `invoice_lines`,

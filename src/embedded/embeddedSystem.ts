@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startMockKafkaCluster, type MockKafkaCluster } from '../kafka/mockCluster.ts';
-import type { IngestOptions, LegsReader } from '../../pipelines/ingest/ingestPipeline.ts';
+import type { IngestOptions } from '../../pipelines/ingest/ingestPipeline.ts';
 import { LEGS_MAX_LAG } from './pipelineBackpressure.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../sinks/clickhouse/httpInterface.ts';
 import { connectServices, startPipelines, type Services, type StartPipelinesOptions } from '../runtime/services.ts';
-import type { PipelineName } from '../kafka/topics.ts';
+import { LEGS_READERS, type PipelineName } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { KafkaConfig } from '../runtime/config.ts';
 import { createMetrics, includeOtherThreads, type Metrics, type MetricsSnapshot } from '../runtime/metrics.ts';
@@ -153,7 +153,7 @@ const inWorker = (name: PipelineName): name is WorkerPipelineName => name !== 'a
 
 /** With detect or match beside it on the mock cluster (5 MiB a partition), ingest must not produce legs faster than they read them. */
 function ingestOptions(pipelines: readonly PipelineName[]): IngestOptions {
-  const legsReaders = pipelines.filter((p): p is LegsReader => p === 'detect' || p === 'match');
+  const legsReaders = LEGS_READERS.filter((reader) => pipelines.includes(reader));
   return legsReaders.length > 0 ? { legsMaxLagPerPartition: LEGS_MAX_LAG, legsReaders } : {};
 }
 

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { DISTRICTS, invoiceTopic } from '../domain/district.ts';
 import { createLagGate, type LagGate } from '../kafka/lagGate.ts';
-import { GROUPS, TOPICS, type PipelineName } from '../kafka/topics.ts';
+import { GROUPS, LEGS_READERS, TOPICS, type PipelineName } from '../kafka/topics.ts';
 import type { Logger } from '../runtime/log.ts';
 
 /**
@@ -35,7 +35,7 @@ export function pipelineLagGates(admin: Admin, pipelines: readonly PipelineName[
   if (pipelines.includes('ingest')) {
     for (const d of DISTRICTS) gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS.ingest, topic: invoiceTopic(d), maxLagPerPartition: INGEST_MAX_LAG, logger }));
   }
-  for (const legsReader of ['detect', 'match'] as const) {
+  for (const legsReader of LEGS_READERS) {
     if (pipelines.includes(legsReader)) {
       gates.push(createLagGate({ admin, groupId: groupIdPrefix + GROUPS[legsReader], topic: TOPICS.invoiceLegs, maxLagPerPartition: LEGS_MAX_LAG, logger }));
     }

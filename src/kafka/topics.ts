@@ -19,6 +19,10 @@ export const GROUPS = {
 
 export type PipelineName = keyof typeof GROUPS;
 
+/** The pipelines that read the legs topic, each in its own consumer group: backpressure must watch every one. */
+export const LEGS_READERS = ['detect', 'match'] as const satisfies readonly PipelineName[];
+export type LegsReader = (typeof LEGS_READERS)[number];
+
 export function subjectOf(topic: string): string {
   return `${topic}-value`;
 }
