@@ -52,7 +52,7 @@ export type FromPipelineWorker =
   | { kind: 'log'; entry: ForwardedLogEntry };
 
 export interface PipelineWorker extends RunningPipeline {
-  /** Asks the thread's pipeline to quiesce (when it can); resolves when it has, when the thread is gone, or after the stop timeout. */
+  /** Asks the thread's pipeline to quiesce (when it can); resolves when it has, when the thread is gone, or when the stop timeout ran out. */
   quiesce(): Promise<void>;
   /** The worker's prom-client metrics as data, or null once it has exited or when it does not answer in time. */
   metrics(): Promise<MetricsSnapshot | null>;
@@ -63,7 +63,7 @@ export interface StartPipelineWorkerOptions {
   /** The process's ClickHouse (chDB) client, which the worker's calls run on. */
   clickhouse: ClickHouseClient;
   logger: Logger;
-  /** How long a graceful stop may take before the thread is terminated (default 60 s). */
+  /** How long a graceful stop (quiesce included) may take before the thread is terminated (default 60 s). */
   stopTimeoutMs?: number;
   /** How long a metrics request waits for the worker (default 5 s). */
   metricsTimeoutMs?: number;
@@ -170,10 +170,13 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   await Promise.race([started, done.then(() => Promise.reject(new Error(`the ${thread} worker thread exited before its pipeline started`)))]);
 
   const timeoutMs = opts.stopTimeoutMs ?? 60_000;
-  /** Waits for the thread's exit (or `answer`, when given), at most timeoutMs: false when the time ran out. */
+  /** Set by the first quiesce() or stop(): both halves of a graceful stop share the one timeout. */
+  let deadline: number | null = null;
+  /** Waits for the thread's exit (or `answer`, when given), until the deadline: false when the time ran out. */
   const within = async (answer?: Promise<void>): Promise<boolean> => {
+    deadline ??= Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline! - Date.now()))));
     const gone = done.then(() => true, () => true);
     const outcome = await Promise.race([gone, timedOut, ...(answer ? [answer.then(() => true)] : [])]);
     clearTimeout(timer);
