@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import { startMockKafkaCluster, type MockKafkaCluster } from '../../src/kafka/mockCluster.ts';
-import { createKafka } from '../../src/kafka/kafkaClient.ts';
-import { createRecordProducer } from '../../src/kafka/recordProducer.ts';
 import { startBatchConsumer, type RunningConsumer } from '../../src/kafka/batchConsumer.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { startGroupOnMockCluster, type GroupOnMockCluster } from '../helpers/groupOnMockCluster.ts';
 
 /**
  * Two members of one group on the mock cluster (short session timeout, so a
@@ -14,26 +11,22 @@ import { waitFor } from '../helpers/waitFor.ts';
  * second must not keep the lag it last reported there, or the sums over
  * members (merged thread metrics, Prometheus alerts) count them twice.
  */
-let cluster: MockKafkaCluster;
-let kafka: Kafka;
-const topic = `lag-rebalance-${Date.now()}`;
-const groupId = `lag-rebalance-group-${Date.now()}`;
+let group: GroupOnMockCluster;
 const logger = createLogger('test', { level: 'error' });
-const consumers: RunningConsumer[] = [];
 
 /** This consumer's lag gauge by partition. */
 async function lagOf(metrics: Metrics): Promise<Map<number, number>> {
   const gauge = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'yunlian_consumer_lag');
-  return new Map((gauge?.values ?? []).filter((v) => v.labels.topic === topic).map((v) => [Number(v.labels.partition), v.value]));
+  return new Map((gauge?.values ?? []).filter((v) => v.labels.topic === group.topic).map((v) => [Number(v.labels.partition), v.value]));
 }
 
 /** A member that handles each small batch slowly, so it stays behind; `owned` is its latest assignment. */
 async function startMember(metrics: Metrics, owned: Set<number>): Promise<RunningConsumer> {
   const running = await startBatchConsumer({
-    kafka,
+    kafka: group.kafka,
     pipeline: 'lag-test',
-    groupId,
-    topics: [topic],
+    groupId: group.groupId,
+    topics: [group.topic],
     logger,
     metrics,
     sessionTimeoutMs: 6000,
@@ -46,22 +39,16 @@ async function startMember(metrics: Metrics, owned: Set<number>): Promise<Runnin
       await new Promise((r) => setTimeout(r, 300));
     },
   });
-  consumers.push(running);
+  group.consumers.push(running);
   return running;
 }
 
 beforeAll(async () => {
-  cluster = await startMockKafkaCluster({ logger });
-  kafka = createKafka({ config: { brokers: cluster.brokers, clientId: 'lag-rebalance-test', ssl: false, sasl: null }, logger });
-  const producer = await createRecordProducer(kafka);
-  const records = Array.from({ length: 8000 }, (_, i) => ({ topic, key: `enterprise-${i % 101}`, value: Buffer.from(`leg ${i} `.padEnd(100, '.')) }));
-  await producer.send(records);
-  await producer.close();
+  group = await startGroupOnMockCluster('lag-rebalance', logger);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(consumers.map((c) => c.stop()));
-  await cluster?.stop();
+  await group?.teardown();
 });
 
 describe('consumer lag across a rebalance', () => {

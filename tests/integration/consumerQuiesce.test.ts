@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import { startMockKafkaCluster, type MockKafkaCluster } from '../../src/kafka/mockCluster.ts';
-import { createKafka } from '../../src/kafka/kafkaClient.ts';
-import { createRecordProducer } from '../../src/kafka/recordProducer.ts';
 import { startBatchConsumer, type RunningConsumer } from '../../src/kafka/batchConsumer.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { startGroupOnMockCluster, type GroupOnMockCluster } from '../helpers/groupOnMockCluster.ts';
 
 /**
  * RunningConsumer.quiesce on the mock cluster, with two members of one group (short session timeout, so a
  * rebalance would show within seconds): a quiesced member handles no more batches and has run onQuiesced,
  * yet stays in the group, so the other member keeps its partitions until both leave.
  */
-let cluster: MockKafkaCluster;
-let kafka: Kafka;
-const topic = `quiesce-${Date.now()}`;
-const groupId = `quiesce-group-${Date.now()}`;
+let group: GroupOnMockCluster;
 const logger = createLogger('test', { level: 'error' });
-const consumers: RunningConsumer[] = [];
 
 interface Member {
   running: RunningConsumer;
@@ -33,10 +26,10 @@ interface Member {
 async function startMember(): Promise<Member> {
   const member = { owned: new Set<number>(), assignments: 0, batches: 0, quiescedHookRuns: 0 } as Member;
   member.running = await startBatchConsumer({
-    kafka,
+    kafka: group.kafka,
     pipeline: 'quiesce-test',
-    groupId,
-    topics: [topic],
+    groupId: group.groupId,
+    topics: [group.topic],
     logger,
     metrics: createMetrics(),
     sessionTimeoutMs: 6000,
@@ -54,22 +47,16 @@ async function startMember(): Promise<Member> {
       await new Promise((r) => setTimeout(r, 200));
     },
   });
-  consumers.push(member.running);
+  group.consumers.push(member.running);
   return member;
 }
 
 beforeAll(async () => {
-  cluster = await startMockKafkaCluster({ logger });
-  kafka = createKafka({ config: { brokers: cluster.brokers, clientId: 'quiesce-test', ssl: false, sasl: null }, logger });
-  const producer = await createRecordProducer(kafka);
-  const records = Array.from({ length: 8000 }, (_, i) => ({ topic, key: `enterprise-${i % 101}`, value: Buffer.from(`leg ${i} `.padEnd(100, '.')) }));
-  await producer.send(records);
-  await producer.close();
+  group = await startGroupOnMockCluster('quiesce', logger);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(consumers.map((c) => c.stop()));
-  await cluster?.stop();
+  await group?.teardown();
 });
 
 describe('a quiesced consumer', () => {

@@ -25,6 +25,12 @@ afterAll(async () => {
   await stack?.teardown();
 });
 
+/** The test stack's services for a pipeline whose consumer groups start with `groupIdPrefix`. */
+function depsWithPrefix(groupIdPrefix: string): PipelineDeps {
+  const { kafka, producer, clickhouse, logger, metrics } = stack.services;
+  return { kafka, producer, clickhouse, logger, metrics, now: Date.now, dataDir: stack.dataDir, groupIdPrefix, retry: { initialDelayMs: 50, maxDelayMs: 500 } };
+}
+
 const legsProduced = async () => (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
 
 /** Waits until no leg has been produced for `quietMs`: ingest is holding its write. */
@@ -42,18 +48,7 @@ async function untilHeld(quietMs = 1500): Promise<number> {
 describe('ingest with backpressure from detect on the legs topic', () => {
   let ingest: RunningPipeline;
   beforeAll(async () => {
-    const deps: PipelineDeps = {
-      kafka: stack.services.kafka,
-      producer: stack.services.producer,
-      clickhouse: stack.services.clickhouse,
-      logger: stack.services.logger,
-      metrics: stack.services.metrics,
-      now: Date.now,
-      dataDir: stack.dataDir,
-      groupIdPrefix: PREFIX,
-      retry: { initialDelayMs: 50, maxDelayMs: 500 },
-    };
-    ingest = await startIngestPipeline(deps, { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
+    ingest = await startIngestPipeline(depsWithPrefix(PREFIX), { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
   });
 
   it('stops producing legs while detect lags more than the limit on a partition, and goes on once detect commits', async () => {
@@ -92,21 +87,10 @@ describe('ingest with backpressure from every reader of the legs topic', () => {
   });
 
   it('holds its legs while match lags, even with detect caught up, and goes on once match commits', async () => {
-    const deps: PipelineDeps = {
-      kafka: stack.services.kafka,
-      producer: stack.services.producer,
-      clickhouse: stack.services.clickhouse,
-      logger: stack.services.logger,
-      metrics: stack.services.metrics,
-      now: Date.now,
-      dataDir: stack.dataDir,
-      groupIdPrefix: prefix,
-      retry: { initialDelayMs: 50, maxDelayMs: 500 },
-    };
     const detect = await startFastLegsReader(stack, prefix + GROUPS.detect);
     let match: Awaited<ReturnType<typeof startFastLegsReader>> | null = null;
     try {
-      ingest = await startIngestPipeline(deps, { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, legsReaders: ['detect', 'match'], maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
+      ingest = await startIngestPipeline(depsWithPrefix(prefix), { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg }, { legsMaxLagPerPartition: MAX_LAG, legsReaders: ['detect', 'match'], maxRecordsPerWrite: PER_WRITE, lingerMs: 5 });
       await produceJiashanInvoices(stack, 2000, 200);
       await untilHeld();
       // Match's group has read nothing of the legs topic: ingest waits for it with invoices still unread.
