@@ -12,6 +12,7 @@ import { waitFor } from '../helpers/waitFor.ts';
 import path from 'node:path';
 import { DETECT_STATE_DIR, FileSnapshotStore } from '../../pipelines/detect/fileSnapshotStore.ts';
 import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
+import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
 
 /**
  * The detect pipeline on the real embedded stack, on a small labelled 2020
@@ -47,6 +48,12 @@ async function committedLegs(groupId: string): Promise<number> {
 
 const startDetect = async (prefix: string, maxPendingLegs?: number, snapshotStore: DetectSnapshotStore = 'clickhouse'): Promise<RunningPipeline> =>
   (await startPipelines({ services: stack.services, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: prefix, detect: { calendar, snapshotIntervalMs: 300, maxPendingLegs, snapshotStore } }))[0]!;
+
+/** What a member's yunlian_open_signals gauge says, summed over signal types. */
+async function openSignalsOf(metrics: Metrics): Promise<number> {
+  const gauge = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'yunlian_open_signals');
+  return (gauge?.values ?? []).reduce((s, v) => s + v.value, 0);
+}
 
 /** Detect snapshotting every 20 legs of a partition, stopped and started again at 30 % and 60 % of the legs, until drained. */
 async function runWithRestarts(prefix: string, snapshotStore: DetectSnapshotStore): Promise<void> {
@@ -117,6 +124,31 @@ describe('detect on the embedded stack', () => {
     await two.stop();
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
+
+  it('counts in each member\'s open-signals gauge only the partitions it owns, after a rebalance with no legs flowing', async () => {
+    // Each member its own registry, as each detect thread has (the host sums them): the sum must be the total.
+    const startMember = async (metrics: Metrics) =>
+      (await startPipelines({ services: { ...stack.services, metrics }, names: ['detect'], dataDir: stack.dataDir, groupIdPrefix: 'gauge-', detect: { calendar, snapshotIntervalMs: 300, snapshotStore: 'files' } }))[0]!;
+    const first = createMetrics();
+    const second = createMetrics();
+    const one = await startMember(first);
+    let two: RunningPipeline | null = null;
+    try {
+      await drained('gauge-' + GROUPS.detect);
+      const total = await openSignalsOf(first);
+      expect(total).toBeGreaterThan(1);
+      // The first member gets no leg after the rebalance, so only the assignment itself can correct its gauge.
+      two = await startMember(second);
+      await waitFor(async () => (await openSignalsOf(second)) > 0 && (await openSignalsOf(first)) + (await openSignalsOf(second)) === total, {
+        what: 'the open signals split between the members',
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      });
+    } finally {
+      await two?.stop();
+      await one.stop();
+    }
+  }, 240_000);
 
   it('gives identical signals after a restart in the middle of the stream', async () => {
     await stack.services.clickhouse.command({ query: 'TRUNCATE TABLE yunlian.signals' });
