@@ -172,11 +172,15 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
   const timeoutMs = opts.stopTimeoutMs ?? 60_000;
   /** Set by the first quiesce() or stop(): both halves of a graceful stop share the one timeout. */
   let deadline: number | null = null;
-  /** Waits for the thread's exit (or `answer`, when given), until the deadline: false when the time ran out. */
-  const within = async (answer?: Promise<void>): Promise<boolean> => {
+  /**
+   * Waits for the thread's exit (or `answer`, when given), until the deadline, or for quiescing until half of the
+   * time is left: false when the time ran out. A quiesce stuck behind writes that retry until stopped (ClickHouse
+   * down) must leave stop() the time to abort them and finish.
+   */
+  const within = async (answer?: Promise<void>, keepMs = 0): Promise<boolean> => {
     deadline ??= Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline! - Date.now()))));
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline! - keepMs - Date.now()))));
     const gone = done.then(() => true, () => true);
     const outcome = await Promise.race([gone, timedOut, ...(answer ? [answer.then(() => true)] : [])]);
     clearTimeout(timer);
@@ -191,7 +195,7 @@ export async function startPipelineWorker(opts: StartPipelineWorkerOptions): Pro
       quiescing ??= (async () => {
         const answered = new Promise<void>((resolve) => (markQuiesced = resolve));
         worker.postMessage({ kind: 'quiesce' } satisfies ToPipelineWorker);
-        if (!(await within(answered))) logger.warn('pipeline worker did not quiesce in time; stopping it anyway', { pipeline: name, thread, timeoutMs });
+        if (!(await within(answered, timeoutMs / 2))) logger.warn('pipeline worker did not quiesce in time; stopping it anyway', { pipeline: name, thread, timeoutMs: timeoutMs / 2 });
       })();
       return quiescing;
     },

@@ -28,7 +28,8 @@ export interface RunningPipeline {
   /**
    * Optional first half of stop() (see RunningConsumer.quiesce): finishes the work in flight and commits it
    * while staying in the consumer group; stop() after it only leaves. pipelineGroup quiesces every member
-   * before it stops any.
+   * before it stops any. Writes keep retrying meanwhile (only stop() gives them up), so a caller bounds the
+   * wait: a PipelineWorker gives it half its stop timeout.
    */
   quiesce?(): Promise<void>;
   /** Rejects if the pipeline stopped on a fatal error. */
