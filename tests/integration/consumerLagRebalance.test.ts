@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBatchConsumer, type RunningConsumer } from '../../src/kafka/batchConsumer.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -20,29 +19,6 @@ async function lagOf(metrics: Metrics): Promise<Map<number, number>> {
   return new Map((gauge?.values ?? []).filter((v) => v.labels.topic === group.topic).map((v) => [Number(v.labels.partition), v.value]));
 }
 
-/** A member that handles each small batch slowly, so it stays behind; `owned` is its latest assignment. */
-async function startMember(metrics: Metrics, owned: Set<number>): Promise<RunningConsumer> {
-  const running = await startBatchConsumer({
-    kafka: group.kafka,
-    pipeline: 'lag-test',
-    groupId: group.groupId,
-    topics: [group.topic],
-    logger,
-    metrics,
-    sessionTimeoutMs: 6000,
-    maxBytesPerPartition: 2048,
-    onAssignment: async ({ assigned }) => {
-      owned.clear();
-      for (const a of assigned) owned.add(a.partition);
-    },
-    handler: async () => {
-      await new Promise((r) => setTimeout(r, 300));
-    },
-  });
-  group.consumers.push(running);
-  return running;
-}
-
 beforeAll(async () => {
   group = await startGroupOnMockCluster('lag-rebalance', logger);
 }, 30_000);
@@ -53,9 +29,9 @@ afterAll(async () => {
 
 describe('consumer lag across a rebalance', () => {
   it('reports no lag for the partitions a member lost to another member of its group', async () => {
+    // Each member handles a batch in 300 ms, so it stays behind.
     const firstMetrics = createMetrics();
-    const firstOwns = new Set<number>();
-    await startMember(firstMetrics, firstOwns);
+    const { owned: firstOwns } = await group.startSlowMember({ pipeline: 'lag-test', metrics: firstMetrics, handlerMs: 300 });
     // Behind on every partition before the second member joins.
     await waitFor(async () => {
       const lag = await lagOf(firstMetrics);
@@ -63,8 +39,7 @@ describe('consumer lag across a rebalance', () => {
     }, { what: 'lag reported on every partition', timeoutMs: 20_000 });
     const before = await lagOf(firstMetrics);
 
-    const secondOwns = new Set<number>();
-    await startMember(createMetrics(), secondOwns);
+    const { owned: secondOwns } = await group.startSlowMember({ pipeline: 'lag-test', metrics: createMetrics(), handlerMs: 300 });
     await waitFor(() => secondOwns.size > 0 && firstOwns.size > 0 && firstOwns.size + secondOwns.size === before.size, { what: 'the partitions split between the members', timeoutMs: 30_000 });
 
     const after = await lagOf(firstMetrics);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBatchConsumer, type RunningConsumer } from '../../src/kafka/batchConsumer.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-import { startGroupOnMockCluster, type GroupOnMockCluster } from '../helpers/groupOnMockCluster.ts';
+import { startGroupOnMockCluster, type GroupOnMockCluster, type SlowMember } from '../helpers/groupOnMockCluster.ts';
 
 /**
  * RunningConsumer.quiesce on the mock cluster, with two members of one group (short session timeout, so a
@@ -13,41 +12,14 @@ import { startGroupOnMockCluster, type GroupOnMockCluster } from '../helpers/gro
 let group: GroupOnMockCluster;
 const logger = createLogger('test', { level: 'error' });
 
-interface Member {
-  running: RunningConsumer;
-  /** Partitions of its latest assignment, and how many assignments it has had. */
-  owned: Set<number>;
-  assignments: number;
-  batches: number;
-  quiescedHookRuns: number;
-}
-
-/** A member that handles each small batch slowly, so it is mid-stream whenever the test acts. */
-async function startMember(): Promise<Member> {
-  const member = { owned: new Set<number>(), assignments: 0, batches: 0, quiescedHookRuns: 0 } as Member;
-  member.running = await startBatchConsumer({
-    kafka: group.kafka,
-    pipeline: 'quiesce-test',
-    groupId: group.groupId,
-    topics: [group.topic],
-    logger,
-    metrics: createMetrics(),
-    sessionTimeoutMs: 6000,
-    maxBytesPerPartition: 2048,
-    onAssignment: async ({ assigned }) => {
-      member.assignments++;
-      member.owned.clear();
-      for (const a of assigned) member.owned.add(a.partition);
-    },
-    onQuiesced: async () => {
-      member.quiescedHookRuns++;
-    },
-    handler: async () => {
-      member.batches++;
-      await new Promise((r) => setTimeout(r, 200));
-    },
-  });
-  group.consumers.push(member.running);
+/** A slow member that counts its onQuiesced runs. */
+async function startMember(): Promise<SlowMember & { quiescedHookRuns: number }> {
+  // The hook runs only once the test quiesces the member, after the assignment below.
+  let member!: SlowMember & { quiescedHookRuns: number };
+  const onQuiesced = async () => {
+    member.quiescedHookRuns++;
+  };
+  member = Object.assign(await group.startSlowMember({ pipeline: 'quiesce-test', metrics: createMetrics(), handlerMs: 200, onQuiesced }), { quiescedHookRuns: 0 });
   return member;
 }
 
