@@ -22,6 +22,22 @@ describe('Avro wire-format encoder', () => {
     for (const leg of legs(200)) expect(encode(leg).equals(encodeWireFormat(4711, type.toBuffer(leg)))).toBe(true);
   });
 
+  it('writes avsc bytes for strings of every length and kind of character, lone surrogates included', () => {
+    const encode = avroWireEncoder<InvoiceLeg>(7, type);
+    const [leg] = legs(1);
+    // ASCII, two-byte (é), three-byte (嘉), four-byte (😀, a surrogate pair) and lone surrogates, in runs around the one-pass limit.
+    const pieces = ['a', 'é', '嘉', '😀', '\ud800', '\udc00', 'Z'];
+    let seed = 13579;
+    const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+    for (let n = 0; n < 2000; n++) {
+      let name = '';
+      const units = Math.floor(random() * 30);
+      while (name.length < units) name += pieces[Math.floor(random() * pieces.length)];
+      const value: InvoiceLeg = { ...leg!, enterprise_name: name, partner_name: name.slice(1), leg_id: name.slice(0, 3) };
+      expect(encode(value).equals(encodeWireFormat(7, type.toBuffer(value))), JSON.stringify(name)).toBe(true);
+    }
+  });
+
   it('grows its scratch buffer for a value larger than it', () => {
     const encode = avroWireEncoder<InvoiceLeg>(1, type);
     const [leg] = legs(1);
