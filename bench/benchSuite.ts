@@ -18,6 +18,7 @@ import type { BenchResult } from './benchReport.ts';
 import { buildBenchScenario } from './benchScenario.ts';
 import { formatClickHouseLoad } from './clickhouseLoadReport.ts';
 import { decodeStage } from './decodeStage.ts';
+import { encodeStage } from './encodeStage.ts';
 import { detectStage } from './detectStage.ts';
 import { endToEnd } from './endToEnd.ts';
 import { insertStage } from './insertStage.ts';
@@ -84,7 +85,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
     const now = Date.now();
 
     if (has('stages')) {
-      say('stages: decode, validate, ClickHouse insert, detect, match…');
+      say('stages: decode, validate, ClickHouse insert, leg encode, detect, match…');
       const avroBytes = scenario.sampleAvro;
       const jsonBytes = scenario.sample.map(({ event }) => Buffer.from(JSON.stringify(event)));
       figures.push(...(await decodeStage({ avro: avroBytes, json: jsonBytes, codec: codecs.qingpu, registryUrl: system.registryUrl, uncachedCap: Math.min(options.naiveEvents, avroBytes.length) })));
@@ -94,6 +95,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         .map(({ event }, i) => invoiceRow(event, (parseIssuedAt(event.issued_at) as { epochMs: number }).epochMs, { topic: 'bench', partition: 0, offset: String(i) }, now));
       figures.push(...(await insertStage({ clickhouse: system.services.clickhouse, rows, batchRows: 10_000, naiveCap: options.naiveEvents })));
       const legs = legsOf(scenario.sample, now);
+      figures.push(...encodeStage(legs, system.services.codecs.invoiceLeg));
       const detect = detectStage(legs, calendar);
       figures.push(...detect.figures);
       figures.push(...matchStage(legs, detect.signals));

@@ -28,7 +28,7 @@ describe('the bench harness', () => {
   it('measures yunlian and the naive baseline side by side and writes the result file', async () => {
     result = await runBenchSuite(smokeOptions(), () => undefined);
     const byId = new Map(result.figures.map((f) => [f.id, f]));
-    for (const id of ['stage.decode', 'stage.clickhouse_insert', 'stage.detect', 'e2e.throughput', 'memory.per_link']) {
+    for (const id of ['stage.decode', 'stage.leg_encode', 'stage.clickhouse_insert', 'stage.detect', 'e2e.throughput', 'memory.per_link']) {
       const f = byId.get(id);
       expect(f, id).toBeDefined();
       expect(f!.yunlian, id).toBeGreaterThan(0);
