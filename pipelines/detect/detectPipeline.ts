@@ -63,6 +63,12 @@ export interface DetectOptions {
 }
 
 /** Legs of a partition its stored snapshot does not cover yet. */
+/**
+ * A partition that has read everything there is gets its snapshot (and commit) after this long, not after the
+ * full interval: the stages upstream wait on detect's committed lag. Also the idle timer's period.
+ */
+const CAUGHT_UP_SNAPSHOT_MS = 250;
+
 const pendingLegs = (p: OwnedPartition): number => Number(p.nextOffset - p.snapshotOffset);
 
 interface OwnedPartition {
@@ -80,6 +86,8 @@ interface OwnedPartition {
   lastSnapshotAtMs: number;
   /** Time the last snapshot took on the consumer's thread (serialising the state). */
   lastSnapshotCostMs: number;
+  /** The last batch reached the partition's high watermark: its next snapshot is due sooner (snapshotSchedule.ts). */
+  caughtUp: boolean;
   /** The snapshot in flight (waiting for its outputs, or being written), if any: at most one per partition. Never rejects. */
   saving: Promise<void> | null;
 }
@@ -116,7 +124,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const ctx: DetectorContext = { calendar: opts.calendar, config: opts.config ?? DEFAULT_DETECTOR_CONFIG, now: deps.now };
   const watermark = opts.watermark ?? DEFAULT_WATERMARK_CONFIG;
   const intervalMs = opts.snapshotIntervalMs ?? 2_000;
-  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1, maxPendingLegs: opts.maxPendingLegs ?? 6_000 };
+  const schedule: SnapshotSchedule = { intervalMs, maxIntervalMs: Math.max(intervalMs, opts.maxSnapshotIntervalMs ?? 5_000), maxShareOfTime: 0.1, maxPendingLegs: opts.maxPendingLegs ?? 6_000, caughtUpIntervalMs: CAUGHT_UP_SNAPSHOT_MS };
   const store: SnapshotStore = opts.snapshotStore === 'files' ? new FileSnapshotStore(path.join(deps.dataDir, DETECT_STATE_DIR), { logger: log }) : new ClickHouseSnapshotStore(clickhouse);
   const admin = deps.kafka.admin();
   await admin.connect();
@@ -160,6 +168,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         committedOffset: committedOffset === '-1' ? -1n : BigInt(committedOffset),
         lastSnapshotAtMs: Date.now(),
         lastSnapshotCostMs: 0,
+        caughtUp: false,
         saving: null,
       });
       // Records between the committed offset and the snapshot's end are skipped by the handler (already in the
@@ -318,6 +327,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         const out = emptyOutput();
         for (let i = 0; i < legs.length; i++) state.processor.process(legs[i]!, out, offsets[i]);
         state.nextOffset = next;
+        state.caughtUp = BigInt(batch.highWatermark) <= next;
         // 3. Outputs, encoded now (bytes wait for the write, not objects), shared with other partitions' batches.
         const output = encodeDetectOutput(encoding, out, deadLetters, legs.length);
         let written: Promise<void> | null = null;
@@ -357,7 +367,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         if (commits.length > 0 && (await commitOrDefer(running.consumer, commits, log))) markCommitted(commits);
       })
       .catch((error: unknown) => log.warn('idle snapshot failed; the next one retries', { error }));
-  }, Math.max(250, Math.floor(intervalMs / 2)));
+  }, Math.max(100, Math.min(CAUGHT_UP_SNAPSHOT_MS, Math.floor(intervalMs / 2))));
   idleSnapshots.unref();
   // A consumer stopped by a fatal error has no use for snapshots (they would wait on the failed writes, and log each
   // tick), and its store's open segments are closed without waiting for a stop() that a supervisor may never call.

@@ -12,6 +12,13 @@
  * as well, whatever the time: the embedded Kafka keeps ~16,000 legs a
  * partition, producers and ingest wait on detect's committed lag, and on a
  * fast stream the time bounds alone let thousands of legs a second pile up.
+ *
+ * A partition that has caught up with its log is snapshotted sooner, after
+ * `caughtUpIntervalMs`: the interval protects a busy consumer's time, and a
+ * caught-up one has time to spare, while everything upstream waits on its
+ * committed lag. Waiting out the full interval there made the stages take
+ * turns: ingest held its legs until detect committed, detect sat idle until
+ * its next snapshot (docs/performance.md, "Session 13").
  */
 export interface SnapshotSchedule {
   /** Shortest time between two snapshots of a partition. */
@@ -22,6 +29,8 @@ export interface SnapshotSchedule {
   maxShareOfTime: number;
   /** A partition with this many legs since its last snapshot is due at once (Infinity: time alone decides). */
   maxPendingLegs: number;
+  /** Shortest time between two snapshots of a partition whose last batch reached the end of its log. */
+  caughtUpIntervalMs: number;
 }
 
 export interface SnapshotHistory {
@@ -29,12 +38,15 @@ export interface SnapshotHistory {
   lastSnapshotAtMs: number;
   /** How long the last snapshot took (serialise + write), 0 before the first. */
   lastSnapshotCostMs: number;
+  /** The partition's last batch reached the end of its log (its high watermark). */
+  caughtUp: boolean;
 }
 
-/** The wait after a snapshot before the next one is due. */
+/** The wait after a snapshot before the next one is due: shorter for a partition that has caught up, never below what the cost share allows. */
 export function snapshotWaitMs(history: SnapshotHistory, schedule: SnapshotSchedule): number {
   const byCost = schedule.maxShareOfTime > 0 ? history.lastSnapshotCostMs / schedule.maxShareOfTime : 0;
-  return Math.min(schedule.maxIntervalMs, Math.max(schedule.intervalMs, byCost));
+  const interval = history.caughtUp ? Math.min(schedule.caughtUpIntervalMs, schedule.intervalMs) : schedule.intervalMs;
+  return Math.min(schedule.maxIntervalMs, Math.max(interval, byCost));
 }
 
 export function snapshotDue(history: SnapshotHistory, schedule: SnapshotSchedule, nowMs: number, pendingLegs: number): boolean {

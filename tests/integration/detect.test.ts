@@ -196,4 +196,26 @@ describe('detect on the embedded stack', () => {
     expect(stored.some((p) => p.entries.some((e) => e.slot !== null))).toBe(true);
     expect(await signalStates()).toEqual(baseline);
   }, 420_000);
+
+  it('snapshots and commits a partition soon after it has caught up with its log, not a snapshot interval later', async () => {
+    const prefix = 'caught-up-';
+    const startedAt = Date.now();
+    // Intervals far beyond the wait below: only a caught-up partition's early snapshot can commit its last legs in time.
+    const running = (
+      await startPipelines({
+        services: stack.services,
+        names: ['detect'],
+        dataDir: stack.dataDir,
+        groupIdPrefix: prefix,
+        detect: { calendar, snapshotIntervalMs: 60_000, maxSnapshotIntervalMs: 60_000, snapshotStore: 'files' },
+      })
+    )[0]!;
+    try {
+      await waitFor(async () => (await committedLegs(prefix + GROUPS.detect)) === totalLegs, { what: 'every leg committed', timeoutMs: 30_000, intervalMs: 250 });
+    } finally {
+      await running.stop();
+    }
+    expect(Date.now() - startedAt).toBeLessThan(45_000);
+  }, 90_000);
 });
+
