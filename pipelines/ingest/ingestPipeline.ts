@@ -91,14 +91,17 @@ export async function startIngestPipeline(deps: PipelineDeps, codecs: IngestCode
     const sources = pending.map((p) => p.source);
     const outs = pending.map((p) => p.out);
     const legs = outs.flatMap((o) => o.legs);
-    // Rejects when the pipeline stops while waiting: the batches stay uncommitted and are read again.
-    await legsGate?.gate.waitForRoom(stopping.signal);
-    // Independent, and all must succeed before any commit; overlapping them hides the Kafka round trip behind
-    // the ClickHouse inserts.
+    // Independent, and all must succeed before any commit. Only the legs wait for the gate (it guards the legs
+    // topic's retention): the rows go in meanwhile, so the ClickHouse inserts hide both the wait and the Kafka
+    // round trip. The gate rejects when the pipeline stops while waiting: the batches stay uncommitted and are
+    // read again, and their rows, already in, are deduplicated like any replay's.
     await settleAll([
       timedInsert('invoices', concatEncodedRows(outs.map((o) => o.invoiceRows)), sources),
       timedInsert('invoice_lines', concatEncodedRows(outs.map((o) => o.lineRows)), sources),
-      producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]),
+      (async () => {
+        await legsGate?.gate.waitForRoom(stopping.signal);
+        await producer.send([...legs, ...outs.flatMap((o) => o.deadLetters)]);
+      })(),
     ]);
     metrics.recordsOut('ingest', TOPICS.invoiceLegs, legs.length);
   };
