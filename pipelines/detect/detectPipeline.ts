@@ -62,13 +62,13 @@ export interface DetectOptions {
   lingerMs?: number;
 }
 
-/** Legs of a partition its stored snapshot does not cover yet. */
 /**
  * A partition that has read everything there is gets its snapshot (and commit) after this long, not after the
  * full interval: the stages upstream wait on detect's committed lag. Also the idle timer's period.
  */
 const CAUGHT_UP_SNAPSHOT_MS = 250;
 
+/** Legs of a partition its stored snapshot does not cover yet. */
 const pendingLegs = (p: OwnedPartition): number => Number(p.nextOffset - p.snapshotOffset);
 
 interface OwnedPartition {
