@@ -32,7 +32,7 @@ import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
 import { emptyOutput, PartitionProcessor, type PartitionOutput } from '../pipelines/detect/runtimePartition.ts';
 import { encodeSnapshot } from '../pipelines/detect/runtimeSnapshotStore.ts';
 import type { SnapshotKey } from '../pipelines/detect/snapshotStore.ts';
-import { entryStateJson, type IncrementalSnapshot, type TakenEntryState } from '../pipelines/detect/incrementalSnapshot.ts';
+import type { IncrementalSnapshot } from '../pipelines/detect/incrementalSnapshot.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 
 function option(name: string, fallback: string): string {
@@ -118,8 +118,7 @@ function encodeBoth(snapshot: IncrementalSnapshot): { cpuMs: number; bytes: numb
   const cpu = cpuMs(since);
   since = process.cpuUsage();
   const version = String(snapshot.nextOffset);
-  const stateText = (state: TakenEntryState) => entryStateJson(state).map((part) => (typeof part === 'string' ? part : Buffer.from(part).toString('utf8'))).join('');
-  const rows = snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state === null ? '' : stateText(e.state) }));
+  const rows = snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version, deleted: e.state === null ? 1 : 0, state: e.state === null ? '' : JSON.stringify(e.state) }));
   const doubleBytes = jsonLinesUtf8(rows).length + jsonLinesUtf8([{ ...columns, entry_key: '', version, deleted: 0, state: JSON.stringify(snapshot.header) }]).length;
   return { cpuMs: cpu, bytes, doubleCpuMs: cpuMs(since), doubleBytes };
 }

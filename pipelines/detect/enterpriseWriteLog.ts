@@ -1,7 +1,7 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
-import type { TakenEntry, TakenEntryState } from './incrementalSnapshot.ts';
-import { packLeg, type AppliedLeg, type LoggedProfile } from './packedLeg.ts';
+import type { EntryState, SnapshotEntry } from './incrementalSnapshot.ts';
+import { packLeg, type AppliedLeg, type LoggedProfile, type PackedLeg } from './packedLeg.ts';
 
 /**
  * Log rows after a base before an enterprise's whole state is written again. Rows are keyed by slot, so this
@@ -15,20 +15,6 @@ export const MAX_LOG_ROWS = 256;
 /** Legs in an enterprise's log rows after which its whole state is written again: bounds what a restore replays. */
 export const MAX_LOG_LEGS = 256;
 
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-/** Room the legs' JSON starts with; it doubles as needed and is cut back to this after a snapshot larger than KEEP_LEG_BYTES. */
-const INITIAL_LEG_BYTES = 256 * 1024;
-const KEEP_LEG_BYTES = 8 * 1024 * 1024;
-
-/** An enterprise's legs since its last row: where each one's JSON lies in the log's bytes, and its profile as the newest had it. */
-interface PendingRow {
-  /** Start and end of each leg's JSON in EnterpriseWriteLog.legBytes, in order of application. */
-  spans: number[];
-  profile: LoggedProfile;
-}
-
 /**
  * Which enterprise rows the next incremental snapshot of a partition writes (see incrementalSnapshot.ts):
  * for each enterprise a leg was applied to since the last snapshot, a log row with those legs, or a base row
@@ -36,14 +22,8 @@ interface PendingRow {
  * Enterprises that only closed days are not written.
  */
 export class EnterpriseWriteLog {
-  /** Legs applied since the enterprise's last row. */
-  private readonly pending = new Map<string, PendingRow>();
-  /**
-   * The JSON of every leg logged since the last snapshot, of all enterprises, back to back. Off the JS heap, so
-   * legs waiting for a snapshot cost the young-generation collector nothing (see TakenLogRow).
-   */
-  private legBytes = Buffer.allocUnsafe(INITIAL_LEG_BYTES);
-  private legBytesUsed = 0;
+  /** Legs applied since the enterprise's last row, in order, and the enterprise's profile as the newest had it. */
+  private readonly pending = new Map<string, { legs: PackedLeg[]; profile: LoggedProfile }>();
   /** Enterprises whose next row must be a base (or a tombstone when the enterprise is gone). */
   private readonly needsBase = new Set<string>();
   /** Per enterprise with a stored base: log rows and legs written since. */
@@ -66,43 +46,12 @@ export class EnterpriseWriteLog {
   applied(taxId: string, leg: AppliedLeg, closedBefore: DayNumber | null): void {
     if (this.needsBase.has(taxId)) return;
     const row = this.pending.get(taxId);
-    const start = this.legBytesUsed;
-    this.appendLeg(JSON.stringify(packLeg(leg, closedBefore, row === undefined ? null : row.profile)));
     const profile = { enterprise_name: leg.enterprise_name, enterprise_district_code: leg.enterprise_district_code };
-    if (row === undefined) this.pending.set(taxId, { spans: [start, this.legBytesUsed], profile });
+    if (row === undefined) this.pending.set(taxId, { legs: [packLeg(leg, closedBefore, null)], profile });
     else {
-      row.spans.push(start, this.legBytesUsed);
+      row.legs.push(packLeg(leg, closedBefore, row.profile));
       row.profile = profile;
     }
-  }
-
-  private appendLeg(json: string): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    const need = this.legBytesUsed + json.length * 3;
-    if (need > this.legBytes.length) {
-      let size = this.legBytes.length * 2;
-      while (size < need) size *= 2;
-      const grown = Buffer.allocUnsafe(size);
-      this.legBytes.copy(grown, 0, 0, this.legBytesUsed);
-      this.legBytes = grown;
-    }
-    this.legBytesUsed += this.legBytes.write(json, this.legBytesUsed, 'utf8');
-  }
-
-  /** The legs of `row` as one JSON array, in a buffer of their own. */
-  private legsJsonOf(row: PendingRow): Buffer {
-    const { spans } = row;
-    let length = 1 + spans.length / 2;
-    for (let i = 0; i < spans.length; i += 2) length += spans[i + 1]! - spans[i]!;
-    const json = Buffer.allocUnsafe(length);
-    json[0] = OPEN_BRACKET;
-    let at = 1;
-    for (let i = 0; i < spans.length; i += 2) {
-      if (i > 0) json[at++] = COMMA;
-      at += this.legBytes.copy(json, at, spans[i]!, spans[i + 1]!);
-    }
-    json[at] = CLOSE_BRACKET;
-    return json;
   }
 
   /** The enterprise was dropped as dormant: a tombstone, unless it comes back before the next snapshot. */
@@ -128,30 +77,27 @@ export class EnterpriseWriteLog {
    * The rows of every enterprise to write, as of `coversOffset`, sorted by tax ID; forgets them. `stateOf`
    * gives the live state (undefined once dropped); `baseOf` serialises one whole.
    */
-  take(coversOffset: number, closes: number, stateOf: (taxId: string) => EnterpriseState | undefined, baseOf: (state: EnterpriseState) => TakenEntryState): TakenEntry[] {
+  take(coversOffset: number, closes: number, stateOf: (taxId: string) => EnterpriseState | undefined, baseOf: (state: EnterpriseState) => EntryState): SnapshotEntry[] {
     const taxIds = new Set([...this.needsBase, ...this.pending.keys()]);
-    const entries: TakenEntry[] = [];
+    const entries: SnapshotEntry[] = [];
     for (const taxId of [...taxIds].sort()) {
       const state = stateOf(taxId);
-      const row = this.pending.get(taxId);
-      const legCount = row === undefined ? 0 : row.spans.length / 2;
+      const legs = this.pending.get(taxId)?.legs ?? [];
       const log = this.logged.get(taxId);
       if (state === undefined) {
         entries.push({ taxId, coversOffset, slot: null, state: null });
         this.logged.delete(taxId);
-      } else if (this.needsBase.has(taxId) || row === undefined || log === undefined || log.rows >= MAX_LOG_ROWS || log.legs + legCount > MAX_LOG_LEGS) {
+      } else if (this.needsBase.has(taxId) || log === undefined || log.rows >= MAX_LOG_ROWS || log.legs + legs.length > MAX_LOG_LEGS) {
         entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
         this.logged.set(taxId, { rows: 0, legs: 0 });
       } else {
-        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'packed-legs', closes, legsJson: this.legsJsonOf(row), closedThrough: state.lastClosedDay } });
+        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'packed-legs', closes, legs, closedThrough: state.lastClosedDay } });
         log.rows++;
-        log.legs += legCount;
+        log.legs += legs.length;
       }
     }
     this.pending.clear();
     this.needsBase.clear();
-    this.legBytesUsed = 0;
-    if (this.legBytes.length > KEEP_LEG_BYTES) this.legBytes = Buffer.allocUnsafe(INITIAL_LEG_BYTES);
     return entries;
   }
 }

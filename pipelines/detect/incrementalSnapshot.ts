@@ -69,42 +69,11 @@ export interface SnapshotEntry {
   state: EntryState | null;
 }
 
-/**
- * A log row as a snapshot takes it: its legs are already the UTF-8 JSON text of their PackedLeg[], encoded as
- * each leg was applied (EnterpriseWriteLog). Held as objects until the snapshot, the legs of a busy partition
- * survived the young generation's collections and were copied by them: a third of detect's GC in the
- * 14,000-firm slice (docs/performance.md, "Session 14"). Stored, it reads back as a 'packed-legs' EntryState.
- */
-export interface TakenLogRow {
-  kind: 'packed-legs';
-  closes: number;
-  /** `[leg,leg,…]`: a JSON array of PackedLeg tuples, as UTF-8. */
-  legsJson: Uint8Array;
-  closedThrough: DayNumber | null;
-}
-
-/** An enterprise row as a snapshot takes it: a base, or a log row with its legs already JSON. */
-export type TakenEntryState = Extract<EntryState, { kind: 'base' }> | TakenLogRow;
-
-/** An enterprise row of a snapshot, to be stored: as a SnapshotEntry, but a log row's legs are JSON text. */
-export interface TakenEntry extends Omit<SnapshotEntry, 'state'> {
-  state: TakenEntryState | null;
-}
-
 /** What a snapshot writes: the header, and the rows of the enterprises that changed (all at `nextOffset`). */
 export interface IncrementalSnapshot {
   nextOffset: number;
   header: SnapshotHeader;
-  entries: TakenEntry[];
-}
-
-/**
- * The JSON text a store writes for a row's state, in parts to be written one after the other (a log row's legs
- * are spliced in as the bytes they are). Parsed, it is the row's EntryState.
- */
-export function entryStateJson(state: TakenEntryState): (string | Uint8Array)[] {
-  if (state.kind === 'base') return [JSON.stringify(state)];
-  return [`{"kind":"packed-legs","closes":${state.closes},"closedThrough":${JSON.stringify(state.closedThrough)},"legs":`, state.legsJson, '}'];
+  entries: SnapshotEntry[];
 }
 
 /** An enterprise's stored rows that still count: its base (or tombstone), then the log rows written after it. */

@@ -10,7 +10,7 @@ import { deserializeState, serializeState, type SerializedEnterpriseState } from
 import { WatermarkClock, type SerializedClock, type WatermarkConfig } from './watermarkClock.ts';
 import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
 import { StringInterner } from './stringInterner.ts';
-import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader, type TakenEntryState } from './incrementalSnapshot.ts';
+import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import { EnterpriseWriteLog } from './enterpriseWriteLog.ts';
 import { unpackLegs } from './packedLeg.ts';
 
@@ -201,7 +201,7 @@ export class PartitionProcessor {
     if (isDistrict(leg.feed_district) && this.clock.observe(leg.feed_district, leg.source_partition ?? -1, leg.issued_at_ms)) this.closeFinishedDays(out);
   }
 
-  private baseOf(state: EnterpriseState): TakenEntryState {
+  private baseOf(state: EnterpriseState): EntryState {
     const openedAtMs: Record<string, number> = {};
     for (const o of state.openSignals.values()) {
       const ms = this.openedAtMs.get(o.signalId);

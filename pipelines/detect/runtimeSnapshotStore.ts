@@ -1,9 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows, isoInstant, tableColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
-import { utf8Lines } from '../../src/runtime/jsonUtf8.ts';
+import { encodeColumns, insertRows, isoInstant, tableColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
-import { entryStateJson, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
+import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
 import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
 import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
 
@@ -20,20 +19,17 @@ export interface EncodedSnapshot extends FrozenSnapshot {
  * a tombstone. As a string it would be escaped a second time inside the row's JSON: a base row is ~20 KB of
  * quotes and all, and stringifying it, then escaping it, was a third of a snapshot's CPU.
  */
-interface EntryRow {
-  group_id: string;
-  cluster_id: string;
-  topic: string;
-  partition: number;
-  taken_at: string;
+export interface EntryRow {
   entry_key: string;
   version: string;
   deleted: 0 | 1;
-  state: unknown;
+  state: EntryState | SnapshotHeader | '';
 }
 
-/** `state` last: each line is the JSON array of the other columns, then the state's JSON text spliced in. */
-const ENTRY_COLUMNS = tableColumns<EntryRow>({ group_id: true, cluster_id: true, topic: true, partition: true, taken_at: true, entry_key: true, version: true, deleted: true, state: true });
+/** A row of `detect_snapshot_entries` as inserted: the partition's columns and an EntryRow. */
+type SnapshotEntryRow = EntryRow & { group_id: string; cluster_id: string; topic: string; partition: number; taken_at: string };
+
+const ENTRY_COLUMNS = tableColumns<SnapshotEntryRow>({ group_id: true, cluster_id: true, topic: true, partition: true, taken_at: true, entry_key: true, version: true, deleted: true, state: true });
 
 /** The insert settings the encoded rows need: an object in `state` is read as its JSON text. */
 const OBJECTS_AS_STRINGS = { input_format_json_read_objects_as_strings: '1' } as const;
@@ -45,20 +41,13 @@ const OBJECTS_AS_STRINGS = { input_format_json_read_objects_as_strings: '1' } as
  */
 export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): EncodedSnapshot {
   const version = String(snapshot.nextOffset);
-  const partitionColumns = JSON.stringify([key.groupId, key.clusterId, key.topic, key.partition, isoInstant(takenAtMs)]).slice(0, -1);
-  const lead = (entryKey: string, deleted: 0 | 1) => `${partitionColumns},${JSON.stringify(entryKey)},${JSON.stringify(version)},${deleted},`;
-  const { entries } = snapshot;
-  const entryLines = utf8Lines(entries.length, (i) => {
-    const e = entries[i]!;
-    return e.state === null ? [lead(entryKeyOf(e), 1), '""]'] : [lead(entryKeyOf(e), 0), ...entryStateJson(e.state), ']'];
-  });
-  const headerLine = utf8Lines(1, () => [lead(HEADER_KEY, 0), JSON.stringify(snapshot.header), ']']);
-  return {
-    nextOffset: version,
-    taxIds: entries.map((e) => e.taxId),
-    entries: { count: entries.length, bytes: entryLines, columns: ENTRY_COLUMNS },
-    header: { count: 1, bytes: headerLine, columns: ENTRY_COLUMNS },
-  };
+  const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
+  const entries = encodeColumns(
+    ENTRY_COLUMNS,
+    snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: entryKeyOf(e), version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
+  );
+  const header = encodeColumns(ENTRY_COLUMNS, [{ ...common, entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header }]);
+  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header };
 }
 
 /**

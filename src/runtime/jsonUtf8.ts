@@ -37,21 +37,15 @@ export function jsonLinesUtf8(rows: readonly unknown[]): Buffer {
 /**
  * `count` lines as UTF-8, line `i` the concatenation of `partsOf(i)` and a newline, built in the same reused
  * buffer as jsonLinesUtf8 (parts are written one by one: concatenating a short prefix to a long JSON text
- * would copy the text once more). A part is text, or bytes that are already UTF-8. No part may hold a newline.
+ * would copy the text once more). No part may hold a newline.
  */
-export function utf8Lines(count: number, partsOf: (i: number) => readonly (string | Uint8Array)[]): Buffer {
+export function utf8Lines(count: number, partsOf: (i: number) => readonly string[]): Buffer {
   used = 0;
   for (let i = 0; i < count; i++) {
     for (const part of partsOf(i)) {
-      if (typeof part === 'string') {
-        // A UTF-16 code unit is at most 3 bytes of UTF-8.
-        ensure(part.length * 3);
-        used += scratch.write(part, used, 'utf8');
-      } else {
-        ensure(part.length);
-        scratch.set(part, used);
-        used += part.length;
-      }
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      ensure(part.length * 3);
+      used += scratch.write(part, used, 'utf8');
     }
     ensure(1);
     scratch[used++] = NEWLINE;

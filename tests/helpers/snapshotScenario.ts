@@ -1,7 +1,7 @@
 import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
 import { BUYER, FIRM, OTHER_BUYER, SUPPLIER, detectorContext, everyNthWorkingDay, fakeCalendar, leg, type Firm } from './detectFixtures.ts';
-import { entryStateJson, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type TakenEntry } from '../../pipelines/detect/incrementalSnapshot.ts';
+import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
 import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 
@@ -64,11 +64,4 @@ export function scenarioSnapshots(): IncrementalSnapshot[] {
   const last = processor.snapshot(1000);
   taken.push({ ...last, entries: [{ taxId: SECOND_FIRM.taxId, coversOffset: 1000, slot: null, state: null }] });
   return taken;
-}
-
-/** A taken row as a store gives it back: its state parsed from the JSON text the stores write (entryStateJson). */
-export function asStored(entry: TakenEntry): SnapshotEntry {
-  if (entry.state === null) return { ...entry, state: null };
-  const text = Buffer.concat(entryStateJson(entry.state).map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))).toString('utf8');
-  return { ...entry, state: JSON.parse(text) as EntryState };
 }

@@ -6,7 +6,7 @@ import type { IncrementalSnapshot, SnapshotEntry } from '../../pipelines/detect/
 import { FileSnapshotStore, SnapshotSegmentError } from '../../pipelines/detect/fileSnapshotStore.ts';
 import { entryKeyOf, type SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
 import type { StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
-import { asStored, scenarioSnapshots } from '../helpers/snapshotScenario.ts';
+import { scenarioSnapshots } from '../helpers/snapshotScenario.ts';
 
 /** Detector snapshots in segment files (the embedded stack's store): what a load returns, torn appends, compaction. */
 let root: string;
@@ -22,7 +22,7 @@ const sorted = (entries: readonly SnapshotEntry[]) => [...entries].sort((a, b) =
 /** What a store that keeps the newest version of every key must return after `taken` was written in order. */
 function expected(taken: readonly IncrementalSnapshot[]): StoredPartition {
   const newest = new Map<string, SnapshotEntry>();
-  for (const s of taken) for (const e of s.entries.map(asStored)) if ((newest.get(entryKeyOf(e))?.coversOffset ?? -1) <= e.coversOffset) newest.set(entryKeyOf(e), e);
+  for (const s of taken) for (const e of s.entries) if ((newest.get(entryKeyOf(e))?.coversOffset ?? -1) <= e.coversOffset) newest.set(entryKeyOf(e), e);
   const last = taken.reduce((a, b) => (b.nextOffset >= a.nextOffset ? b : a));
   return { header: { nextOffset: last.nextOffset, header: last.header }, full: null, entries: sorted([...newest.values()]) };
 }

@@ -8,7 +8,7 @@ import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { insertRows, isoInstant } from '../../sinks/clickhouse/insertRows.ts';
 import { encodeSnapshot, ClickHouseSnapshotStore } from '../../pipelines/detect/runtimeSnapshotStore.ts';
 import type { SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
-import { asStored, scenarioSnapshots as snapshots } from '../helpers/snapshotScenario.ts';
+import { scenarioSnapshots as snapshots } from '../helpers/snapshotScenario.ts';
 
 let dir: string;
 let client: ClickHouseClient;
@@ -35,7 +35,7 @@ describe('detector snapshot store on chDB', () => {
     const loaded = await store.load(key(1));
     const last = taken.at(-1)!;
     expect(loaded.header).toEqual({ nextOffset: last.nextOffset, header: last.header });
-    const newest = new Map(taken.flatMap((s) => s.entries.map(asStored)).map((e) => [`${e.taxId}#${e.slot}`, e]));
+    const newest = new Map(taken.flatMap((s) => s.entries).map((e) => [`${e.taxId}#${e.slot}`, e]));
     const byKey = (a: { taxId: string; slot: number | null }, b: { taxId: string; slot: number | null }) => (`${a.taxId}#${a.slot}` < `${b.taxId}#${b.slot}` ? -1 : 1);
     expect([...loaded.entries].sort(byKey)).toEqual([...newest.values()].sort(byKey));
     expect(JSON.stringify(loaded.entries)).toContain('嘉善');

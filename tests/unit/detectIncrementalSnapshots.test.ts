@@ -9,7 +9,7 @@ import { emptyOutput, PartitionProcessor, resumeOffset, type StoredPartition } f
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { unpackLegs } from '../../pipelines/detect/packedLeg.ts';
 import { BUYER, FIRM, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
-import { asStored, snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
+import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
 const ctx = detectorContext(snapshotCalendar);
 const FIRM_TAX_ID = FIRM.taxId;
@@ -33,7 +33,7 @@ class MemorySnapshotTable {
 
   /** `headerLands: false` is a write that failed (or a process that died) between the entries and the header. */
   write(snapshot: IncrementalSnapshot, headerLands = true): void {
-    for (const e of snapshot.entries.map(asStored)) {
+    for (const e of roundTrip(snapshot.entries)) {
       const key = e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`;
       const stored = this.entries.get(key);
       if (stored === undefined || stored.coversOffset <= e.coversOffset) this.entries.set(key, e);

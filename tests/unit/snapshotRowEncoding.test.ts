@@ -5,7 +5,7 @@ import type { SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
 import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';
-import { asStored, snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
+import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 import { encodedRowObjects } from '../helpers/encodedRowObjects.ts';
 
 const key: SnapshotKey = { groupId: 'g', clusterId: 'c', topic: 'yunlian.invoice-legs', partition: 3 };
@@ -32,7 +32,7 @@ describe('snapshot row encoding', () => {
       const encoded = encodeSnapshot(snapshot, key, takenAtMs);
       const rows = encodedRowObjects(encoded.entries);
       expect(rows).toEqual(
-        snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version: String(snapshot.nextOffset), deleted: 0, state: asStored(e).state })),
+        snapshot.entries.map((e) => ({ ...columns, entry_key: e.slot === null ? e.taxId : `${e.taxId}#${e.slot}`, version: String(snapshot.nextOffset), deleted: 0, state: e.state })),
       );
       expect(encodedRowObjects(encoded.header)).toEqual([{ ...columns, entry_key: '', version: String(snapshot.nextOffset), deleted: 0, state: snapshot.header }]);
     }
