@@ -52,7 +52,7 @@ export function encodeStage(legs: readonly InvoiceLeg[], codec: ValueCodec<Invoi
       advantage: advantageOf(yunlian, naiveRate, 'higher'),
       input: { legs: legs.length, bytes_per_leg: Math.round(bytes / Math.max(1, legs.length)), passes: PASSES },
       extrapolated: { yunlian: false, naive: false },
-      notes: "yunlian: ingest's leg codec (avroWireEncoder: wire header and body in one scratch buffer, short strings in one pass). naive: avsc toBuffer + encodeWireFormat. Same bytes checked for every leg; best of 5 passes each.",
+      notes: `yunlian: ingest's leg codec (avroWireEncoder: wire header and body in one scratch buffer, short strings in one pass). naive: avsc toBuffer + encodeWireFormat. Same bytes checked for every leg; best of ${PASSES} passes each.`,
     },
   ];
 }
