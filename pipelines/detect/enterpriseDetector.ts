@@ -6,7 +6,7 @@ import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFi
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import type { AppliedLeg } from './packedLeg.ts';
-import { findOpenSignal, isNewerProfile, legRank, linkKey, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
+import { findOpenSignal, isNewerProfile, legRank, linkDirectionOf, linkKey, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
 import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
 import { withoutReissuedTouches } from './reissuedTouches.ts';
@@ -125,7 +125,7 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
     if (issued) open.grossIn += amount;
   }
   if (issued) {
-    const direction = leg.role === 'SELLER' ? 'DOWNSTREAM' : 'UPSTREAM';
+    const direction = linkDirectionOf(leg.role);
     const key = linkKey(direction, leg.partner_tax_id);
     const touched = open.links.get(key);
     if (touched === undefined) {

@@ -1,4 +1,5 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import type { LegRole } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
 import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
 import { InvoiceDayIndex } from './invoiceDayIndex.ts';
@@ -178,6 +179,11 @@ export interface EnterpriseState {
    * ignored on lookup and pruned as days close.
    */
   issuedInvoices: InvoiceDayIndex;
+}
+
+/** The direction of the link a leg of `role` touches: a seller's partner buys from it. */
+export function linkDirectionOf(role: LegRole): LinkDirection {
+  return role === 'SELLER' ? 'DOWNSTREAM' : 'UPSTREAM';
 }
 
 export function linkKey(direction: LinkDirection, partnerTaxId: string): string {

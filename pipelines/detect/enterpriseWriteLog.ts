@@ -1,7 +1,8 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
 import type { EntryState, SnapshotEntry } from './incrementalSnapshot.ts';
-import { packLeg, type AppliedLeg, type LoggedProfile, type PackedLeg } from './packedLeg.ts';
+import { leanLeg, type LeanLeg } from './leanLeg.ts';
+import type { AppliedLeg } from './packedLeg.ts';
 
 /**
  * Log rows after a base before an enterprise's whole state is written again. Rows are keyed by slot, so this
@@ -22,8 +23,8 @@ export const MAX_LOG_LEGS = 256;
  * Enterprises that only closed days are not written.
  */
 export class EnterpriseWriteLog {
-  /** Legs applied since the enterprise's last row, in order, and the enterprise's profile as the newest had it. */
-  private readonly pending = new Map<string, { legs: PackedLeg[]; profile: LoggedProfile }>();
+  /** Legs applied since the enterprise's last row, in order. */
+  private readonly pending = new Map<string, LeanLeg[]>();
   /** Enterprises whose next row must be a base (or a tombstone when the enterprise is gone). */
   private readonly needsBase = new Set<string>();
   /** Per enterprise with a stored base: log rows and legs written since. */
@@ -42,16 +43,15 @@ export class EnterpriseWriteLog {
     this.pending.delete(taxId);
   }
 
-  /** The leg was applied to the enterprise, whose state had closed through `closedBefore` just before. */
-  applied(taxId: string, leg: AppliedLeg, closedBefore: DayNumber | null): void {
+  /**
+   * The leg was applied to the enterprise, whose state had closed through `closedBefore` and already named
+   * `known` (knownParties) of the leg's parties just before.
+   */
+  applied(taxId: string, leg: AppliedLeg, closedBefore: DayNumber | null, known: number): void {
     if (this.needsBase.has(taxId)) return;
     const row = this.pending.get(taxId);
-    const profile = { enterprise_name: leg.enterprise_name, enterprise_district_code: leg.enterprise_district_code };
-    if (row === undefined) this.pending.set(taxId, { legs: [packLeg(leg, closedBefore, null)], profile });
-    else {
-      row.legs.push(packLeg(leg, closedBefore, row.profile));
-      row.profile = profile;
-    }
+    if (row === undefined) this.pending.set(taxId, [leanLeg(leg, closedBefore, known)]);
+    else row.push(leanLeg(leg, closedBefore, known));
   }
 
   /** The enterprise was dropped as dormant: a tombstone, unless it comes back before the next snapshot. */
@@ -82,7 +82,7 @@ export class EnterpriseWriteLog {
     const entries: SnapshotEntry[] = [];
     for (const taxId of [...taxIds].sort()) {
       const state = stateOf(taxId);
-      const legs = this.pending.get(taxId)?.legs ?? [];
+      const legs = this.pending.get(taxId) ?? [];
       const log = this.logged.get(taxId);
       if (state === undefined) {
         entries.push({ taxId, coversOffset, slot: null, state: null });
@@ -91,7 +91,7 @@ export class EnterpriseWriteLog {
         entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
         this.logged.set(taxId, { rows: 0, legs: 0 });
       } else {
-        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'packed-legs', closes, legs, closedThrough: state.lastClosedDay } });
+        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'lean-legs', closes, legs, closedThrough: state.lastClosedDay } });
         log.rows++;
         log.legs += legs.length;
       }

@@ -1,5 +1,6 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { District } from '../../src/domain/district.ts';
+import type { LeanLeg } from './leanLeg.ts';
 import type { AppliedLeg, PackedLeg } from './packedLeg.ts';
 import type { SerializedEnterpriseState } from './serializeState.ts';
 import type { SerializedClock } from './watermarkClock.ts';
@@ -45,10 +46,17 @@ export type EntryState =
       openedAtMs: Record<string, number>;
     }
   | {
+      kind: 'lean-legs';
+      closes: number;
+      legs: LeanLeg[];
+      /** The day the enterprise had closed through when the row was written. */
+      closedThrough: DayNumber | null;
+    }
+  | {
+      /** A log row as written before its legs left out the names the state knew: still read, no longer written. */
       kind: 'packed-legs';
       closes: number;
       legs: PackedLeg[];
-      /** The day the enterprise had closed through when the row was written. */
       closedThrough: DayNumber | null;
     }
   | {

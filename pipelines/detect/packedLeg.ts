@@ -24,10 +24,9 @@ export type AppliedLeg = Pick<
 >;
 
 /**
- * A logged leg as a positional tuple, with the day the enterprise's state had closed through just before it.
- * As an object with its keys, a logged leg was ~740 bytes of JSON through embedded chDB, which runs one query
- * at a time (docs/performance.md); the tuple is about half. The enterprise's tax ID is the row's; its name and
- * district are left out when they equal the previous leg's in the same row (they almost always do).
+ * A logged leg as log rows wrote it before LeanLeg (still read, no longer written): a positional tuple, with the
+ * day the enterprise's state had closed through just before it. The enterprise's tax ID is the row's; its name
+ * and district were left out when they equalled the previous leg's in the same row.
  */
 export type PackedLeg = [
   legId: string,
@@ -44,30 +43,6 @@ export type PackedLeg = [
   enterpriseName?: string,
   enterpriseDistrictCode?: string,
 ];
-
-/** The enterprise's name and district as the previous leg of a row had them. */
-export type LoggedProfile = Pick<AppliedLeg, 'enterprise_name' | 'enterprise_district_code'>;
-
-/** Packs `leg`, logged after a leg with `previous` in the same row (null for a row's first leg). */
-export function packLeg(leg: AppliedLeg, closedBefore: DayNumber | null, previous: LoggedProfile | null): PackedLeg {
-  const packed: PackedLeg = [
-    leg.leg_id,
-    leg.event_type,
-    leg.invoice_no,
-    leg.original_invoice_no,
-    leg.role,
-    leg.partner_tax_id,
-    leg.partner_name,
-    leg.partner_district_code,
-    leg.issued_at_ms,
-    leg.amount_fen,
-    closedBefore,
-  ];
-  if (previous === null || previous.enterprise_name !== leg.enterprise_name || previous.enterprise_district_code !== leg.enterprise_district_code) {
-    packed.push(leg.enterprise_name, leg.enterprise_district_code);
-  }
-  return packed;
-}
 
 /**
  * The legs of one log row of `taxId`, in order, with the day closed through before each. Throws RangeError

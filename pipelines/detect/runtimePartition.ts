@@ -12,6 +12,7 @@ import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
 import { StringInterner } from './stringInterner.ts';
 import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import { EnterpriseWriteLog } from './enterpriseWriteLog.ts';
+import { knownParties, leanClosedBefore, unpackLeanLeg } from './leanLeg.ts';
 import { unpackLegs } from './packedLeg.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
@@ -168,8 +169,9 @@ export class PartitionProcessor {
       this.enterprises.set(state.taxId, state);
       this.writeLog.created(state.taxId);
     }
+    const known = knownParties(state, leg);
     const outcome = applyLeg(state, leg, this.ctx);
-    if (outcome.kind === 'applied') this.writeLog.applied(state.taxId, leg, state.lastClosedDay);
+    if (outcome.kind === 'applied') this.writeLog.applied(state.taxId, leg, state.lastClosedDay, known);
     else if (outcome.kind === 'late') out.late.push({ leg, closedThrough: state.lastClosedDay! });
     else out.duplicates++;
     this.observe(leg, out);
@@ -221,11 +223,20 @@ export class PartitionProcessor {
     let legs = 0;
     for (const row of chain.logs) {
       if (row.state === null || row.state.kind === 'base') throw new RangeError(`log row ${row.slot ?? ''} of ${chain.taxId} holds no legs`);
-      const logged = row.state.kind === 'packed-legs' ? unpackLegs(chain.taxId, row.state.legs) : row.state.legs;
-      for (const { leg, closedBefore } of logged) {
-        if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
-        applyLeg(state, leg, this.ctx);
-        legs++;
+      if (row.state.kind === 'lean-legs') {
+        for (const lean of row.state.legs) {
+          const closedBefore = leanClosedBefore(chain.taxId, lean);
+          if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
+          applyLeg(state, unpackLeanLeg(chain.taxId, lean, state), this.ctx);
+          legs++;
+        }
+      } else {
+        const logged = row.state.kind === 'packed-legs' ? unpackLegs(chain.taxId, row.state.legs) : row.state.legs;
+        for (const { leg, closedBefore } of logged) {
+          if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
+          applyLeg(state, leg, this.ctx);
+          legs++;
+        }
       }
       if (row.state.closedThrough !== null) this.closeState(state, row.state.closedThrough, discarded);
     }

@@ -7,8 +7,8 @@ import { deserializeState, serializeState } from '../../pipelines/detect/seriali
 import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import { emptyOutput, PartitionProcessor, resumeOffset, type StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
-import { unpackLegs } from '../../pipelines/detect/packedLeg.ts';
-import { BUYER, FIRM, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
+import type { PackedLeg } from '../../pipelines/detect/packedLeg.ts';
+import { BUYER, FIRM, OTHER_BUYER, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
 const ctx = detectorContext(snapshotCalendar);
@@ -16,9 +16,18 @@ const FIRM_TAX_ID = FIRM.taxId;
 /** Trades three weeks in July 2019, then never again: dropped as dormant months later. */
 const SHORT_LIVED: Firm = { taxId: '91330421MA2B000077', name: '嘉善短期贸易有限公司', districtCode: '330421' };
 
+/** Renames itself from 16 December, when its buyer renames too (log rows must carry the new names). */
+const RENAMING: Firm = { taxId: '91330421MA2B000066', name: '嘉善旧名纺织有限公司', districtCode: '330421' };
+
 function scenario(): InvoiceLeg[] {
   const brief = everyNthWorkingDay(snapshotCalendar, '2019-07-01', '2019-07-19', 1).map((day) => leg({ firm: SHORT_LIVED, partner: BUYER, role: 'SELLER', day, amountFen: 500_000 }));
-  return [...snapshotScenarioLegs(), ...brief].sort((a, b) => a.issued_at_ms - b.issued_at_ms || (a.leg_id < b.leg_id ? -1 : a.leg_id > b.leg_id ? 1 : 0));
+  const before = everyNthWorkingDay(snapshotCalendar, '2019-07-01', '2019-11-29', 2).map((day) => leg({ firm: RENAMING, partner: OTHER_BUYER, role: 'SELLER', day, amountFen: 400_000 }));
+  const after = everyNthWorkingDay(snapshotCalendar, '2019-12-16', '2020-01-31', 2).map((day) => ({
+    ...leg({ firm: RENAMING, partner: OTHER_BUYER, role: 'SELLER', day, amountFen: 400_000 }),
+    enterprise_name: '嘉善新名纺织有限公司',
+    partner_name: '苏州华瑞国际贸易有限公司',
+  }));
+  return [...snapshotScenarioLegs(), ...brief, ...before, ...after].sort((a, b) => a.issued_at_ms - b.issued_at_ms || (a.leg_id < b.leg_id ? -1 : a.leg_id > b.leg_id ? 1 : 0));
 }
 const legs = scenario();
 /** Not in the scenario: its first legs arrive in the middle of it. */
@@ -142,21 +151,56 @@ describe('incremental detector snapshots', () => {
     expect(replayedRows).toBeGreaterThan(50);
   });
 
-  it('restores log rows written before legs were packed (whole legs as objects) exactly as packed ones', () => {
+  it('restores log rows of the earlier formats (whole legs as objects; packed legs with names) exactly as lean ones', () => {
     const table = new MemorySnapshotTable();
     const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
     runWithSnapshots(live, table, 340, 17);
     const stored = table.stored();
-    let unpacked = 0;
-    const asWritten = stored.entries.map((e): SnapshotEntry => {
-      if (e.state?.kind !== 'packed-legs') return e;
-      const legs = unpackLegs(e.taxId, e.state.legs).map(({ leg, closedBefore }) => ({ leg: { ...leg, event_id: leg.leg_id.split(':')[0]!, feed_district: 'jiashan', tax_fen: 0, goods: [] }, closedBefore }));
-      unpacked += legs.length;
-      return { ...e, state: { kind: 'legs', closes: e.state.closes, legs, closedThrough: e.state.closedThrough } };
+    const byLegId = new Map(legs.map((l) => [l.leg_id, l]));
+    const lean = stored.entries.filter((e) => e.state?.kind === 'lean-legs');
+    expect(lean.length).toBeGreaterThan(20);
+    // Each lean leg as the earlier writers had it, names and all: from the scenario's leg of the same ID.
+    const logged = (e: SnapshotEntry) => (e.state?.kind === 'lean-legs' ? e.state.legs : []).map((t) => ({ leg: byLegId.get(t[0])!, closedBefore: t[8] }));
+    const asObjects = stored.entries.map((e): SnapshotEntry => {
+      if (e.state?.kind !== 'lean-legs') return e;
+      return { ...e, state: { kind: 'legs', closes: e.state.closes, legs: logged(e), closedThrough: e.state.closedThrough } };
     });
-    expect(unpacked).toBeGreaterThan(50);
-    const restored = PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries: asWritten }));
+    const asPacked = stored.entries.map((e): SnapshotEntry => {
+      if (e.state?.kind !== 'lean-legs') return e;
+      const legs = logged(e).map(({ leg: l, closedBefore }): PackedLeg => [l.leg_id, l.event_type, l.invoice_no, l.original_invoice_no, l.role, l.partner_tax_id, l.partner_name, l.partner_district_code, l.issued_at_ms, l.amount_fen, closedBefore, l.enterprise_name, l.enterprise_district_code]);
+      return { ...e, state: { kind: 'packed-legs', closes: e.state.closes, legs, closedThrough: e.state.closedThrough } };
+    });
     const from = resumeOffset(stored);
+    for (const entries of [asObjects, asPacked]) {
+      const restored = PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries }));
+      expect(outputsFrom(restored, from)).toEqual(expected.slice(from));
+      expect(roundTrip(restored.serialize())).toEqual(roundTrip(uninterrupted.serialize()));
+    }
+  });
+
+  it("lean log rows leave out the names the state knows (mostly ASCII), and keep a renamed firm's and partner's new names", () => {
+    const table = new MemorySnapshotTable();
+    const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
+    const taken = runWithSnapshots(live, table, legs.length, 17);
+    const rows = taken.flatMap((s) => s.entries).flatMap((e) => (e.state?.kind === 'lean-legs' ? [e.state.legs] : []));
+    const ascii = rows.filter((r) => /^[\x20-\x7e]*$/.test(JSON.stringify(r)));
+    expect(rows.length).toBeGreaterThan(50);
+    expect(ascii.length / rows.length).toBeGreaterThan(0.9);
+    const renamedLegs = rows.flat().filter((t) => t[0].startsWith(RENAMING.taxId) && t[6] >= Date.UTC(2019, 11, 16));
+    expect(renamedLegs.length).toBeGreaterThan(0);
+    // The first leg under the new names carries them; later ones find them in the state.
+    expect(renamedLegs[0]!.slice(9)).toEqual(['苏州华瑞国际贸易有限公司', OTHER_BUYER.districtCode, '嘉善新名纺织有限公司', RENAMING.districtCode]);
+    expect(renamedLegs.at(-1)).toHaveLength(9);
+    // Restored from the rows written through the renaming, it continues exactly as the uninterrupted run.
+    const cut = legs.findIndex((l) => l.issued_at_ms >= Date.UTC(2020, 0, 10));
+    const partial = new MemorySnapshotTable();
+    runWithSnapshots(new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG), partial, cut, 17);
+    const stored = partial.stored();
+    const restored = PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, stored);
+    const from = resumeOffset(stored);
+    const liveAtCut = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
+    outputsFrom(liveAtCut, 0, legs.slice(0, from));
+    expect(roundTrip(restored.serialize())).toEqual(roundTrip(liveAtCut.serialize()));
     expect(outputsFrom(restored, from)).toEqual(expected.slice(from));
     expect(roundTrip(restored.serialize())).toEqual(roundTrip(uninterrupted.serialize()));
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { packLeg, unpackLegs, type AppliedLeg, type PackedLeg } from '../../pipelines/detect/packedLeg.ts';
+import { unpackLegs, type AppliedLeg, type PackedLeg } from '../../pipelines/detect/packedLeg.ts';
 import { BUYER, FIRM, SUPPLIER, leg } from '../helpers/detectFixtures.ts';
-import { snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
 /** What applyLeg reads of a leg, spelled out independently of packedLeg.ts. */
 function applied(l: InvoiceLeg): AppliedLeg {
@@ -10,14 +9,23 @@ function applied(l: InvoiceLeg): AppliedLeg {
   return { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen };
 }
 
-/** Packs a row's legs as EnterpriseWriteLog does, each after the previous one. */
+/** Packs `leg` as EnterpriseWriteLog did before lean legs: the enterprise's pair left out when the row's previous leg had the same. */
+function packLeg(leg: AppliedLeg, closedBefore: number | null, previous: AppliedLeg | null): PackedLeg {
+  const packed: PackedLeg = [leg.leg_id, leg.event_type, leg.invoice_no, leg.original_invoice_no, leg.role, leg.partner_tax_id, leg.partner_name, leg.partner_district_code, leg.issued_at_ms, leg.amount_fen, closedBefore];
+  if (previous === null || previous.enterprise_name !== leg.enterprise_name || previous.enterprise_district_code !== leg.enterprise_district_code) {
+    packed.push(leg.enterprise_name, leg.enterprise_district_code);
+  }
+  return packed;
+}
+
+/** Packs a row's legs as EnterpriseWriteLog did, each after the previous one. */
 function packRow(legs: readonly InvoiceLeg[], closedBefore: (i: number) => number | null): PackedLeg[] {
   return legs.map((l, i) => packLeg(l, closedBefore(i), i === 0 ? null : legs[i - 1]!));
 }
 
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-describe('packed log-row legs', () => {
+describe('packed log-row legs (written before lean legs, still read)', () => {
   it('unpack gives back every field applyLeg reads, and the day closed through before each leg, after JSON', () => {
     const row = [
       leg({ partner: BUYER, role: 'SELLER', day: '2020-02-10', amountFen: 120_000 }),
@@ -43,19 +51,5 @@ describe('packed log-row legs', () => {
     expect(() => unpackLegs(FIRM.taxId, [one.slice(0, 12) as PackedLeg])).toThrow(RangeError);
     expect(() => unpackLegs(FIRM.taxId, [{ leg: one } as unknown as PackedLeg])).toThrow(RangeError);
     expect(() => unpackLegs(FIRM.taxId, [one.slice(0, 11) as PackedLeg])).toThrow(/without the enterprise's name/);
-  });
-
-  it("is at most 55 % of the JSON of the legs as log rows stored them before (the whole leg without its goods)", () => {
-    const legs = snapshotScenarioLegs();
-    const before = JSON.stringify(legs.map((l) => ({ leg: { ...l, goods: [] }, closedBefore: 18_300 }))).length;
-    // Rows of three legs of one enterprise, as a snapshot every ~750 legs of a 3,500-firm partition gives.
-    const byFirm = new Map<string, InvoiceLeg[]>();
-    for (const l of legs) byFirm.set(l.enterprise_tax_id, [...(byFirm.get(l.enterprise_tax_id) ?? []), l]);
-    let after = 0;
-    for (const firmLegs of byFirm.values()) {
-      for (let i = 0; i < firmLegs.length; i += 3) after += JSON.stringify(packRow(firmLegs.slice(i, i + 3), () => 18_300)).length;
-    }
-    expect(legs.length).toBeGreaterThan(100);
-    expect(after / before).toBeLessThan(0.55);
   });
 });
