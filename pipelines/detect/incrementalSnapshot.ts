@@ -1,7 +1,8 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { District } from '../../src/domain/district.ts';
-import type { LeanLeg } from './leanLeg.ts';
-import type { AppliedLeg, PackedLeg } from './packedLeg.ts';
+import type { EnterpriseState } from './enterpriseState.ts';
+import { leanClosedBefore, unpackLeanLeg, type LeanLeg } from './leanLeg.ts';
+import { unpackLegs, type AppliedLeg, type PackedLeg } from './packedLeg.ts';
 import type { SerializedEnterpriseState } from './serializeState.ts';
 import type { SerializedClock } from './watermarkClock.ts';
 
@@ -117,4 +118,21 @@ export function chainsOf(entries: readonly SnapshotEntry[]): EnterpriseChain[] {
     chains.push({ taxId, base, logs: after, coversOffset: newest.coversOffset, closes: newest.state?.closes ?? 0 });
   }
   return chains;
+}
+
+/** One leg of a log row, as a restore replays it: close the state through `closedBefore`, then apply `legOf(state)`. */
+export interface ReplayedLeg {
+  closedBefore: DayNumber | null;
+  /** The leg, given the state replayed up to just before it (lean legs take the names they left out from it). */
+  legOf(state: EnterpriseState): AppliedLeg;
+}
+
+/** The legs of a log row of `taxId`, in order, whichever format wrote it. */
+export function* replayedLegs(taxId: string, row: Exclude<EntryState, { kind: 'base' }>): Generator<ReplayedLeg> {
+  if (row.kind === 'lean-legs') {
+    for (const lean of row.legs) yield { closedBefore: leanClosedBefore(taxId, lean), legOf: (state) => unpackLeanLeg(taxId, lean, state) };
+    return;
+  }
+  const logged = row.kind === 'packed-legs' ? unpackLegs(taxId, row.legs) : row.legs;
+  for (const { leg, closedBefore } of logged) yield { closedBefore, legOf: () => leg };
 }

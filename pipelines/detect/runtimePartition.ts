@@ -10,10 +10,9 @@ import { deserializeState, serializeState, type SerializedEnterpriseState } from
 import { WatermarkClock, type SerializedClock, type WatermarkConfig } from './watermarkClock.ts';
 import { rollupsBeforeClose, type DailyRollups } from './runtimeRollups.ts';
 import { StringInterner } from './stringInterner.ts';
-import { chainsOf, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
+import { chainsOf, replayedLegs, type EnterpriseChain, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import { EnterpriseWriteLog } from './enterpriseWriteLog.ts';
-import { knownParties, leanClosedBefore, unpackLeanLeg } from './leanLeg.ts';
-import { unpackLegs } from './packedLeg.ts';
+import { knownParties } from './leanLeg.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
 export interface LateLeg {
@@ -223,20 +222,10 @@ export class PartitionProcessor {
     let legs = 0;
     for (const row of chain.logs) {
       if (row.state === null || row.state.kind === 'base') throw new RangeError(`log row ${row.slot ?? ''} of ${chain.taxId} holds no legs`);
-      if (row.state.kind === 'lean-legs') {
-        for (const lean of row.state.legs) {
-          const closedBefore = leanClosedBefore(chain.taxId, lean);
-          if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
-          applyLeg(state, unpackLeanLeg(chain.taxId, lean, state), this.ctx);
-          legs++;
-        }
-      } else {
-        const logged = row.state.kind === 'packed-legs' ? unpackLegs(chain.taxId, row.state.legs) : row.state.legs;
-        for (const { leg, closedBefore } of logged) {
-          if (closedBefore !== null) this.closeState(state, closedBefore, discarded);
-          applyLeg(state, leg, this.ctx);
-          legs++;
-        }
+      for (const logged of replayedLegs(chain.taxId, row.state)) {
+        if (logged.closedBefore !== null) this.closeState(state, logged.closedBefore, discarded);
+        applyLeg(state, logged.legOf(state), this.ctx);
+        legs++;
       }
       if (row.state.closedThrough !== null) this.closeState(state, row.state.closedThrough, discarded);
     }

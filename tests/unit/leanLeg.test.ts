@@ -4,17 +4,11 @@ import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts
 import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
 import { knownParties, leanClosedBefore, leanLeg, unpackLeanLeg, type LeanLeg } from '../../pipelines/detect/leanLeg.ts';
 import type { AppliedLeg } from '../../pipelines/detect/packedLeg.ts';
-import { BUYER, FIRM, SUPPLIER, detectorContext, leg } from '../helpers/detectFixtures.ts';
+import { BUYER, FIRM, SUPPLIER, appliedFields, detectorContext, leg } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar } from '../helpers/snapshotScenario.ts';
 
 const ctx = detectorContext(snapshotCalendar);
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** What applyLeg reads of a leg, spelled out independently of packedLeg.ts. */
-function applied(l: InvoiceLeg): AppliedLeg {
-  const { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen } = l;
-  return { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen };
-}
 
 /** FIRM after selling to BUYER on 10 February 2020, that day closed: BUYER is in its link history. */
 function stateKnowingBuyer(): EnterpriseState {
@@ -37,7 +31,7 @@ describe('lean log-row legs', () => {
     const { lean, unpacked } = throughRow(state, again);
     expect(lean).toHaveLength(9);
     expect(JSON.stringify(lean)).toMatch(/^[\x20-\x7e]*$/);
-    expect(unpacked).toEqual(applied(again));
+    expect(unpacked).toEqual(appliedFields(again));
     expect(leanClosedBefore(FIRM.taxId, lean)).toBe(state.lastClosedDay);
   });
 
@@ -51,7 +45,7 @@ describe('lean log-row legs', () => {
     const firmMoved = { ...leg({ partner: SUPPLIER, role: 'BUYER', day: '2020-02-11', amountFen: 90_000, seq: 4 }), enterprise_district_code: '310118' };
     const shapes = [newPartner, buyerAsSupplier, partnerRenamed, firmRenamed, firmMoved].map((l) => {
       const { lean, unpacked } = throughRow(state, l);
-      expect(unpacked).toEqual(applied(l));
+      expect(unpacked).toEqual(appliedFields(l));
       return lean.length;
     });
     expect(shapes).toEqual([11, 11, 11, 13, 13]);
@@ -64,7 +58,7 @@ describe('lean log-row legs', () => {
     const voided = leg({ partner: BUYER, role: 'SELLER', day: '2020-02-11', amountFen: -100_000, type: 'VOIDED' });
     const { lean, unpacked } = throughRow(state, voided);
     expect(lean).toHaveLength(9);
-    expect(unpacked).toEqual(applied(voided));
+    expect(unpacked).toEqual(appliedFields(voided));
   });
 
   it('refuses a tuple of unknown shape, and a leg whose partner the state does not know though the row says it did', () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { unpackLegs, type AppliedLeg, type PackedLeg } from '../../pipelines/detect/packedLeg.ts';
-import { BUYER, FIRM, SUPPLIER, leg } from '../helpers/detectFixtures.ts';
-
-/** What applyLeg reads of a leg, spelled out independently of packedLeg.ts. */
-function applied(l: InvoiceLeg): AppliedLeg {
-  const { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen } = l;
-  return { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen };
-}
+import { BUYER, FIRM, SUPPLIER, appliedFields, leg } from '../helpers/detectFixtures.ts';
 
 /** Packs `leg` as EnterpriseWriteLog did before lean legs: the enterprise's pair left out when the row's previous leg had the same. */
 function packLeg(leg: AppliedLeg, closedBefore: number | null, previous: AppliedLeg | null): PackedLeg {
@@ -33,7 +27,7 @@ describe('packed log-row legs (written before lean legs, still read)', () => {
       leg({ partner: BUYER, role: 'SELLER', day: '2020-02-11', amountFen: -120_000, type: 'RED_LETTER' }),
     ];
     const unpacked = unpackLegs(FIRM.taxId, roundTrip(packRow(row, (i) => (i === 2 ? 18_300 : null))));
-    expect(unpacked).toEqual(row.map((l, i) => ({ leg: applied(l), closedBefore: i === 2 ? 18_300 : null })));
+    expect(unpacked).toEqual(row.map((l, i) => ({ leg: appliedFields(l), closedBefore: i === 2 ? 18_300 : null })));
   });
 
   it("keeps a renamed or moved enterprise's name and district on the leg that changed them", () => {
@@ -43,7 +37,7 @@ describe('packed log-row legs (written before lean legs, still read)', () => {
     const same = { ...moved, leg_id: 'again:SELLER', event_id: 'again' };
     const packed = packRow([first, renamed, moved, same], () => null);
     expect(packed.map((p) => p.length)).toEqual([13, 13, 13, 11]);
-    expect(unpackLegs(FIRM.taxId, roundTrip(packed)).map((u) => u.leg)).toEqual([first, renamed, moved, same].map(applied));
+    expect(unpackLegs(FIRM.taxId, roundTrip(packed)).map((u) => u.leg)).toEqual([first, renamed, moved, same].map(appliedFields));
   });
 
   it('refuses a leg of unknown shape and a row whose first leg lacks the enterprise name', () => {
