@@ -133,6 +133,10 @@ export function* replayedLegs(taxId: string, row: Exclude<EntryState, { kind: 'b
     for (const lean of row.legs) yield { closedBefore: leanClosedBefore(taxId, lean), legOf: (state) => unpackLeanLeg(taxId, lean, state) };
     return;
   }
+  if (row.kind !== 'packed-legs' && row.kind !== 'legs') {
+    // A format of a later release: stop with its name rather than apply what this version cannot read.
+    throw new RangeError(`log row of ${taxId} is of kind ${JSON.stringify((row as { kind: unknown }).kind)}, which this version does not read`);
+  }
   const logged = row.kind === 'packed-legs' ? unpackLegs(taxId, row.legs) : row.legs;
   for (const { leg, closedBefore } of logged) yield { closedBefore, legOf: () => leg };
 }

@@ -178,6 +178,15 @@ describe('incremental detector snapshots', () => {
     }
   });
 
+  it('refuses to restore a log row of a format it does not read, naming its kind', () => {
+    const table = new MemorySnapshotTable();
+    runWithSnapshots(new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG), table, 340, 17);
+    const stored = table.stored();
+    const entries = stored.entries.map((e) => (e.state?.kind === 'lean-legs' ? { ...e, state: { ...e.state, kind: 'columnar-legs' } } : e));
+    expect(entries.some((e) => e.state?.kind === ('columnar-legs' as string))).toBe(true);
+    expect(() => PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries } as StoredPartition))).toThrow(/is of kind "columnar-legs", which this version does not read/);
+  });
+
   it("lean log rows leave out the names the state knows (mostly ASCII), and keep a renamed firm's and partner's new names", () => {
     const table = new MemorySnapshotTable();
     const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
