@@ -31,8 +31,8 @@ export type LeanLeg = [
 ];
 
 /** knownParties bits: the state names the enterprise / the partner as the leg does. */
-export const ENTERPRISE_KNOWN = 1;
-export const PARTNER_KNOWN = 2;
+const ENTERPRISE_KNOWN = 1;
+const PARTNER_KNOWN = 2;
 
 /** The partner's profile as the enterprise's closed link history holds it, if it has one in the leg's direction. */
 function knownPartner(state: EnterpriseState, role: AppliedLeg['role'], partnerTaxId: string): PartyProfile | undefined {
