@@ -6,7 +6,7 @@ import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFi
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import type { AppliedLeg } from './packedLeg.ts';
-import { findOpenSignal, isNewerProfile, legRank, linkDirectionOf, linkKey, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
+import { findOpenSignal, isNewerProfile, legLinkKey, legRank, linkDirectionOf, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
 import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
 import { withoutReissuedTouches } from './reissuedTouches.ts';
@@ -67,9 +67,11 @@ function emptyOpenDay(): OpenDay {
  * or batching yields the same state.
  *
  * Throws RangeError when the leg belongs to another enterprise (a routing bug)
- * and PoisonRecordError when its amount is not integer fen.
+ * and PoisonRecordError when its amount is not integer fen. `key`, when
+ * given, is legLinkKey(leg): the partition looks the link up for its write
+ * log first and passes it, so the key is built and hashed once a leg.
  */
-export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorContext): ApplyOutcome {
+export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorContext, key?: string): ApplyOutcome {
   if (leg.enterprise_tax_id !== state.taxId) {
     throw new RangeError(`leg ${leg.leg_id} of ${leg.enterprise_tax_id} applied to the state of ${state.taxId}`);
   }
@@ -126,7 +128,7 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
   }
   if (issued) {
     const direction = linkDirectionOf(leg.role);
-    const key = linkKey(direction, leg.partner_tax_id);
+    if (key === undefined) key = legLinkKey(leg);
     const touched = open.links.get(key);
     if (touched === undefined) {
       // Interned: the link and the timer wheel keep these strings for weeks, and every firm trading with the partner would hold its own copies.

@@ -190,6 +190,11 @@ export function linkKey(direction: LinkDirection, partnerTaxId: string): string 
   return `${direction}|${partnerTaxId}`;
 }
 
+/** The key of the link a leg of `role` with `partner_tax_id` touches. */
+export function legLinkKey(leg: { role: LegRole; partner_tax_id: string }): string {
+  return linkKey(linkDirectionOf(leg.role), leg.partner_tax_id);
+}
+
 /** Keys of the firm-level signals, built once: closeDay looks them up for every enterprise every day. */
 const FIRM_LEVEL_KEYS: Readonly<Record<DisruptionType, string>> = {
   SALES_DROP: 'SALES_DROP|',

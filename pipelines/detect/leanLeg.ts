@@ -1,5 +1,5 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
-import { linkDirectionOf, linkKey, type EnterpriseState, type PartyProfile } from './enterpriseState.ts';
+import { legLinkKey, type EnterpriseState } from './enterpriseState.ts';
 import type { AppliedLeg } from './packedLeg.ts';
 
 /**
@@ -34,16 +34,14 @@ export type LeanLeg = [
 const ENTERPRISE_KNOWN = 1;
 const PARTNER_KNOWN = 2;
 
-/** The partner's profile as the enterprise's closed link history holds it, if it has one in the leg's direction. */
-function knownPartner(state: EnterpriseState, role: AppliedLeg['role'], partnerTaxId: string): PartyProfile | undefined {
-  return state.links.get(linkKey(linkDirectionOf(role), partnerTaxId))?.partner;
-}
-
-/** Which of the leg's parties `state` (before the leg is applied) already names exactly as the leg does. */
-export function knownParties(state: EnterpriseState, leg: AppliedLeg): number {
+/**
+ * Which of the leg's parties `state` (before the leg is applied) already names exactly as the leg does: the
+ * enterprise by its profile, the partner by its closed link under `key` (legLinkKey of the leg).
+ */
+export function knownParties(state: EnterpriseState, leg: AppliedLeg, key: string): number {
   let known = 0;
   if (state.profile.name === leg.enterprise_name && state.profile.districtCode === leg.enterprise_district_code) known |= ENTERPRISE_KNOWN;
-  const partner = knownPartner(state, leg.role, leg.partner_tax_id);
+  const partner = state.links.get(key)?.partner;
   if (partner !== undefined && partner.name === leg.partner_name && partner.districtCode === leg.partner_district_code) known |= PARTNER_KNOWN;
   return known;
 }
@@ -76,7 +74,7 @@ export function unpackLeanLeg(taxId: string, lean: LeanLeg, state: EnterpriseSta
   let partnerName = lean[9] ?? null;
   let partnerDistrict = lean[10] ?? null;
   if (partnerName === null || partnerDistrict === null) {
-    const partner = knownPartner(state, role, partner_tax_id);
+    const partner = state.links.get(legLinkKey({ role, partner_tax_id }))?.partner;
     if (partner === undefined) throw new RangeError(`log row of ${taxId} leaves out partner ${partner_tax_id}, which its state does not know`);
     partnerName = partner.name;
     partnerDistrict = partner.districtCode;

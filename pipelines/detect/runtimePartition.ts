@@ -3,7 +3,7 @@ import { districtOfCode, isDistrict, type District } from '../../src/domain/dist
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import type { DetectorContext } from './detectorContext.ts';
-import { createEnterpriseState, type EnterpriseState } from './enterpriseState.ts';
+import { createEnterpriseState, legLinkKey, type EnterpriseState } from './enterpriseState.ts';
 import { applyLeg, closeDay, isDormant } from './enterpriseDetector.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import { deserializeState, serializeState, type SerializedEnterpriseState } from './serializeState.ts';
@@ -168,8 +168,9 @@ export class PartitionProcessor {
       this.enterprises.set(state.taxId, state);
       this.writeLog.created(state.taxId);
     }
-    const known = knownParties(state, leg);
-    const outcome = applyLeg(state, leg, this.ctx);
+    const key = legLinkKey(leg);
+    const known = knownParties(state, leg, key);
+    const outcome = applyLeg(state, leg, this.ctx, key);
     if (outcome.kind === 'applied') this.writeLog.applied(state.taxId, leg, state.lastClosedDay, known);
     else if (outcome.kind === 'late') out.late.push({ leg, closedThrough: state.lastClosedDay! });
     else out.duplicates++;

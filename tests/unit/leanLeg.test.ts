@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts';
-import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
+import { createEnterpriseState, legLinkKey, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
 import { knownParties, leanClosedBefore, leanLeg, unpackLeanLeg, type LeanLeg } from '../../pipelines/detect/leanLeg.ts';
 import type { AppliedLeg } from '../../pipelines/detect/packedLeg.ts';
 import { BUYER, FIRM, SUPPLIER, appliedFields, detectorContext, leg } from '../helpers/detectFixtures.ts';
@@ -20,7 +20,7 @@ function stateKnowingBuyer(): EnterpriseState {
 
 /** Packs `l` against `state` as the partition does (before applying it), then unpacks it after JSON against the same state. */
 function throughRow(state: EnterpriseState, l: InvoiceLeg): { lean: LeanLeg; unpacked: AppliedLeg } {
-  const lean = roundTrip(leanLeg(l, state.lastClosedDay, knownParties(state, l)));
+  const lean = roundTrip(leanLeg(l, state.lastClosedDay, knownParties(state, l, legLinkKey(l))));
   return { lean, unpacked: unpackLeanLeg(FIRM.taxId, lean, state) };
 }
 
@@ -50,7 +50,7 @@ describe('lean log-row legs', () => {
     });
     expect(shapes).toEqual([11, 11, 11, 13, 13]);
     // The enterprise's pair is written, the known partner's left out.
-    expect(roundTrip(leanLeg(firmRenamed, null, knownParties(state, firmRenamed))).slice(9)).toEqual([null, null, firmRenamed.enterprise_name, FIRM.districtCode]);
+    expect(roundTrip(leanLeg(firmRenamed, null, knownParties(state, firmRenamed, legLinkKey(firmRenamed)))).slice(9)).toEqual([null, null, firmRenamed.enterprise_name, FIRM.districtCode]);
   });
 
   it('a void of an invoice to a known partner leaves its name out too', () => {
@@ -64,7 +64,7 @@ describe('lean log-row legs', () => {
   it('refuses a tuple of unknown shape, and a leg whose partner the state does not know though the row says it did', () => {
     const state = stateKnowingBuyer();
     const sale = leg({ partner: BUYER, role: 'SELLER', day: '2020-02-11', amountFen: 1 });
-    const known = leanLeg(sale, null, knownParties(state, sale));
+    const known = leanLeg(sale, null, knownParties(state, sale, legLinkKey(sale)));
     expect(known).toHaveLength(9);
     expect(() => leanClosedBefore(FIRM.taxId, known.slice(0, 8) as LeanLeg)).toThrow(RangeError);
     expect(() => leanClosedBefore(FIRM.taxId, [...known, 'x'] as unknown as LeanLeg)).toThrow(RangeError);
