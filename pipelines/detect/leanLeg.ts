@@ -1,5 +1,5 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
-import { legLinkKey, type EnterpriseState } from './enterpriseState.ts';
+import { legLinkKey, type EnterpriseState, type PartyProfile } from './enterpriseState.ts';
 import type { AppliedLeg } from './packedLeg.ts';
 
 /**
@@ -35,13 +35,21 @@ const ENTERPRISE_KNOWN = 1;
 const PARTNER_KNOWN = 2;
 
 /**
+ * The partner's profile as the state knows it under link `key` (legLinkKey of a leg): its closed link's. Packing
+ * and unpacking must agree on this, or a restore would fill in names the live state did not compare against.
+ */
+function knownPartner(state: EnterpriseState, key: string): PartyProfile | undefined {
+  return state.links.get(key)?.partner;
+}
+
+/**
  * Which of the leg's parties `state` (before the leg is applied) already names exactly as the leg does: the
  * enterprise by its profile, the partner by its closed link under `key` (legLinkKey of the leg).
  */
 export function knownParties(state: EnterpriseState, leg: AppliedLeg, key: string): number {
   let known = 0;
   if (state.profile.name === leg.enterprise_name && state.profile.districtCode === leg.enterprise_district_code) known |= ENTERPRISE_KNOWN;
-  const partner = state.links.get(key)?.partner;
+  const partner = knownPartner(state, key);
   if (partner !== undefined && partner.name === leg.partner_name && partner.districtCode === leg.partner_district_code) known |= PARTNER_KNOWN;
   return known;
 }
@@ -74,7 +82,7 @@ export function unpackLeanLeg(taxId: string, lean: LeanLeg, state: EnterpriseSta
   let partnerName = lean[9] ?? null;
   let partnerDistrict = lean[10] ?? null;
   if (partnerName === null || partnerDistrict === null) {
-    const partner = state.links.get(legLinkKey({ role, partner_tax_id }))?.partner;
+    const partner = knownPartner(state, legLinkKey({ role, partner_tax_id }));
     if (partner === undefined) throw new RangeError(`log row of ${taxId} leaves out partner ${partner_tax_id}, which its state does not know`);
     partnerName = partner.name;
     partnerDistrict = partner.districtCode;
