@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ChineseWorkingCalendar, createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
 import { DEFAULT_CLOSURES_PATH, loadClosures } from '../../src/calendar/loadClosures.ts';
 import { parseClosures, type RegionalClosure } from '../../src/calendar/regionalClosure.ts';
@@ -252,8 +252,15 @@ describe('regional closures', () => {
     }
   });
 
+  const closuresDirs: string[] = [];
+  afterAll(() => {
+    for (const dir of closuresDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   function writeClosuresFile(content: string): string {
-    const path = join(mkdtempSync(join(tmpdir(), 'yunlian-closures-')), 'closures.json');
+    const dir = mkdtempSync(join(tmpdir(), 'yunlian-closures-'));
+    closuresDirs.push(dir);
+    const path = join(dir, 'closures.json');
     writeFileSync(path, content);
     return path;
   }
