@@ -35,6 +35,12 @@ import type { SnapshotKey } from '../pipelines/detect/snapshotStore.ts';
 import type { IncrementalSnapshot } from '../pipelines/detect/incrementalSnapshot.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write('usage: npx tsx bench/snapshotCost.ts [--firms 3500] [--from 2020-03-02] [--warmup-to 2020-06-05] [--rounds 3] [--spacings 750,2000,6000] [--skip-whole]\n' +
+    '  the thread CPU and bytes of one detector snapshot of a partition, whole against incremental\n');
+  process.exit(0);
+}
+
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
@@ -47,6 +53,12 @@ const rounds = Number(option('rounds', '3'));
 const spacings = option('spacings', '750,2000,6000').split(',').map(Number);
 /** Leaves out the whole-partition format (seconds a round). */
 const skipWhole = process.argv.includes('--skip-whole');
+for (const [name, value] of [['firms', firms], ['rounds', rounds], ...spacings.map((n) => ['spacings', n] as const)] as const) {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    process.stderr.write(`--${name} takes positive integers (see --help)\n`);
+    process.exit(2);
+  }
+}
 
 const cpuMs = (since: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(since);

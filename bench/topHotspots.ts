@@ -45,9 +45,23 @@ export function hotspots(profile: CpuProfile): Hotspot[] {
   return list;
 }
 
+const USAGE = 'usage: npx tsx bench/topHotspots.ts <file.cpuprofile> [top=25]\n  the functions of a V8 CPU profile (node --cpu-prof) with the most self time\n';
+
 const [file, top] = process.argv.slice(2);
-if (file !== undefined) {
-  const list = hotspots(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+if (file === '--help' || file === '-h') {
+  process.stdout.write(USAGE);
+} else if (file === undefined || (top !== undefined && !(Number(top) > 0))) {
+  process.stderr.write(USAGE);
+  process.exitCode = 2;
+} else {
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  } catch (error) {
+    process.stderr.write(`cannot read ${file} as a CPU profile: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const list = hotspots(profile);
   for (const h of list.slice(0, Number(top ?? 25))) {
     process.stdout.write(`${(h.share * 100).toFixed(1).padStart(5)} %  ${h.selfMs.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}\n`);
   }
