@@ -21,6 +21,7 @@ import { emptyOutput, PartitionProcessor, legDay, resumeOffset } from './runtime
 import { ClickHouseSnapshotStore } from './runtimeSnapshotStore.ts';
 import { DETECT_STATE_DIR, FileSnapshotStore } from './fileSnapshotStore.ts';
 import type { SnapshotStore } from './snapshotStore.ts';
+import { snapshotRowCounts } from './incrementalSnapshot.ts';
 import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
 import { snapshotAfterOutputs } from './snapshotAfterOutputs.ts';
 import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
@@ -201,10 +202,14 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
   const startSnapshot = (partition: number, p: OwnedPartition): Promise<void> | null => {
     if (p.saving !== null || p.nextOffset === p.snapshotOffset) return null;
     const started = Date.now();
+    const encodeStarted = performance.now();
     const through = p.nextOffset;
     // The header and the enterprises changed since the last snapshot: its cost follows the legs, not the state's size.
     const takenAtMs = deps.now();
-    const encoded = store.freeze(p.processor.snapshot(Number(through)), keyOf(partition), takenAtMs);
+    const snapshot = p.processor.snapshot(Number(through));
+    const encoded = store.freeze(snapshot, keyOf(partition), takenAtMs);
+    const { loggedLegs, ...rows } = snapshotRowCounts(snapshot);
+    metrics.detectSnapshot({ rows, loggedLegs, bytes: encoded.byteLength, encodeSeconds: (performance.now() - encodeStarted) / 1000 });
     p.lastSnapshotAtMs = Date.now();
     p.lastSnapshotCostMs = p.lastSnapshotAtMs - started;
     const stored = snapshotAfterOutputs(p.outputsWritten, () => withRetry(() => store.write(encoded), retryUntilStopped('snapshot'))).then(() => {

@@ -108,7 +108,7 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
       if (e === undefined) return [`${HEADER_KEY}\t${version}\t0\t`, JSON.stringify(snapshot.header)];
       return e.state === null ? [`${entryKeyOf(e)}\t${version}\t1\t`] : [`${entryKeyOf(e)}\t${version}\t0\t`, JSON.stringify(e.state)];
     });
-    return { nextOffset: version, taxIds: entries.map((e) => e.taxId), dir: this.dirOf(key), bytes };
+    return { nextOffset: version, taxIds: entries.map((e) => e.taxId), dir: this.dirOf(key), bytes, byteLength: bytes.length };
   }
 
   /**

@@ -85,6 +85,28 @@ export interface IncrementalSnapshot {
   entries: SnapshotEntry[];
 }
 
+/** What a snapshot writes, counted for the snapshot metrics (Metrics.detectSnapshot). */
+export interface SnapshotRowCounts {
+  base: number;
+  log: number;
+  tombstone: number;
+  /** Legs the log rows carry. */
+  loggedLegs: number;
+}
+
+export function snapshotRowCounts(snapshot: IncrementalSnapshot): SnapshotRowCounts {
+  const counts: SnapshotRowCounts = { base: 0, log: 0, tombstone: 0, loggedLegs: 0 };
+  for (const { state } of snapshot.entries) {
+    if (state === null) counts.tombstone++;
+    else if (state.kind === 'base') counts.base++;
+    else {
+      counts.log++;
+      counts.loggedLegs += state.legs.length;
+    }
+  }
+  return counts;
+}
+
 /** An enterprise's stored rows that still count: its base (or tombstone), then the log rows written after it. */
 export interface EnterpriseChain {
   taxId: string;

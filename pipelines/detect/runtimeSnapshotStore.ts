@@ -47,7 +47,7 @@ export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, 
     snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: entryKeyOf(e), version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
   );
   const header = encodeColumns(ENTRY_COLUMNS, [{ ...common, entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header }]);
-  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header };
+  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header, byteLength: entries.bytes.length + header.bytes.length };
 }
 
 /**

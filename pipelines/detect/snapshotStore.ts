@@ -14,6 +14,8 @@ export interface FrozenSnapshot {
   nextOffset: string;
   /** Tax IDs of its entries, for PartitionProcessor.forceBase when the write fails. */
   taxIds: string[];
+  /** Bytes the store writes for it (its insert bodies, or its lines). */
+  byteLength: number;
 }
 
 /**

@@ -20,6 +20,11 @@ export interface Metrics {
   watermarkDelay(district: string, seconds: number): void;
   openSignals(signalType: string, n: number): void;
   signalsEmitted(signalType: string, status: string, n: number): void;
+  /**
+   * detect: one partition's state snapshot was encoded on the consumer's thread (`encodeSeconds`): its rows by
+   * kind, the legs its log rows carry and the bytes its store writes. Counted when taken, stored or not.
+   */
+  detectSnapshot(snapshot: DetectSnapshotFigures): void;
   /** alerts: browsers currently holding a live (SSE) stream. */
   sseClients(n: number): void;
   /** alerts: wall time from a signal's detection (detected_at) to its broadcast to browsers. */
@@ -39,6 +44,14 @@ export interface Metrics {
    * above, read at once); the engine, and so its counters, live on the main thread.
    */
   clickhouseLoad(): ClickHouseLoad;
+}
+
+/** See Metrics.detectSnapshot. */
+export interface DetectSnapshotFigures {
+  rows: { base: number; log: number; tombstone: number };
+  loggedLegs: number;
+  bytes: number;
+  encodeSeconds: number;
 }
 
 /**
@@ -108,6 +121,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string 
   const wmDelay = new Gauge({ name: 'yunlian_watermark_delay_seconds', help: 'Event-time watermark behind the newest event time, per district feed', labelNames: ['district'], registers, aggregator: 'max' });
   const open = new Gauge({ name: 'yunlian_open_signals', help: 'Open disruption signals by type', labelNames: ['signal_type'], registers });
   const emitted = new Counter({ name: 'yunlian_signals_total', help: 'Disruption signal states emitted', labelNames: ['signal_type', 'status'], registers });
+  const snapshots = new Counter({ name: 'yunlian_detect_snapshots_total', help: 'detect: partition state snapshots taken (encoded; a failed write is counted too)', registers });
+  const snapshotRows = new Counter({
+    name: 'yunlian_detect_snapshot_rows_total',
+    help: 'detect: rows of the snapshots taken, by kind: base (an enterprise written whole), log (its legs since its last row), tombstone (dropped as dormant)',
+    labelNames: ['row'],
+    registers,
+  });
+  const snapshotLegs = new Counter({ name: 'yunlian_detect_snapshot_logged_legs_total', help: 'detect: legs carried by the log rows of the snapshots taken', registers });
+  const snapshotBytes = new Counter({ name: 'yunlian_detect_snapshot_bytes_total', help: 'detect: bytes of the snapshots taken, as their store writes them', registers });
+  const snapshotEncode = new Histogram({
+    name: 'yunlian_detect_snapshot_encode_seconds',
+    help: "detect: a snapshot's encoding on the consumer's thread (the partition waits for it)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
   const sse = new Gauge({ name: 'yunlian_sse_clients', help: 'Dashboards connected to the live stream', registers });
   const alertLatency = new Histogram({
     name: 'yunlian_event_to_alert_seconds',
@@ -139,6 +167,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string 
     watermarkDelay: (d, s) => wmDelay.set({ district: d }, s),
     openSignals: (type, n) => open.set({ signal_type: type }, n),
     signalsEmitted: (type, status, n) => emitted.inc({ signal_type: type, status }, n),
+    detectSnapshot: ({ rows, loggedLegs, bytes, encodeSeconds }) => {
+      snapshots.inc();
+      for (const row of ['base', 'log', 'tombstone'] as const) if (rows[row] > 0) snapshotRows.inc({ row }, rows[row]);
+      if (loggedLegs > 0) snapshotLegs.inc(loggedLegs);
+      snapshotBytes.inc(bytes);
+      snapshotEncode.observe(encodeSeconds);
+    },
     sseClients: (n) => sse.set(n),
     alertLatency: (seconds) => alertLatency.observe(seconds),
     caseClosed: (type, outcome) => caseOutcomes.inc({ signal_type: type, outcome }),

@@ -80,6 +80,27 @@ describe('detect in two worker threads', () => {
     expect(Number(series[0]!.split(' ').pop())).toBeGreaterThanOrEqual(totalLegs);
   });
 
+  it('counts both threads\' state snapshots: rows by kind, the legs the log rows carry, bytes and encoding time', async () => {
+    const text = await stack.services.metrics.registry.metrics();
+    const value = (series: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      expect(line, series).toBeDefined();
+      return Number(line!.split(' ').pop());
+    };
+    const snapshots = value('yunlian_detect_snapshots_total');
+    // Every enterprise's first row is a base; legs applied after it are logged until the next base.
+    const enterprises = Number((await stack.query<{ n: string }>('SELECT uniqExact(enterprise_tax_id) AS n FROM yunlian.enterprise_daily'))[0]!.n);
+    expect(enterprises).toBe(40);
+    expect(value('yunlian_detect_snapshot_rows_total{row="base"}')).toBeGreaterThanOrEqual(enterprises);
+    expect(value('yunlian_detect_snapshot_rows_total{row="log"}')).toBeGreaterThan(0);
+    const logged = value('yunlian_detect_snapshot_logged_legs_total');
+    expect(logged).toBeGreaterThanOrEqual(value('yunlian_detect_snapshot_rows_total{row="log"}'));
+    expect(logged).toBeLessThan(totalLegs);
+    expect(value('yunlian_detect_snapshot_bytes_total')).toBeGreaterThan(100 * snapshots);
+    expect(value('yunlian_detect_snapshot_encode_seconds_count')).toBe(snapshots);
+    expect(snapshots).toBeGreaterThanOrEqual(4);
+  });
+
   // The mock cluster holds a rebalance open for the session timeout less 1 s (tests/faults/consumerTimeouts.ts): when one
   // thread leaves while the other still heartbeats, the other's stop waits for that rebalance (~29 s).
   it('stops both threads through the one detect pipeline', async () => {
