@@ -10,6 +10,7 @@ import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { formatThreadCpu } from './threadCpuReport.ts';
+import { formatDetectSnapshots } from './snapshotReport.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
 import { validateInvoice } from '../pipelines/ingest/validateInvoice.ts';
 import { advantageOf, ratePerSecond, type BenchFigure } from './benchFigure.ts';
@@ -120,6 +121,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads, detect in ${options.detectThreads})`);
       for (const line of formatClickHouseLoad(e2e.clickhouse)) say(`  ${line}`);
       if (e2e.threads !== null) for (const line of formatThreadCpu(e2e.threads, e2e.seconds)) say(`  ${line}`);
+      say(`  ${formatDetectSnapshots(e2e.snapshots, e2e.legs)}`);
       const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, detect_threads: options.detectThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
         id: 'e2e.throughput',

@@ -5,6 +5,7 @@ import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
 import { clickhouseRunLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
 import { readThreadCpu, threadCpuSpan, type ThreadCpuSpan } from './threadCpuReport.ts';
+import { detectSnapshotSpan, readDetectSnapshots, type DetectSnapshotTotals } from './snapshotReport.ts';
 import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
 import { producePaced } from './pacedProducer.ts';
 import type { FeedRecordSource } from './scenarioSpool.ts';
@@ -24,6 +25,8 @@ export interface EndToEndResult {
   clickhouse: ClickHouseRunLoad;
   /** CPU by thread from first produce to drained (plus the drain's stability check); null without /proc. */
   threads: ThreadCpuSpan | null;
+  /** detect's state snapshots over the same span. */
+  snapshots: DetectSnapshotTotals;
 }
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
@@ -52,6 +55,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
     const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
     const clickhouseBefore = system.services.metrics.clickhouseLoad();
     const threadsBefore = await readThreadCpu(system.services.metrics);
+    const snapshotsBefore = await readDetectSnapshots(system.services.metrics);
     const started = Date.now();
     const cpuBefore = process.cpuUsage();
     let lastSay = started;
@@ -76,6 +80,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
     });
     const cpu = process.cpuUsage(cpuBefore);
     const threads = threadCpuSpan(threadsBefore, await readThreadCpu(system.services.metrics));
+    const snapshots = detectSnapshotSpan(snapshotsBefore, await readDetectSnapshots(system.services.metrics));
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
     return {
       events: produced.produced,
@@ -88,6 +93,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       clickhouse: clickhouseRunLoad(clickhouseBefore, clickhouseAtDrain, (drainedAt - started) / 1000),
       threads,
+      snapshots,
     };
   } finally {
     await admin.disconnect();
