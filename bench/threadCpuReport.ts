@@ -45,6 +45,29 @@ function largestFirst(m: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...m].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, s]) => [k, Math.round(s * 10) / 10]));
 }
 
+/** The CPU of the pipelines' own threads over a run, per event. */
+export interface PipelineCpu {
+  /** ingest's and detect's worker threads (every detect thread), summed. */
+  seconds: number;
+  microsPerEvent: number;
+  /**
+   * Events/s that many cores would carry at that cost with nothing else on them: what the pipelines need when
+   * Kafka and ClickHouse run on their own machines, as in production. Derived, not measured: it assumes the
+   * threads spread over the cores, and their CPU was measured while chDB and the broker shared the cores.
+   */
+  capacityPerSecond: number;
+}
+
+const PIPELINE_THREAD = /^(ingest|detect(-\d+)?)$/;
+
+/** null when the span has no pipeline worker threads (pipelines on the main thread, or no /proc) or no events. */
+export function pipelineCpu(span: ThreadCpuSpan, events: number, cores: number): PipelineCpu | null {
+  let seconds = 0;
+  for (const [thread, s] of Object.entries(span.js)) if (PIPELINE_THREAD.test(thread)) seconds += s;
+  if (seconds <= 0 || events <= 0) return null;
+  return { seconds, microsPerEvent: (seconds / events) * 1e6, capacityPerSecond: (cores * events) / seconds };
+}
+
 /** Two report lines: the JS threads, then the rest by OS thread name. */
 export function formatThreadCpu(span: ThreadCpuSpan, wallSeconds: number): string[] {
   const list = (r: Record<string, number>): string => Object.entries(r).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ');

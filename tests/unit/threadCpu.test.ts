@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds, statThreadName } from '../../src/runtime/threadCpu.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
-import { formatThreadCpu, threadCpuSpan } from '../../bench/threadCpuReport.ts';
+import { formatThreadCpu, pipelineCpu, threadCpuSpan } from '../../bench/threadCpuReport.ts';
 
 describe('thread CPU from /proc', () => {
   it('reads user + system ticks after a thread name that holds spaces and parentheses', () => {
@@ -36,5 +36,12 @@ describe('thread CPU from /proc', () => {
     expect(span).toEqual({ js: { detect: 10, ingest: 4, main: 2 }, other: { MergeMutate: 5, node: 4, ThreadPool: 2 } });
     expect(formatThreadCpu(span!, 10)[0]).toContain('(2.70 cores)');
     expect(threadCpuSpan({ js: new Map(), os: null }, { js: new Map([['main', 1]]), os: null })).toBeNull();
+  });
+
+  it('counts ingest and every detect thread as the pipelines\' CPU, not main or the other threads', () => {
+    const span = { js: { ingest: 3, 'detect-1': 2.5, 'detect-2': 2.5, main: 4 }, other: { node: 5, ThreadPool: 2 } };
+    expect(pipelineCpu(span, 100_000, 2)).toEqual({ seconds: 8, microsPerEvent: 80, capacityPerSecond: 25_000 });
+    expect(pipelineCpu({ js: { detect: 1, ingest: 1 }, other: {} }, 10, 2)?.seconds).toBe(2);
+    expect(pipelineCpu({ js: { main: 9 }, other: {} }, 100, 2)).toBeNull();
   });
 });
