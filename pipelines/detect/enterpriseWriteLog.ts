@@ -5,16 +5,35 @@ import { leanLeg, type LeanLeg } from './leanLeg.ts';
 import type { AppliedLeg } from './packedLeg.ts';
 
 /**
- * Log rows after a base before an enterprise's whole state is written again. Rows are keyed by slot, so this
- * also bounds the rows an enterprise keeps in the store (what a restore reads). A snapshot every 6,000 legs of
- * a partition gives a touched enterprise ~2.3 legs a row, so at 64 rows most bases came from this bound, every
+ * Log rows after a base before the whole state of a firm of few links is written again (see logBudget). Rows
+ * are keyed by slot, so this also bounds the rows such a firm keeps in the store (what a restore reads). A
+ * snapshot every 6,000 legs of a partition gives a touched enterprise ~2.3 legs a row, so at 64 rows most bases came from this bound, every
  * ~150 legs, ~24 KB each; at 256, MAX_LOG_LEGS decides for most. Measured over the second half of seven months
  * of one 3,500-firm partition, snapshots every 6,000 legs (session 10): 427 → 364 bytes and 17.8 → 13.0 µs of
- * encoding per leg. What a restore replays stays bounded by MAX_LOG_LEGS.
+ * encoding per leg. What a restore replays stays bounded by logBudget.
  */
 export const MAX_LOG_ROWS = 256;
-/** Legs in an enterprise's log rows after which its whole state is written again: bounds what a restore replays. */
+/** Legs in an enterprise's log rows after which its whole state is written again, for a firm of few links (see logBudget). */
 export const MAX_LOG_LEGS = 256;
+/**
+ * A base grows by ~1.3 KB of JSON a link (its history, profile and regularity) and a logged leg takes ~85 B:
+ * about 16 logged legs weigh what one link adds to the base. Measured on the seed-2020 scenario, June 2020
+ * (docs/performance.md, "Session 16").
+ */
+export const LOG_LEGS_PER_LINK = 16;
+
+/**
+ * How long an enterprise's log may grow before its whole state is written again: MAX_LOG_ROWS rows and
+ * MAX_LOG_LEGS legs, or, when its base weighs more than that many logged legs, as many rows and legs as the
+ * base weighs. The log then stays about the size of the base, so what is written for a firm is about its legs'
+ * worth plus one base per base's worth of legs, however many partners it has; fixed bounds rewrote a firm of
+ * 60 links (a ~80 KB base) after every 256 legs, and one of 5,000 links (~6.5 MB) as often. What a restore
+ * reads and replays for an enterprise stays bounded by its state's size: about one base's worth of legs.
+ */
+export function logBudget(state: EnterpriseState): { rows: number; legs: number } {
+  const byBase = LOG_LEGS_PER_LINK * state.links.size;
+  return { rows: Math.max(MAX_LOG_ROWS, byBase), legs: Math.max(MAX_LOG_LEGS, byBase) };
+}
 
 /**
  * Which enterprise rows the next incremental snapshot of a partition writes (see incrementalSnapshot.ts):
@@ -87,7 +106,7 @@ export class EnterpriseWriteLog {
       if (state === undefined) {
         entries.push({ taxId, coversOffset, slot: null, state: null });
         this.logged.delete(taxId);
-      } else if (this.needsBase.has(taxId) || log === undefined || log.rows >= MAX_LOG_ROWS || log.legs + legs.length > MAX_LOG_LEGS) {
+      } else if (this.needsBase.has(taxId) || log === undefined || exceeds(log, legs.length, logBudget(state))) {
         entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
         this.logged.set(taxId, { rows: 0, legs: 0 });
       } else {
@@ -100,4 +119,9 @@ export class EnterpriseWriteLog {
     this.needsBase.clear();
     return entries;
   }
+}
+
+/** True when a log of `log.rows` rows and `log.legs` legs cannot take a row of `legs` more within `budget`. */
+function exceeds(log: { rows: number; legs: number }, legs: number, budget: { rows: number; legs: number }): boolean {
+  return log.rows >= budget.rows || log.legs + legs > budget.legs;
 }
