@@ -211,7 +211,7 @@ describe('Prometheus and Grafana provisioning', () => {
     }
   });
 
-  it('provisions a yunlian dashboard with lag, records in/out, DLQ by reason, sink latency, watermark delay, open signals and data loss', () => {
+  it('provisions a yunlian dashboard with lag, records in/out, DLQ by reason, sink latency, watermark delay, open signals, data loss and detect\'s snapshots', () => {
     const dashboard = JSON.parse(read('deploy/compose/grafana/dashboards/yunlian.json')) as { panels: { type: string; title: string; targets?: { expr?: string; rawSql?: string }[] }[] };
     const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? '')).join('\n');
     expect(exprs).toContain('yunlian_consumer_lag');
@@ -222,6 +222,7 @@ describe('Prometheus and Grafana provisioning', () => {
     expect(exprs).toMatch(/by \(district\) \(yunlian_watermark_delay_seconds/);
     expect(exprs).toMatch(/by \(signal_type\) \(yunlian_open_signals/);
     expect(exprs).toContain('yunlian_data_loss_records_total');
+    expect(exprs).toContain('yunlian_detect_snapshot_encode_seconds_bucket');
     for (const metric of yunlianMetricsIn(exprs)) expect(known, metric).toContain(metric);
     const sql = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.rawSql ?? '')).filter(Boolean);
     expect(sql.length).toBeGreaterThan(0);
