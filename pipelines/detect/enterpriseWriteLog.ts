@@ -7,10 +7,10 @@ import type { AppliedLeg } from './packedLeg.ts';
 /**
  * Log rows after a base before the whole state of a firm of few links is written again (see logBudget). Rows
  * are keyed by slot, so this also bounds the rows such a firm keeps in the store (what a restore reads). A
- * snapshot every 6,000 legs of a partition gives a touched enterprise ~2.3 legs a row, so at 64 rows most bases came from this bound, every
- * ~150 legs, ~24 KB each; at 256, MAX_LOG_LEGS decides for most. Measured over the second half of seven months
- * of one 3,500-firm partition, snapshots every 6,000 legs (session 10): 427 → 364 bytes and 17.8 → 13.0 µs of
- * encoding per leg. What a restore replays stays bounded by logBudget.
+ * snapshot every 6,000 legs of a partition gives a touched enterprise ~2.3 legs a row, so at 64 rows most bases
+ * came from this bound, every ~150 legs, ~24 KB each; at 256, MAX_LOG_LEGS decides for most. Measured over the
+ * second half of seven months of one 3,500-firm partition, snapshots every 6,000 legs (session 10): 427 → 364
+ * bytes and 17.8 → 13.0 µs of encoding per leg.
  */
 export const MAX_LOG_ROWS = 256;
 /** Legs in an enterprise's log rows after which its whole state is written again, for a firm of few links (see logBudget). */
