@@ -23,6 +23,8 @@ interface NaiveEnterprise {
   links: Map<string, Array<{ ordinal: number; fen: number }>>;
   firstOrdinal: number;
   open: Set<NaiveSignal['type']>;
+  /** Every leg id of the firm ever seen, for dedup, never trimmed (one Set per firm: a JS Set holds at most 2^24 keys). */
+  seenLegIds: Set<string>;
 }
 
 /**
@@ -36,7 +38,6 @@ interface NaiveEnterprise {
  */
 export class NaiveDetector {
   private readonly enterprises = new Map<string, NaiveEnterprise>();
-  private readonly seenLegIds = new Set<string>();
 
   constructor(
     private readonly calendar: WorkingCalendar,
@@ -48,14 +49,15 @@ export class NaiveDetector {
   }
 
   apply(leg: InvoiceLeg, out: NaiveSignal[]): void {
-    if (this.seenLegIds.has(leg.leg_id)) return;
-    this.seenLegIds.add(leg.leg_id);
     const ordinal = countingOrdinalOf(this.calendar, dayOfInstant(leg.issued_at_ms));
     let e = this.enterprises.get(leg.enterprise_tax_id);
     if (e === undefined) {
-      e = { days: new Map(), links: new Map(), firstOrdinal: ordinal, open: new Set() };
+      e = { days: new Map(), links: new Map(), firstOrdinal: ordinal, open: new Set(), seenLegIds: new Set() };
       this.enterprises.set(leg.enterprise_tax_id, e);
+    } else if (e.seenLegIds.has(leg.leg_id)) {
+      return;
     }
+    e.seenLegIds.add(leg.leg_id);
     e.firstOrdinal = Math.min(e.firstOrdinal, ordinal);
     let day = e.days.get(ordinal);
     if (day === undefined) {
