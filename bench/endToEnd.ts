@@ -1,11 +1,14 @@
 import { DISTRICTS, invoiceTopic } from '../src/domain/district.ts';
+import type { Admin } from 'kafkajs';
 import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
 import type { Logger } from '../src/runtime/log.ts';
 import { clickhouseRunLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
-import { readThreadCpu, threadCpuSpan, type ThreadCpuSpan } from './threadCpuReport.ts';
-import { detectSnapshotSpan, readDetectSnapshots, type DetectSnapshotTotals } from './snapshotReport.ts';
+import type { Metrics } from '../src/runtime/metrics.ts';
+import { threadCpuOf, threadCpuSpan, type ThreadCpuReading, type ThreadCpuSpan } from './threadCpuReport.ts';
+import { detectSnapshotSpan, detectSnapshotsOf, type DetectSnapshotTotals } from './snapshotReport.ts';
+import { sampleProgress, steadyWindow, type SteadyWindow } from './steadyWindow.ts';
 import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
 import { producePaced } from './pacedProducer.ts';
 import type { FeedRecordSource } from './scenarioSpool.ts';
@@ -27,13 +30,36 @@ export interface EndToEndResult {
   threads: ThreadCpuSpan | null;
   /** detect's state snapshots over the same span. */
   snapshots: DetectSnapshotTotals;
+  /**
+   * Events/s between the instants detect had committed 20 % and 80 % of the run's legs: the run without its start
+   * (threads compiling their hot code, first fetches and group commits) and its tail. Null when too few samples.
+   */
+  steady: SteadyWindow | null;
 }
+
+/** How often detect's committed offsets are read for the steady window: a tenth of a second is ~1 % of a 10-second run. */
+const PROGRESS_SAMPLE_MS = 100;
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
 export const PIPELINE_PAIRS: readonly ConsumerPair[] = [
   ...DISTRICTS.map((d) => ({ groupId: GROUPS.ingest, topic: invoiceTopic(d) })),
   { groupId: GROUPS.detect, topic: TOPICS.invoiceLegs },
 ];
+
+/** The thread CPU and detect's snapshot totals now, from one collection of the registry (worker threads answer through it). */
+async function readRunMetrics(metrics: Metrics): Promise<{ threads: ThreadCpuReading; snapshots: DetectSnapshotTotals }> {
+  const text = await metrics.registry.metrics();
+  return { threads: threadCpuOf(text), snapshots: detectSnapshotsOf(text) };
+}
+
+/** Offsets detect's group has committed on the legs topic, summed over partitions (an uncommitted partition counts 0). */
+async function committedLegs(admin: Admin): Promise<number> {
+  let sum = 0;
+  for (const topic of await admin.fetchOffsets({ groupId: GROUPS.detect, topics: [TOPICS.invoiceLegs] })) {
+    for (const p of topic.partitions) sum += Math.max(0, Number(p.offset));
+  }
+  return sum;
+}
 
 async function count(system: EmbeddedSystem, sql: string): Promise<number> {
   const rs = await system.services.clickhouse.query({ query: sql, format: 'JSONEachRow' });
@@ -51,12 +77,14 @@ async function count(system: EmbeddedSystem, sql: string): Promise<number> {
 export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource, logger: Logger, say: (line: string) => void): Promise<EndToEndResult> {
   const admin = system.services.kafka.admin();
   await admin.connect();
+  let progress: ReturnType<typeof sampleProgress> | undefined;
   try {
     const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
     const clickhouseBefore = system.services.metrics.clickhouseLoad();
-    const threadsBefore = await readThreadCpu(system.services.metrics);
-    const snapshotsBefore = await readDetectSnapshots(system.services.metrics);
+    const before = await readRunMetrics(system.services.metrics);
+    const committedBefore = await committedLegs(admin);
     const started = Date.now();
+    progress = sampleProgress(async () => (await committedLegs(admin)) - committedBefore, started, PROGRESS_SAMPLE_MS);
     const cpuBefore = process.cpuUsage();
     let lastSay = started;
     const produced = await producePaced({
@@ -79,9 +107,10 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       onZero: () => (clickhouseAtDrain = system.services.metrics.clickhouseLoad()),
     });
     const cpu = process.cpuUsage(cpuBefore);
-    const threads = threadCpuSpan(threadsBefore, await readThreadCpu(system.services.metrics));
-    const snapshots = detectSnapshotSpan(snapshotsBefore, await readDetectSnapshots(system.services.metrics));
+    const after = await readRunMetrics(system.services.metrics);
+    const samples = await progress.stop();
     const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
+    const legWindow = steadyWindow(samples, legs);
     return {
       events: produced.produced,
       seconds: (drainedAt - started) / 1000,
@@ -92,10 +121,12 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       invoiceRows: await count(system, 'SELECT count() AS n FROM yunlian.invoices FINAL'),
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       clickhouse: clickhouseRunLoad(clickhouseBefore, clickhouseAtDrain, (drainedAt - started) / 1000),
-      threads,
-      snapshots,
+      threads: threadCpuSpan(before.threads, after.threads),
+      snapshots: detectSnapshotSpan(before.snapshots, after.snapshots),
+      steady: legWindow === null || legs === 0 ? null : { ...legWindow, rate: (legWindow.rate * produced.produced) / legs },
     };
   } finally {
+    await progress?.stop();
     await admin.disconnect();
   }
 }

@@ -1,4 +1,3 @@
-import type { Metrics } from '../src/runtime/metrics.ts';
 
 /** detect's snapshot totals (the yunlian_detect_snapshot* series of every detect thread, summed). */
 export interface DetectSnapshotTotals {
@@ -21,9 +20,8 @@ const SERIES: ReadonlyArray<readonly [keyof DetectSnapshotTotals, string]> = [
   ['encodeSeconds', 'yunlian_detect_snapshot_encode_seconds_sum'],
 ];
 
-/** The totals now; worker threads answer through their metrics (merged into the main registry), so this is async. */
-export async function readDetectSnapshots(metrics: Metrics): Promise<DetectSnapshotTotals> {
-  const text = await metrics.registry.metrics();
+/** The totals in `text`, the merged registry's exposition (every detect thread's series, summed there). */
+export function detectSnapshotsOf(text: string): DetectSnapshotTotals {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     const space = line.lastIndexOf(' ');

@@ -1,4 +1,3 @@
-import type { Metrics } from '../src/runtime/metrics.ts';
 import { processThreadCpuByName } from '../src/runtime/threadCpu.ts';
 
 /** CPU seconds so far of the process's threads: its JS threads by role, all its OS threads by name. */
@@ -19,9 +18,8 @@ export interface ThreadCpuSpan {
 
 const SERIES = /^yunlian_thread_cpu_seconds\{thread="([^"]+)"\} (\S+)$/gm;
 
-/** Reads the CPU of every thread now; worker threads answer through their metrics, so this is async. */
-export async function readThreadCpu(metrics: Metrics): Promise<ThreadCpuReading> {
-  const text = await metrics.registry.metrics();
+/** The CPU of every thread now: the JS threads' from `text`, the merged registry's exposition, worker threads included; the OS threads' from /proc. */
+export function threadCpuOf(text: string): ThreadCpuReading {
   const js = new Map<string, number>();
   for (const [, thread, value] of text.matchAll(SERIES)) js.set(thread!, Number(value));
   return { js, os: processThreadCpuByName() };

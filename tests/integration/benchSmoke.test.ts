@@ -43,6 +43,12 @@ describe('the bench harness', () => {
     expect(clickhouse.busySeconds).toBeGreaterThan(0);
     expect(clickhouse.top.some((t) => t.op === 'insert' && t.table === 'yunlian.invoices')).toBe(true);
     expect(byId.get('e2e.clickhouse_busy')!.yunlian).toBeGreaterThan(0);
+    // The sampler reads detect's offsets from before the first produce to after the drain, so the window always resolves.
+    const { steady } = result.details.e2e as EndToEndResult;
+    expect(steady).not.toBeNull();
+    expect(steady!.toSeconds).toBeGreaterThan(steady!.fromSeconds);
+    expect(byId.get('e2e.steady_throughput')!.yunlian).toBe(steady!.rate);
+    expect(steady!.rate).toBeGreaterThan(0);
     expect(result.machine.cores).toBeGreaterThan(0);
 
     const file = writeResult(result, resultsDir);

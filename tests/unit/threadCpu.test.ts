@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds, statThreadName } from '../../src/runtime/threadCpu.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
-import { formatThreadCpu, pipelineCpu, threadCpuSpan } from '../../bench/threadCpuReport.ts';
+import { formatThreadCpu, pipelineCpu, threadCpuOf, threadCpuSpan } from '../../bench/threadCpuReport.ts';
 
 describe('thread CPU from /proc', () => {
   it('reads user + system ticks after a thread name that holds spaces and parentheses', () => {
@@ -26,6 +26,10 @@ describe('thread CPU from /proc', () => {
     if (process.platform !== 'linux') return;
     const text = await createMetrics({ thread: 'detect' }).registry.metrics();
     expect(text).toMatch(/^yunlian_thread_cpu_seconds\{thread="detect"\} [0-9.]+$/m);
+    const reading = threadCpuOf(text);
+    expect([...reading.js.keys()]).toEqual(['detect']);
+    expect(reading.js.get('detect')).toBeGreaterThan(0);
+    expect(reading.os?.get('node')).toBeGreaterThan(0);
   });
 
   it('splits a span into JS threads and the rest by name, without counting the JS threads twice under node', () => {
