@@ -5,7 +5,7 @@ import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
 import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
-import type { AppliedLeg } from './packedLeg.ts';
+import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { findOpenSignal, isNewerProfile, legLinkKey, legRank, linkDirectionOf, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
 import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
@@ -14,6 +14,28 @@ import { evaluatePurchaseDrop } from './purchaseDrop.ts';
 import { evaluateSalesDrop } from './salesDrop.ts';
 import { evaluateSilence } from './silence.ts';
 import { evaluateVoidSpike } from './voidSpike.ts';
+
+/**
+ * The fields of a leg that applying it to an enterprise's state reads (applyLeg): what a snapshot's log row
+ * must keep for a restore to rebuild the same state. The rest of a leg (event ID, feed and source partition,
+ * which only move the partition's clock; tax; goods lines) is not logged.
+ */
+export type AppliedLeg = Pick<
+  InvoiceLeg,
+  | 'leg_id'
+  | 'event_type'
+  | 'invoice_no'
+  | 'original_invoice_no'
+  | 'role'
+  | 'enterprise_tax_id'
+  | 'enterprise_name'
+  | 'enterprise_district_code'
+  | 'partner_tax_id'
+  | 'partner_name'
+  | 'partner_district_code'
+  | 'issued_at_ms'
+  | 'amount_fen'
+>;
 
 /** What applyLeg did with a leg; the runtime counts duplicates and records late legs. */
 export type ApplyOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'late'; day: DayNumber };

@@ -2,7 +2,7 @@ import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
 import type { EntryState, SnapshotEntry } from './incrementalSnapshot.ts';
 import { leanLeg, type LeanLeg } from './leanLeg.ts';
-import type { AppliedLeg } from './packedLeg.ts';
+import type { AppliedLeg } from './enterpriseDetector.ts';
 
 /**
  * Log rows after a base before the whole state of a firm of few links is written again (see logBudget). Rows

@@ -2,7 +2,8 @@ import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { District } from '../../src/domain/district.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
 import { leanClosedBefore, unpackLeanLeg, type LeanLeg } from './leanLeg.ts';
-import { unpackLegs, type AppliedLeg, type PackedLeg } from './packedLeg.ts';
+import type { AppliedLeg } from './enterpriseDetector.ts';
+import { unpackLegs, type PackedLeg } from './packedLeg.ts';
 import type { SerializedEnterpriseState } from './serializeState.ts';
 import type { SerializedClock } from './watermarkClock.ts';
 

@@ -1,6 +1,6 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import { legLinkKey, type EnterpriseState, type PartyProfile } from './enterpriseState.ts';
-import type { AppliedLeg } from './packedLeg.ts';
+import type { AppliedLeg } from './enterpriseDetector.ts';
 
 /**
  * A logged leg as log rows write it: a positional tuple of what applyLeg reads, without the names and districts

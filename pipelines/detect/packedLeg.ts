@@ -1,27 +1,6 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-
-/**
- * The fields of a leg that applying it to an enterprise's state reads (applyLeg): what a snapshot's log row
- * must keep for a restore to rebuild the same state. The rest of a leg (event ID, feed and source partition,
- * which only move the partition's clock; tax; goods lines) is not logged.
- */
-export type AppliedLeg = Pick<
-  InvoiceLeg,
-  | 'leg_id'
-  | 'event_type'
-  | 'invoice_no'
-  | 'original_invoice_no'
-  | 'role'
-  | 'enterprise_tax_id'
-  | 'enterprise_name'
-  | 'enterprise_district_code'
-  | 'partner_tax_id'
-  | 'partner_name'
-  | 'partner_district_code'
-  | 'issued_at_ms'
-  | 'amount_fen'
->;
+import type { AppliedLeg } from './enterpriseDetector.ts';
 
 /**
  * A logged leg as log rows wrote it before LeanLeg (still read, no longer written): a positional tuple, with the

@@ -8,7 +8,7 @@ import { createDetectorConfig, type DetectorConfig } from '../../pipelines/detec
 import type { DetectorContext } from '../../pipelines/detect/detectorContext.ts';
 import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts';
 import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
-import type { AppliedLeg } from '../../pipelines/detect/packedLeg.ts';
+import type { AppliedLeg } from '../../pipelines/detect/enterpriseDetector.ts';
 
 /**
  * Shared fakes for the detect tests: a calendar with weekends off plus
@@ -108,7 +108,7 @@ export function leg(spec: LegSpec): InvoiceLeg {
   };
 }
 
-/** What applyLeg reads of a leg (AppliedLeg), spelled out independently of pipelines/detect/packedLeg.ts. */
+/** What applyLeg reads of a leg (AppliedLeg), spelled out independently of pipelines/detect/enterpriseDetector.ts. */
 export function appliedFields(l: InvoiceLeg): AppliedLeg {
   const { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen } = l;
   return { leg_id, event_type, invoice_no, original_invoice_no, role, enterprise_tax_id, enterprise_name, enterprise_district_code, partner_tax_id, partner_name, partner_district_code, issued_at_ms, amount_fen };

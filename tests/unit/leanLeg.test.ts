@@ -3,7 +3,7 @@ import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts';
 import { createEnterpriseState, legLinkKey, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
 import { knownParties, leanClosedBefore, leanLeg, unpackLeanLeg, type LeanLeg } from '../../pipelines/detect/leanLeg.ts';
-import type { AppliedLeg } from '../../pipelines/detect/packedLeg.ts';
+import type { AppliedLeg } from '../../pipelines/detect/enterpriseDetector.ts';
 import { BUYER, FIRM, SUPPLIER, appliedFields, detectorContext, leg } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar } from '../helpers/snapshotScenario.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { unpackLegs, type AppliedLeg, type PackedLeg } from '../../pipelines/detect/packedLeg.ts';
+import type { AppliedLeg } from '../../pipelines/detect/enterpriseDetector.ts';
+import { unpackLegs, type PackedLeg } from '../../pipelines/detect/packedLeg.ts';
 import { BUYER, FIRM, SUPPLIER, appliedFields, leg } from '../helpers/detectFixtures.ts';
 
 /** Packs `leg` as EnterpriseWriteLog did before lean legs: the enterprise's pair left out when the row's previous leg had the same. */
