@@ -223,7 +223,10 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         notes: replayMeasured
           ? `MEASURED: wall time of the end-to-end run above (${e2e.events} events, ${options.firms} firms, ${options.from}..${options.to}).`
           : `EXTRAPOLATED from the measured end-to-end rate; not run at ${(target / 1e6).toFixed(0)}M events.`,
-        target: { text: '≤ 15 min', met: replayMinutes === null ? null : replayMinutes <= 15 },
+        // An extrapolation from a smaller scenario (whose state is smaller) neither meets nor misses the target.
+        target: replayMeasured
+          ? { text: '≤ 15 min', met: e2e.seconds / 60 <= 15 }
+          : { text: `≤ 15 min; judged when measured: --events ${target}`, met: null },
       });
     }
 
