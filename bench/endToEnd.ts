@@ -123,7 +123,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
       clickhouse: clickhouseRunLoad(clickhouseBefore, clickhouseAtDrain, (drainedAt - started) / 1000),
       threads: threadCpuSpan(before.threads, after.threads),
       snapshots: detectSnapshotSpan(before.snapshots, after.snapshots),
-      steady: legWindow === null || legs === 0 ? null : { ...legWindow, rate: (legWindow.rate * produced.produced) / legs },
+      steady: legWindow === null ? null : { ...legWindow, rate: (legWindow.rate * produced.produced) / legs },
     };
   } finally {
     await progress?.stop();

@@ -1,4 +1,3 @@
-
 /** detect's snapshot totals (the yunlian_detect_snapshot* series of every detect thread, summed). */
 export interface DetectSnapshotTotals {
   snapshots: number;
