@@ -66,15 +66,31 @@ export const SlidingSum = {
 export type SlidingSum = (typeof SlidingSum)[keyof typeof SlidingSum];
 export const SLIDING_SUMS = 18;
 
-/** The figures of one working day as they enter the ring. */
-export interface DayFigures {
+/**
+ * A working day's flows, as an open day accumulates them leg by leg and a
+ * snapshot stores them. Netted flows include voids and red letters; gross
+ * flows count ISSUED legs only.
+ */
+export interface DayTotals {
+  /** Netted output as seller. */
   sales: number;
+  /** Netted input as buyer. */
   purchases: number;
   grossOut: number;
   grossIn: number;
+  /** |amount| and number of VOIDED and RED_LETTER seller legs. */
   correctionFen: number;
   correctionCount: number;
+}
+
+/** The figures of one working day as they enter the ring: its corrections are the cancellations only (see cancelledCorrections.ts). */
+export interface DayFigures extends DayTotals {
   issuedCount: number;
+}
+
+/** A copy of the totals alone, so a snapshot and its restore carry the same six fields. */
+export function copyDayTotals(d: DayTotals): DayTotals {
+  return { sales: d.sales, purchases: d.purchases, grossOut: d.grossOut, grossIn: d.grossIn, correctionFen: d.correctionFen, correctionCount: d.correctionCount };
 }
 
 export function slotOf(ringSize: number, ordinal: number): number {

@@ -5,7 +5,7 @@ import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
 import { InvoiceDayIndex } from './invoiceDayIndex.ts';
 import type { LinkHistory } from './linkHistory.ts';
 import { LinkTimers } from './linkTimers.ts';
-import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
+import { RING_FIELDS, SLIDING_SUMS, type DayTotals } from './dayRing.ts';
 
 /** UPSTREAM: the partner supplies the enterprise; DOWNSTREAM: the partner buys from it. */
 export type LinkDirection = 'UPSTREAM' | 'DOWNSTREAM';
@@ -101,17 +101,14 @@ export interface OpenDayIssue {
   issuedAtMs: number;
 }
 
-/** Everything applied for one working ordinal that is not closed yet. */
-export interface OpenDay {
+/**
+ * Everything applied for one working ordinal that is not closed yet. Its
+ * correction totals count every voided and red-letter seller leg of the day,
+ * reissued or not (enterprise_daily reports these).
+ */
+export interface OpenDay extends DayTotals {
   /** Dedup memory: leg_ids applied to this ordinal, forgotten once it closes (later copies are late). */
   legIds: Set<string>;
-  sales: number;
-  purchases: number;
-  grossOut: number;
-  grossIn: number;
-  /** Every voided and red-letter seller leg of the day, reissued or not (enterprise_daily reports these). */
-  correctionFen: number;
-  correctionCount: number;
   /** The same corrections one by one; closeDay nets out the reissued ones (see cancelledCorrections.ts). */
   corrections: OpenDayCorrection[];
   /** The day's issued sales, keyed by reissueKey(buyer, amount). */
@@ -141,19 +138,8 @@ export interface OpenSignal {
   reference: FrozenReference;
 }
 
-/**
- * Detector state of one enterprise, keyed by its tax ID (not its district, so
- * a firm that migrates its registration keeps its history).
- */
-export interface EnterpriseState {
-  taxId: string;
-  profile: PartyProfile;
-  /** Slots per ring (see dayRing.ts); fixed by the config the state was built with. */
-  ringSize: number;
-  /** RING_FIELDS rings of ringSize per-working-day figures. */
-  days: Float64Array;
-  /** SLIDING_SUMS running sums (see dayRing.ts SlidingSum). */
-  sums: Float64Array;
+/** Where an enterprise stands in working days: plain numbers, which a snapshot stores as they are. */
+export interface EnterpriseDayMarks {
   lastClosedDay: DayNumber | null;
   lastClosedOrdinal: number | null;
   /** Earliest day of any applied leg, where the first closeDay starts catching up from. */
@@ -164,6 +150,33 @@ export interface EnterpriseState {
   /** Last working ordinal / day the firm issued a sales invoice. */
   lastIssueOrdinal: number | null;
   lastIssueDay: DayNumber | null;
+}
+
+export function copyDayMarks(m: EnterpriseDayMarks): EnterpriseDayMarks {
+  return {
+    lastClosedDay: m.lastClosedDay,
+    lastClosedOrdinal: m.lastClosedOrdinal,
+    firstLegDay: m.firstLegDay,
+    firstActiveOrdinal: m.firstActiveOrdinal,
+    lastActiveOrdinal: m.lastActiveOrdinal,
+    lastIssueOrdinal: m.lastIssueOrdinal,
+    lastIssueDay: m.lastIssueDay,
+  };
+}
+
+/**
+ * Detector state of one enterprise, keyed by its tax ID (not its district, so
+ * a firm that migrates its registration keeps its history).
+ */
+export interface EnterpriseState extends EnterpriseDayMarks {
+  taxId: string;
+  profile: PartyProfile;
+  /** Slots per ring (see dayRing.ts); fixed by the config the state was built with. */
+  ringSize: number;
+  /** RING_FIELDS rings of ringSize per-working-day figures. */
+  days: Float64Array;
+  /** SLIDING_SUMS running sums (see dayRing.ts SlidingSum). */
+  sums: Float64Array;
   openDays: Map<number, OpenDay>;
   /** Keyed by linkKey(direction, partnerTaxId). */
   links: Map<string, PartnerLink>;

@@ -1,16 +1,18 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import { SIGNAL_TYPES, type DisruptionType, type Severity } from '../../src/domain/signal.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
-import { RING_FIELDS, SLIDING_SUMS } from './dayRing.ts';
+import { RING_FIELDS, SLIDING_SUMS, copyDayTotals, type DayTotals } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
 import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
 import { LinkHistory } from './linkHistory.ts';
 import { LinkTimers } from './linkTimers.ts';
 import type { StringInterner } from './stringInterner.ts';
 import {
+  copyDayMarks,
   legRank,
   linkKey,
   openSignalKey,
+  type EnterpriseDayMarks,
   type EnterpriseState,
   type FrozenReference,
   type LinkDirection,
@@ -20,6 +22,7 @@ import {
   type OpenDayFlowCorrection,
   type OpenDayIssue,
   type OpenDayLink,
+  type OpenSignal,
   type PartnerLink,
   type PartyProfile,
 } from './enterpriseState.ts';
@@ -33,20 +36,13 @@ import {
  * Version 2 names a profile's tie-break by `legRank` (PartyProfile); version 1
  * (written before) by `legId`, which the reader ranks the same way. Both load.
  */
-export interface SerializedEnterpriseState {
+export interface SerializedEnterpriseState extends EnterpriseDayMarks {
   version: 1 | 2;
   taxId: string;
   profile: SerializedProfile;
   ringSize: number;
   days: number[];
   sums: number[];
-  lastClosedDay: DayNumber | null;
-  lastClosedOrdinal: number | null;
-  firstLegDay: DayNumber | null;
-  firstActiveOrdinal: number | null;
-  lastActiveOrdinal: number | null;
-  lastIssueOrdinal: number | null;
-  lastIssueDay: DayNumber | null;
   openDays: SerializedOpenDay[];
   links: SerializedLink[];
   openSignals: SerializedOpenSignal[];
@@ -58,15 +54,9 @@ export interface SerializedEnterpriseState {
   issuedInvoices?: [string, number][];
 }
 
-export interface SerializedOpenDay {
+export interface SerializedOpenDay extends DayTotals {
   ordinal: number;
   legIds: string[];
-  sales: number;
-  purchases: number;
-  grossOut: number;
-  grossIn: number;
-  correctionFen: number;
-  correctionCount: number;
   corrections: OpenDayCorrection[];
   /** [reissueKey, invoice numbers] sorted by key. */
   issuedOut: [string, OpenDayIssue[]][];
@@ -106,18 +96,7 @@ export interface SerializedLink {
   timerOrdinal: number | null;
 }
 
-export interface SerializedOpenSignal {
-  signalId: string;
-  type: DisruptionType;
-  partnerTaxId: string | null;
-  partner: SerializedProfile | null;
-  windowStart: DayNumber;
-  openedDay: DayNumber;
-  severity: Severity;
-  baselineFen: number;
-  currentFen: number;
-  reference: FrozenReference;
-}
+export type SerializedOpenSignal = Omit<OpenSignal, 'partner'> & { partner: SerializedProfile | null };
 
 /**
  * A typed array's values as a plain array. `Array.from(typed)` goes through the iterator protocol, one result
@@ -213,24 +192,13 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
     ringSize: state.ringSize,
     days: plainArray(state.days),
     sums: plainArray(state.sums),
-    lastClosedDay: state.lastClosedDay,
-    lastClosedOrdinal: state.lastClosedOrdinal,
-    firstLegDay: state.firstLegDay,
-    firstActiveOrdinal: state.firstActiveOrdinal,
-    lastActiveOrdinal: state.lastActiveOrdinal,
-    lastIssueOrdinal: state.lastIssueOrdinal,
-    lastIssueDay: state.lastIssueDay,
+    ...copyDayMarks(state),
     openDays: [...state.openDays.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([ordinal, d]) => ({
         ordinal,
         legIds: [...d.legIds].sort(),
-        sales: d.sales,
-        purchases: d.purchases,
-        grossOut: d.grossOut,
-        grossIn: d.grossIn,
-        correctionFen: d.correctionFen,
-        correctionCount: d.correctionCount,
+        ...copyDayTotals(d),
         corrections: d.corrections.map((c) => ({ ...c })),
         issuedOut: [...d.issuedOut.entries()]
           .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -284,12 +252,7 @@ export function deserializeState(obj: unknown, strings?: StringInterner): Enterp
     for (const l of d.links) links.set(shared(linkKey(l.direction, l.partnerTaxId), strings), readOpenDayLink(l, strings));
     openDays.set(d.ordinal, {
       legIds: new Set(d.legIds),
-      sales: d.sales,
-      purchases: d.purchases,
-      grossOut: d.grossOut,
-      grossIn: d.grossIn,
-      correctionFen: d.correctionFen,
-      correctionCount: d.correctionCount,
+      ...copyDayTotals(d),
       // Snapshots written before reissues were told apart carry no itemised corrections; their days count none.
       corrections: (d.corrections ?? []).map((c) => ({ ...c })),
       issuedOut: new Map((d.issuedOut ?? []).map(([k, issues]) => [k, issues.map((i) => ({ ...i }))])),
@@ -310,13 +273,7 @@ export function deserializeState(obj: unknown, strings?: StringInterner): Enterp
     ringSize: s.ringSize,
     days: Float64Array.from(s.days),
     sums: Float64Array.from(s.sums),
-    lastClosedDay: s.lastClosedDay,
-    lastClosedOrdinal: s.lastClosedOrdinal,
-    firstLegDay: s.firstLegDay,
-    firstActiveOrdinal: s.firstActiveOrdinal,
-    lastActiveOrdinal: s.lastActiveOrdinal,
-    lastIssueOrdinal: s.lastIssueOrdinal,
-    lastIssueDay: s.lastIssueDay,
+    ...copyDayMarks(s),
     openDays,
     links,
     timers,
