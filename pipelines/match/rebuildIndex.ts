@@ -1,28 +1,22 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { isDistrict } from '../../src/domain/district.ts';
-import type { EventType, InvoiceEvent, InvoiceKind } from '../../src/domain/invoiceEvent.ts';
+import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
 import { invoiceLegs } from '../ingest/invoiceLegs.ts';
+import type { InvoiceRow } from '../ingest/invoiceRows.ts';
 import { monthOfInstant } from './eventMonth.ts';
 
-interface InvoiceRow {
-  event_id: string;
-  event_type: EventType;
-  invoice_no: string;
-  original_invoice_no: string | null;
-  invoice_kind: InvoiceKind;
+/** An invoice as the query below reads it back from the table ingest writes: Int64 figures may arrive quoted, the instant as epoch ms. */
+type StoredInvoice = Pick<
+  InvoiceRow,
+  'event_id' | 'event_type' | 'invoice_no' | 'original_invoice_no' | 'invoice_kind' | 'seller_tax_id' | 'seller_name' | 'seller_district_code' | 'buyer_tax_id' | 'buyer_name' | 'buyer_district_code'
+> & {
   issued_at_ms: string | number;
   district: string;
-  seller_tax_id: string;
-  seller_name: string;
-  seller_district_code: string;
-  buyer_tax_id: string;
-  buyer_name: string;
-  buyer_district_code: string;
   total_amount_fen: string | number;
   total_tax_fen: string | number;
-}
+};
 
 interface LineRow {
   event_id: string;
@@ -60,7 +54,7 @@ export async function replayStoredLegs(client: ClickHouseClient, months: number,
         query_params: params,
         format: 'JSONEachRow',
       })
-    ).json<InvoiceRow>();
+    ).json<StoredInvoice>();
     const lines = await (
       await client.query({
         query: `SELECT event_id, tax_code, amount_fen FROM yunlian.invoice_lines FINAL WHERE issued_at >= fromUnixTimestamp64Milli({fromMs:Int64}) ORDER BY event_id, line_no`,
