@@ -190,6 +190,33 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
     }
   };
 
+  /** Numbers, times and emits an invoice the seller issues on `day` (not a void: that reuses its original's number). */
+  const emitNewInvoice = (
+    prng: Prng,
+    kind: Pick<InvoiceEvent, 'event_type' | 'original_invoice_no' | 'invoice_kind'>,
+    day: DayNumber,
+    second: number,
+    feed: District,
+    trade: Pick<InvoiceEvent, 'seller' | 'buyer' | 'lines'>,
+  ): InvoiceEvent => {
+    // Keys in the order of the schema, as the feeds' JSON lines have always had them.
+    const event: InvoiceEvent = {
+      event_id: ids.nextEventId(),
+      event_type: kind.event_type,
+      invoice_no: ids.nextInvoiceNo(trade.seller.district_code, day),
+      original_invoice_no: kind.original_invoice_no,
+      invoice_kind: kind.invoice_kind,
+      issued_at: formatIssuedAt(day, second),
+      district: feed,
+      seller: trade.seller,
+      buyer: trade.buyer,
+      lines: trade.lines,
+      ...totals(trade.lines),
+    };
+    emit(prng, event, feed, startOfDay(day) + second * 1000);
+    return event;
+  };
+
   const scheduleVoid = (prng: Prng, link: TradeLink, event: InvoiceEvent, day: DayNumber, second: number, cancelled: boolean): void => {
     // Voiding (作废) is only possible within the month of issue; the clerk voids within a few working days.
     const month = dayToIso(day).slice(0, 7);
@@ -239,20 +266,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       : [redLetterLine(original.priced[0]!, Math.max(1, Math.round(original.priced[0]!.quantity_units * prng.range(0.2, 0.8))))];
     const lines = priced.map((p) => p.line);
     const second = OPENING_SECOND + Math.floor(prng.next() * (CLOSING_SECOND - OPENING_SECOND));
-    const event: InvoiceEvent = {
-      event_id: ids.nextEventId(),
-      event_type: 'RED_LETTER',
-      invoice_no: ids.nextInvoiceNo(seller.district_code, day),
-      original_invoice_no: original.invoice_no,
-      invoice_kind: original.invoice_kind,
-      issued_at: formatIssuedAt(day, second),
-      district: feed,
-      seller,
-      buyer,
-      lines,
-      ...totals(lines),
-    };
-    emit(prng, event, feed, startOfDay(day) + second * 1000);
+    emitNewInvoice(prng, { event_type: 'RED_LETTER', original_invoice_no: original.invoice_no, invoice_kind: original.invoice_kind }, day, second, feed, { seller, buyer, lines });
     stats.red_letter++;
   };
 
@@ -275,20 +289,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
       });
       const lines = priced.map((p) => p.line);
       const second = OPENING_SECOND + Math.floor(prng.next() * ISSUING_SECONDS);
-      const event: InvoiceEvent = {
-        event_id: ids.nextEventId(),
-        event_type: 'ISSUED',
-        invoice_no: ids.nextInvoiceNo(seller.district_code, day),
-        original_invoice_no: null,
-        invoice_kind: link.invoice_kind,
-        issued_at: formatIssuedAt(day, second),
-        district: feed,
-        seller,
-        buyer,
-        lines,
-        ...totals(lines),
-      };
-      emit(prng, event, feed, startOfDay(day) + second * 1000);
+      const event = emitNewInvoice(prng, { event_type: 'ISSUED', original_invoice_no: null, invoice_kind: link.invoice_kind }, day, second, feed, { seller, buyer, lines });
       stats.issued++;
       if (spike ? spikeCancels(link.seller) : prng.chance(o.voidRate)) scheduleVoid(prng, link, event, day, second, spike);
       else {
