@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin } from 'kafkajs';
-import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestStackWithAdmin } from '../helpers/testStackWithAdmin.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -33,26 +32,16 @@ const legs = snapshotScenarioLegs();
 const before = legs.filter((l) => l.issued_at_ms < CUT_MS);
 const after = legs.filter((l) => l.issued_at_ms >= CUT_MS);
 
-let stack: TestStack;
-let admin: Admin;
-beforeAll(async () => {
-  stack = await startTestStack([]);
-  admin = stack.services.kafka.admin();
-  await admin.connect();
-  // Each test runs its own consumer group over these; the first adds the rest.
-  await produceLegs(before);
-});
-afterAll(async () => {
-  await admin?.disconnect();
-  await stack?.teardown();
-});
+const shared = useTestStackWithAdmin([]);
+// Each test runs its own consumer group over these; the first adds the rest.
+beforeAll(() => produceLegs(before));
 
 const startDetect = async (prefix = PREFIX, snapshotIntervalMs = 300): Promise<RunningPipeline> =>
   (
     await startPipelines({
-      services: stack.services,
+      services: shared.stack.services,
       names: ['detect'],
-      dataDir: stack.dataDir,
+      dataDir: shared.stack.dataDir,
       groupIdPrefix: prefix,
       retry: { initialDelayMs: 50, maxDelayMs: 500 },
       detect: { calendar: snapshotCalendar, watermark: WATERMARK, snapshotIntervalMs },
@@ -60,16 +49,16 @@ const startDetect = async (prefix = PREFIX, snapshotIntervalMs = 300): Promise<R
   )[0]!;
 
 async function produceLegs(batch: readonly InvoiceLeg[]): Promise<void> {
-  const codec = stack.services.codecs.invoiceLeg;
-  await stack.services.producer.send(batch.map((l) => ({ topic: TOPICS.invoiceLegs, key: l.enterprise_tax_id, value: codec.encode(l) })));
+  const codec = shared.stack.services.codecs.invoiceLeg;
+  await shared.stack.services.producer.send(batch.map((l) => ({ topic: TOPICS.invoiceLegs, key: l.enterprise_tax_id, value: codec.encode(l) })));
 }
 
 /** Next offset to read per legs partition: the topic's end, or the group's commit. */
 async function highs(): Promise<Map<number, number>> {
-  return new Map((await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).map((p) => [p.partition, Number(p.high)]));
+  return new Map((await shared.admin.fetchTopicOffsets(TOPICS.invoiceLegs)).map((p) => [p.partition, Number(p.high)]));
 }
 async function committed(group = GROUP): Promise<Map<number, number>> {
-  const [topic] = await admin.fetchOffsets({ groupId: group, topics: [TOPICS.invoiceLegs] });
+  const [topic] = await shared.admin.fetchOffsets({ groupId: group, topics: [TOPICS.invoiceLegs] });
   return new Map(topic!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
 }
 const allCommitted = async (group = GROUP): Promise<boolean> => {
@@ -99,7 +88,7 @@ function causes(error: unknown): string[] {
  * the partition's order, as the pipeline does (a restart from a snapshot gives the same outputs).
  */
 async function expectedOutputs(all: readonly InvoiceLeg[]): Promise<{ enterpriseDaily: string[]; linksDaily: string[]; signals: string[] }> {
-  const meta = await admin.fetchTopicMetadata({ topics: [TOPICS.invoiceLegs, ...DISTRICTS.map(invoiceTopic)] });
+  const meta = await shared.admin.fetchTopicMetadata({ topics: [TOPICS.invoiceLegs, ...DISTRICTS.map(invoiceTopic)] });
   const partitionsOf = (topic: string) => meta.topics.find((t) => t.name === topic)!.partitions.length;
   const expectedSources = feedSourceKeys(Object.fromEntries(DISTRICTS.map((d) => [d, partitionsOf(invoiceTopic(d))])));
   const processors = new Map<number, { processor: PartitionProcessor; offset: number }>();
@@ -127,7 +116,7 @@ const ENTERPRISE_DAILY = ['day', 'enterprise_tax_id', 'direction', 'amount_fen',
 const LINKS_DAILY = ['day', 'seller_tax_id', 'buyer_tax_id', 'gross_fen'] as const;
 
 async function storedRows(table: string, names: readonly string[]): Promise<string[]> {
-  const rows = await stack.query<{ k: string }>(`SELECT concat(${names.map((n) => `toString(${n})`).join(", ' ', ")}) AS k FROM yunlian.${table} FINAL ORDER BY k`);
+  const rows = await shared.stack.query<{ k: string }>(`SELECT concat(${names.map((n) => `toString(${n})`).join(", ' ', ")}) AS k FROM yunlian.${table} FINAL ORDER BY k`);
   return rows.map((r) => r.k).sort();
 }
 
@@ -141,7 +130,7 @@ describe('detect when a write of its outputs fails', () => {
     const daysBeforeFault = await storedRows('enterprise_daily', ENTERPRISE_DAILY);
     expect(daysBeforeFault.length).toBeGreaterThan(0);
 
-    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.enterprise_daily ADD CONSTRAINT ${CONSTRAINT} CHECK enterprise_tax_id = ''` });
+    await shared.stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.enterprise_daily ADD CONSTRAINT ${CONSTRAINT} CHECK enterprise_tax_id = ''` });
     await produceLegs(after);
     const error = await failure(first, 30_000);
     // The first batch after the fault closed days, so no leg after the fault may be committed, now or later.
@@ -155,7 +144,7 @@ describe('detect when a write of its outputs fails', () => {
     expect(await committed()).toEqual(committedBeforeFault);
     expect(await storedRows('enterprise_daily', ENTERPRISE_DAILY)).toEqual(daysBeforeFault);
 
-    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.enterprise_daily DROP CONSTRAINT ${CONSTRAINT}` });
+    await shared.stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.enterprise_daily DROP CONSTRAINT ${CONSTRAINT}` });
     const second = await startDetect();
     try {
       await waitFor(allCommitted, { what: 'every leg committed after the restart', timeoutMs: 60_000 });
@@ -171,7 +160,7 @@ describe('detect when a write of its outputs fails', () => {
   it('stops with the error when a snapshot taken while the stream is idle cannot be stored, and commits nothing', async () => {
     const prefix = 'idle-snapshot-';
     const group = prefix + GROUPS.detect;
-    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries ADD CONSTRAINT ${CONSTRAINT} CHECK entry_key = 'none'` });
+    await shared.stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries ADD CONSTRAINT ${CONSTRAINT} CHECK entry_key = 'none'` });
     // Snapshots 2 s apart: the legs arrive in the first batches, before any is due, so the idle timer takes it.
     const detect = await startDetect(prefix, 2_000);
     let error: unknown;
@@ -183,7 +172,7 @@ describe('detect when a write of its outputs fails', () => {
     expect(causes(error).join(' | ')).toContain(CONSTRAINT);
     expect([...(await committed(group)).values()].every((offset) => offset === 0)).toBe(true);
 
-    await stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries DROP CONSTRAINT ${CONSTRAINT}` });
+    await shared.stack.services.clickhouse.command({ query: `ALTER TABLE yunlian.detect_snapshot_entries DROP CONSTRAINT ${CONSTRAINT}` });
     const again = await startDetect(prefix, 2_000);
     try {
       await waitFor(() => allCommitted(group), { what: 'every leg committed after the restart', timeoutMs: 60_000 });

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Admin } from 'kafkajs';
-import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { useTestStackWithAdmin } from '../helpers/testStackWithAdmin.ts';
 import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
@@ -24,18 +23,12 @@ const TOPIC = invoiceTopic('jiashan');
 const TOTAL = 3000;
 const CHUNK = 100;
 
-let stack: TestStack;
-let admin: Admin;
+const shared = useTestStackWithAdmin([]);
 let childDir: string;
-beforeAll(async () => {
-  stack = await startTestStack([]);
-  admin = stack.services.kafka.admin();
-  await admin.connect();
+beforeAll(() => {
   childDir = mkdtempSync(path.join(tmpdir(), 'yunlian-run-'));
 });
-afterAll(async () => {
-  await admin?.disconnect();
-  await stack?.teardown();
+afterAll(() => {
   if (childDir) rmSync(childDir, { recursive: true, force: true });
 });
 
@@ -64,7 +57,7 @@ function cli(args: string[], env: Record<string, string>): { child: ChildProcess
 }
 
 function runIngest(port: number) {
-  return cli(['run', 'ingest', '--embedded-clickhouse'], { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, YUNLIAN_HTTP_PORT: String(port) });
+  return cli(['run', 'ingest', '--embedded-clickhouse'], { KAFKA_BROKERS: shared.stack.brokers.join(','), SCHEMA_REGISTRY_URL: shared.stack.registryUrl, YUNLIAN_HTTP_PORT: String(port) });
 }
 
 /** Reads the child's ClickHouse once the child is gone (chDB: one process per data dir). */
@@ -77,7 +70,7 @@ async function invoicesInChildClickHouse(): Promise<{ rows: number; unique: numb
 }
 
 async function committedRecords(): Promise<number> {
-  const [topic] = await admin.fetchOffsets({ groupId: GROUPS.ingest, topics: [TOPIC] });
+  const [topic] = await shared.admin.fetchOffsets({ groupId: GROUPS.ingest, topics: [TOPIC] });
   return topic!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
@@ -89,7 +82,7 @@ async function recordsConsumed(port: number): Promise<number> {
 let produced = 0;
 async function produce(n: number): Promise<void> {
   const lines = Array.from({ length: n }, () => JSON.stringify(issuedInvoice({ district: 'jiashan', n: 700_000 + produced++, seller: 1 + (produced % 7), buyer: 20 + (produced % 5) })));
-  await produceInvoiceLines(lines, { producer: stack.services.producer, codec: stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: CHUNK });
+  await produceInvoiceLines(lines, { producer: shared.stack.services.producer, codec: shared.stack.services.codecs.invoiceEvents.jiashan, district: 'jiashan', batchSize: CHUNK });
 }
 
 describe('yunlian run: graceful shutdown on SIGTERM', () => {

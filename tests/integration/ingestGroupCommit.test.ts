@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin } from 'kafkajs';
-import { startTestStack, type TestStack } from '../helpers/embeddedStack.ts';
+import { useTestStackWithAdmin } from '../helpers/testStackWithAdmin.ts';
 import { produceJiashanInvoices, startFastLegsReader } from '../helpers/ingestGateFixtures.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
@@ -20,24 +19,14 @@ const PREFIX = 'group-commit-';
 const DETECT = PREFIX + GROUPS.detect;
 const TOPIC = 'yunlian.invoices.jiashan';
 
-let stack: TestStack;
-let admin: Admin;
-beforeAll(async () => {
-  stack = await startTestStack([]);
-  admin = stack.services.kafka.admin();
-  await admin.connect();
-});
-afterAll(async () => {
-  await admin?.disconnect();
-  await stack?.teardown();
-});
+const shared = useTestStackWithAdmin([]);
 
 describe('ingest with pipelined writes', () => {
   const invoiceInserts: number[] = [];
   let consumed = 0;
   let ingest: RunningPipeline;
   beforeAll(async () => {
-    const base = stack.services.metrics;
+    const base = shared.stack.services.metrics;
     // Observes the pipeline's own sink metrics: how many rows each invoices insert carried.
     const metrics: Metrics = {
       ...base,
@@ -51,8 +40,8 @@ describe('ingest with pipelined writes', () => {
       },
     };
     ingest = await startIngestPipeline(
-      { kafka: stack.services.kafka, producer: stack.services.producer, clickhouse: stack.services.clickhouse, logger: stack.services.logger, metrics, now: Date.now, dataDir: stack.dataDir, groupIdPrefix: PREFIX, retry: { initialDelayMs: 50, maxDelayMs: 500 } },
-      { invoiceEvent: stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: stack.services.codecs.invoiceLeg },
+      { kafka: shared.stack.services.kafka, producer: shared.stack.services.producer, clickhouse: shared.stack.services.clickhouse, logger: shared.stack.services.logger, metrics, now: Date.now, dataDir: shared.stack.dataDir, groupIdPrefix: PREFIX, retry: { initialDelayMs: 50, maxDelayMs: 500 } },
+      { invoiceEvent: shared.stack.services.codecs.invoiceEvents.jiashan, invoiceLeg: shared.stack.services.codecs.invoiceLeg },
       { legsMaxLagPerPartition: 0, maxRecordsPerWrite: 1_000, lingerMs: 5 },
     );
   });
@@ -62,21 +51,21 @@ describe('ingest with pipelined writes', () => {
 
   it('reads on while a write is held, commits none of what it gathered meanwhile, then writes all of it in one insert', async () => {
     // The first write finds detect's lag at 0 and goes; its legs make every later write wait for detect.
-    await produceJiashanInvoices(stack, 1, 10);
+    await produceJiashanInvoices(shared.stack, 1, 10);
     await waitFor(async () => invoiceInserts.length >= 1, { what: 'the first write' });
 
-    await produceJiashanInvoices(stack, 100, 300);
+    await produceJiashanInvoices(shared.stack, 100, 300);
     // The handlers return while the write waits, so the consumer fetches all 300 (a handler waiting for its own
     // write would stop its partition at one batch).
     await waitFor(async () => consumed === 310, { what: 'all 310 invoices read while a write is held', timeoutMs: 30_000 });
-    const committedLag = [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].reduce((s, n) => s + n, 0);
+    const committedLag = [...(await partitionLags(shared.admin, PREFIX + GROUPS.ingest, TOPIC)).values()].reduce((s, n) => s + n, 0);
     // Batches of the first 10 fetched after the first write may wait too; none of the 300 is committed.
     expect(committedLag).toBeGreaterThanOrEqual(300);
 
-    const detect = await startFastLegsReader(stack, DETECT);
+    const detect = await startFastLegsReader(shared.stack, DETECT);
     try {
       await waitFor(async () => invoiceInserts.reduce((s, n) => s + n, 0) === 310, { what: 'all 310 invoices written', timeoutMs: 60_000 });
-      await waitFor(async () => [...(await partitionLags(admin, PREFIX + GROUPS.ingest, TOPIC)).values()].every((n) => n === 0), { what: 'every batch committed' });
+      await waitFor(async () => [...(await partitionLags(shared.admin, PREFIX + GROUPS.ingest, TOPIC)).values()].every((n) => n === 0), { what: 'every batch committed' });
     } finally {
       await detect.disconnect();
     }
