@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../../src/calendar/loadClosures.ts';
 import { dayToIso, isoToDay } from '../../src/calendar/workingCalendar.ts';
-import { invoicesPerWorkingDay } from '../../src/simulate/disruptionPlan.ts';
+import { invoicesPerWorkingDay, PLANNED_DISRUPTION_TYPES, type DisruptionCounts, type PlannedDisruptionType } from '../../src/simulate/disruptionPlan.ts';
 import { generateFirms } from '../../src/simulate/firmRegistry.ts';
 import { expectedDrops } from '../../src/simulate/expectedDrops.ts';
 import { createPrng } from '../../src/simulate/prng.ts';
 import { presetOptions } from '../../src/simulate/scenarioPresets.ts';
-import { createScenario, simulateScenario } from '../../src/simulate/simulateScenario.ts';
+import { createScenario, simulateScenario, type ScenarioResult } from '../../src/simulate/simulateScenario.ts';
 import { buildTradeNetwork } from '../../src/simulate/tradeNetwork.ts';
 
 /** `days` working days at `level`, then the rest. */
@@ -66,6 +66,26 @@ describe('drop labels follow DESIGN.md on the expected flow', () => {
 });
 
 describe('simulated flows match the plan the labels are derived from', () => {
+  const calendar = createWorkingCalendar({ closures: loadClosures() });
+  const SEED = 5;
+  const FIRMS = 120;
+  // A type left out of the options gets its default count, so every type is set and only the test's own are non-zero.
+  const NO_DISRUPTIONS = Object.fromEntries(PLANNED_DISRUPTION_TYPES.map((type) => [type, 0])) as Record<PlannedDisruptionType, number>;
+
+  /** Jan–Sep 2020 with only `disruptions` planned and every event delivered once and on time, so the events show the plan alone. */
+  function simulateOnly(disruptions: DisruptionCounts): ScenarioResult {
+    return simulateScenario({
+      seed: SEED,
+      firms: FIRMS,
+      from: isoToDay('2020-01-02'),
+      to: isoToDay('2020-09-30'),
+      calendar,
+      disruptions: { ...NO_DISRUPTIONS, ...disruptions },
+      duplicateRate: 0,
+      lateRate: 0,
+    });
+  }
+
   it('prices every link so that its smallest invoice line holds many units', () => {
     const prng = createPrng(11);
     const firms = generateFirms(prng.fork(1), 300);
@@ -79,21 +99,11 @@ describe('simulated flows match the plan the labels are derived from', () => {
   });
 
   it('places void spikes only on firms issuing enough invoices, and voids close to 30 % of their spike invoices', () => {
-    const calendar = createWorkingCalendar({ closures: loadClosures() });
-    const result = simulateScenario({
-      seed: 5,
-      firms: 120,
-      from: isoToDay('2020-01-02'),
-      to: isoToDay('2020-09-30'),
-      calendar,
-      disruptions: { VOID_SPIKE: 4, SALES_DROP: 0, PURCHASE_DROP: 0, SILENCE: 0, UPSTREAM_BROKEN: 0, DOWNSTREAM_BROKEN: 0, MIGRATION: 0 },
-      duplicateRate: 0,
-      lateRate: 0,
-    });
+    const result = simulateOnly({ VOID_SPIKE: 4 });
     const spikes = result.truth.labels.filter((l) => l.type === 'VOID_SPIKE' && !l.implied);
     expect(spikes.length).toBeGreaterThanOrEqual(2);
-    const prng = createPrng(5);
-    const network = buildTradeNetwork(prng.fork(2), generateFirms(prng.fork(1), 120));
+    const prng = createPrng(SEED);
+    const network = buildTradeNetwork(prng.fork(2), generateFirms(prng.fork(1), FIRMS));
     for (const label of spikes) {
       const firm = network.firms.find((f) => f.tax_id === label.enterprise_tax_id)!;
       expect(invoicesPerWorkingDay(network, firm.index) * 10).toBeGreaterThanOrEqual(12);
@@ -107,17 +117,7 @@ describe('simulated flows match the plan the labels are derived from', () => {
   });
 
   it('dates each broken-link label from the last invoice the link issued before it stopped', () => {
-    const calendar = createWorkingCalendar({ closures: loadClosures() });
-    const result = simulateScenario({
-      seed: 5,
-      firms: 120,
-      from: isoToDay('2020-01-02'),
-      to: isoToDay('2020-09-30'),
-      calendar,
-      disruptions: { VOID_SPIKE: 0, SALES_DROP: 0, PURCHASE_DROP: 0, SILENCE: 2, UPSTREAM_BROKEN: 3, DOWNSTREAM_BROKEN: 3, MIGRATION: 0 },
-      duplicateRate: 0,
-      lateRate: 0,
-    });
+    const result = simulateOnly({ SILENCE: 2, UPSTREAM_BROKEN: 3, DOWNSTREAM_BROKEN: 3 });
     const issued = Object.values(result.events).flat().filter((e) => e.event_type === 'ISSUED');
     const links = result.truth.labels.filter((l) => l.type === 'UPSTREAM_BROKEN' || l.type === 'DOWNSTREAM_BROKEN');
     expect(links.length).toBeGreaterThanOrEqual(6);

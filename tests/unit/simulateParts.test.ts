@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayToIso, isoToDay, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
+import { dayToIso, isoToDay } from '../../src/calendar/workingCalendar.ts';
 import { buildActivityProfile } from '../../src/simulate/activityProfile.ts';
 import { ArrivalQueue } from '../../src/simulate/arrivalQueue.ts';
 import { linkFactor } from '../../src/simulate/disruptionPlan.ts';
@@ -8,34 +8,7 @@ import { formatQuantity, IdSource, lineTaxFen, priceLine, redLetterLine, smallSc
 import { goodsItem } from '../../src/simulate/goodsCatalog.ts';
 import { organisationCode } from '../../src/simulate/organisationCode.ts';
 import { createPrng, hashUnit } from '../../src/simulate/prng.ts';
-
-/** Weekends off plus one closed range; enough for the profile. */
-function weekendCalendar(closedFrom: string, closedTo: string): WorkingCalendar {
-  const [a, b] = [isoToDay(closedFrom), isoToDay(closedTo)];
-  const working = (d: DayNumber): boolean => {
-    const weekday = (((d + 4) % 7) + 7) % 7;
-    return weekday !== 0 && weekday !== 6 && (d < a || d > b);
-  };
-  const base = isoToDay('2019-01-01');
-  const ordinal = (d: DayNumber): number => {
-    let n = 0;
-    for (let x = base; x <= d; x++) if (working(x)) n++;
-    return n;
-  };
-  return {
-    isWorkingDay: working,
-    workingOrdinal: ordinal,
-    addWorkingDays(day, k) {
-      let d = day;
-      for (let left = Math.abs(k); left > 0; ) {
-        d += Math.sign(k);
-        if (working(d)) left--;
-      }
-      return d;
-    },
-    closureReason: (d) => (working(d) ? null : 'closed'),
-  };
-}
+import { fakeCalendar } from '../helpers/fakeCalendar.ts';
 
 describe('seeded randomness', () => {
   it('repeats the same stream for the same seed and differs for another', () => {
@@ -147,7 +120,7 @@ describe('disruption effects', () => {
 });
 
 describe('activity profile', () => {
-  const calendar = weekendCalendar('2020-01-24', '2020-02-09');
+  const calendar = fakeCalendar([['2020-01-24', '2020-02-09']]);
   const profile = buildActivityProfile(calendar, isoToDay('2020-01-02'), isoToDay('2020-04-30'));
 
   it('finds the resumption after the long closure and ramps activity up from it', () => {
@@ -163,7 +136,7 @@ describe('activity profile', () => {
   it('spikes at month end, dips before a holiday and is closed on non-working days', () => {
     expect(profile.at(isoToDay('2020-03-31')).amount_factor).toBeGreaterThan(1.3);
     expect(profile.at(isoToDay('2020-03-31')).extra_occasion).toBeGreaterThan(0);
-    const midMonth = buildActivityProfile(weekendCalendar('2020-03-12', '2020-03-16'), isoToDay('2020-03-02'), isoToDay('2020-03-20'));
+    const midMonth = buildActivityProfile(fakeCalendar([['2020-03-12', '2020-03-16']]), isoToDay('2020-03-02'), isoToDay('2020-03-20'));
     expect(midMonth.at(isoToDay('2020-03-11')).amount_factor).toBeLessThan(1);
     expect(midMonth.at(isoToDay('2020-03-17')).amount_factor).toBeLessThan(midMonth.at(isoToDay('2020-03-11')).amount_factor);
     expect(midMonth.at(isoToDay('2020-03-19')).amount_factor).toBe(1);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayToIso, isoToDay, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
+import { dayToIso, isoToDay, type DayNumber } from '../../src/calendar/workingCalendar.ts';
 import { DISTRICTS, districtOfCode, type District } from '../../src/domain/district.ts';
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
 import { isValidUscc } from '../../src/domain/uscc.ts';
@@ -11,44 +11,9 @@ import { createScenario, simulateScenario, type FeedArrival, type ScenarioResult
 import { presetOptions } from '../../src/simulate/scenarioPresets.ts';
 import { resolveSimulateOptions } from '../../src/simulate/simulateOptions.ts';
 import { writeScenario } from '../../src/simulate/writeScenario.ts';
+import { fakeCalendar } from '../helpers/fakeCalendar.ts';
 
-/** Weekends off plus declared closures (the 2020 Spring Festival and zone shutdown, Qingming). */
-function fakeCalendar(closures: readonly [string, string][]): WorkingCalendar {
-  const first = isoToDay('2019-06-01');
-  const last = isoToDay('2021-12-31');
-  const closed = new Set<DayNumber>();
-  for (const [a, b] of closures) for (let d = isoToDay(a); d <= isoToDay(b); d++) closed.add(d);
-  const working = (d: DayNumber): boolean => {
-    const weekday = (((d + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-    return weekday !== 0 && weekday !== 6 && !closed.has(d);
-  };
-  const ordinals = new Map<DayNumber, number>();
-  let n = 0;
-  for (let d = first; d <= last; d++) {
-    if (working(d)) n++;
-    ordinals.set(d, n);
-  }
-  const ordinal = (d: DayNumber): number => {
-    const o = ordinals.get(d);
-    if (o === undefined) throw new RangeError(`fake calendar does not cover ${dayToIso(d)}`);
-    return o;
-  };
-  return {
-    isWorkingDay: working,
-    workingOrdinal: ordinal,
-    addWorkingDays(day, k) {
-      let d = day;
-      let left = Math.abs(k);
-      while (left > 0) {
-        d += Math.sign(k);
-        if (working(d)) left--;
-      }
-      return d;
-    },
-    closureReason: (d) => (working(d) ? null : closed.has(d) ? 'holiday' : 'weekend'),
-  };
-}
-
+/** Weekends off plus New Year's Day, the 2020 Spring Festival and zone shutdown, Qingming and May Day. */
 const CALENDAR = fakeCalendar([
   ['2020-01-01', '2020-01-01'],
   ['2020-01-24', '2020-02-09'],
