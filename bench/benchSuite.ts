@@ -9,7 +9,7 @@ import { startEmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
-import { formatThreadCpu, pipelineCpu } from './threadCpuReport.ts';
+import { formatCpuBudget, formatThreadCpu, pipelineCpu } from './threadCpuReport.ts';
 import { formatDetectSnapshots } from './snapshotReport.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
 import { validateInvoice } from '../pipelines/ingest/validateInvoice.ts';
@@ -30,6 +30,9 @@ import { matchStage } from './matchStage.ts';
 import { naiveEndToEnd } from './naiveEndToEnd.ts';
 import { stateMemory } from './stateMemory.ts';
 import { validateStage } from './validateStage.ts';
+
+/** Issue 9's end-to-end target on two cores. */
+const E2E_TARGET_PER_SECOND = 20_000;
 
 /** The day after `epochMs`'s day: where the latency run's events start, so none is late for detect's state. */
 function dayAfter(epochMs: number): string {
@@ -128,6 +131,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       const pipelines = e2e.threads === null ? null : pipelineCpu(e2e.threads, e2e.events, machine.cores);
       if (pipelines !== null) {
         say(`  pipelines' own threads: ${pipelines.seconds.toFixed(1)} CPU s, ${pipelines.microsPerEvent.toFixed(0)} µs an event; on ${machine.cores} cores of their own that is ${pipelines.capacityPerSecond.toFixed(0)} events/s (derived)`);
+        say(`  ${formatCpuBudget(pipelines, e2e.events, machine.cores, E2E_TARGET_PER_SECOND)}`);
       }
       const input = { events: e2e.events, firms: options.firms, period: `${options.from}..${options.to}`, legs: e2e.legs, signal_rows: e2e.signalRows, invoice_rows: e2e.invoiceRows, threads: options.pipelineThreads, detect_threads: options.detectThreads, worker_young_generation_mb: workerYoungGenerationMb, cpu_seconds: e2e.cpuSeconds };
       figures.push({
@@ -140,7 +144,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
         input: { ...input, naive_events: options.naiveEvents },
         extrapolated: { yunlian: false, naive: true, how: `naive rate measured on its first ${options.naiveEvents} events` },
         notes: `produce → ingest → legs → detect → ClickHouse until every consumer group committed everything (all rows, legs, rollups, signals written); ${options.pipelineThreads === 'worker' ? `ingest in a worker thread, detect in ${options.detectThreads}, chDB and the bench producer on the main thread` : 'everything on the main thread'}. naive: eachMessage JSON consumer, validate, one INSERT per invoice, NaiveDetector in-process, INSERT per signal.`,
-        target: { text: '≥ 20k events/s on 2 cores', met: rate !== null && rate >= 20_000 },
+        target: { text: '≥ 20k events/s on 2 cores', met: rate !== null && rate >= E2E_TARGET_PER_SECOND },
       });
       figures.push({
         id: 'e2e.vs_naive',
@@ -187,7 +191,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
           yunlian: pipelines.capacityPerSecond,
           naive: null,
           advantage: null,
-          input: { ...input, pipeline_cpu_seconds: pipelines.seconds, pipeline_cpu_us_per_event: pipelines.microsPerEvent, cores: machine.cores },
+          input: { ...input, pipeline_cpu_seconds: pipelines.seconds, pipeline_cpu_us_per_event: pipelines.microsPerEvent, rest_cpu_seconds: pipelines.restSeconds, cores: machine.cores },
           extrapolated: { yunlian: true, naive: false, how: "the cores divided by the pipeline threads' CPU per event in the end-to-end run above" },
           notes:
             "ingest's and detect's worker threads' CPU per event in the end-to-end run, turned into what that many cores would carry with nothing else on them, i.e. with Kafka and ClickHouse on their own machines as in production. Derived, not measured end to end: it assumes the threads spread over the cores, and their CPU was measured while chDB, the mock broker and the bench producer shared the cores. The end-to-end figure above stays the one the target is judged on.",

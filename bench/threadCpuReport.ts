@@ -54,6 +54,12 @@ export interface PipelineCpu {
    * threads spread over the cores, and their CPU was measured while chDB and the broker shared the cores.
    */
   capacityPerSecond: number;
+  /**
+   * What the rest of the process used meanwhile: its main thread (the bench producer, chDB's call server),
+   * chDB's pools and node's own threads. On the embedded stack it shares the cores with the pipelines, so it
+   * comes out of any throughput target's CPU budget before they get theirs. The mock brokers are another process.
+   */
+  restSeconds: number;
 }
 
 const PIPELINE_THREAD = /^(ingest|detect(-\d+)?)$/;
@@ -61,9 +67,28 @@ const PIPELINE_THREAD = /^(ingest|detect(-\d+)?)$/;
 /** null when the span has no pipeline worker threads (pipelines on the main thread, or no /proc) or no events. */
 export function pipelineCpu(span: ThreadCpuSpan, events: number, cores: number): PipelineCpu | null {
   let seconds = 0;
-  for (const [thread, s] of Object.entries(span.js)) if (PIPELINE_THREAD.test(thread)) seconds += s;
+  let restSeconds = 0;
+  for (const [thread, s] of Object.entries(span.js)) {
+    if (PIPELINE_THREAD.test(thread)) seconds += s;
+    else restSeconds += s;
+  }
+  for (const s of Object.values(span.other)) restSeconds += s;
   if (seconds <= 0 || events <= 0) return null;
-  return { seconds, microsPerEvent: (seconds / events) * 1e6, capacityPerSecond: (cores * events) / seconds };
+  return { seconds, microsPerEvent: (seconds / events) * 1e6, capacityPerSecond: (cores * events) / seconds, restSeconds };
+}
+
+/**
+ * The CPU a rate allows for `events` on `cores`, and how it was spent: a report line saying whether the rest of
+ * the process alone already leaves the pipelines less than they used.
+ */
+export function formatCpuBudget(cpu: PipelineCpu, events: number, cores: number, targetPerSecond: number): string {
+  const budget = (cores * events) / targetPerSecond;
+  const left = budget - cpu.restSeconds;
+  return (
+    `CPU budget of ${targetPerSecond} events/s: ${budget.toFixed(1)} s for ${events} events on ${cores} cores; ` +
+    `the rest of this process used ${cpu.restSeconds.toFixed(1)} s, leaving ${left.toFixed(1)} s for ingest and detect, which used ${cpu.seconds.toFixed(1)} s ` +
+    `(the mock brokers, another process, not counted)`
+  );
 }
 
 /** Two report lines: the JS threads, then the rest by OS thread name. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentThreadCpuSeconds, processThreadCpuByName, statCpuSeconds, statThreadName } from '../../src/runtime/threadCpu.ts';
 import { createMetrics } from '../../src/runtime/metrics.ts';
-import { formatThreadCpu, pipelineCpu, threadCpuOf, threadCpuSpan } from '../../bench/threadCpuReport.ts';
+import { formatCpuBudget, formatThreadCpu, pipelineCpu, threadCpuOf, threadCpuSpan } from '../../bench/threadCpuReport.ts';
 
 describe('thread CPU from /proc', () => {
   it('reads user + system ticks after a thread name that holds spaces and parentheses', () => {
@@ -44,8 +44,15 @@ describe('thread CPU from /proc', () => {
 
   it('counts ingest and every detect thread as the pipelines\' CPU, not main or the other threads', () => {
     const span = { js: { ingest: 3, 'detect-1': 2.5, 'detect-2': 2.5, main: 4 }, other: { node: 5, ThreadPool: 2 } };
-    expect(pipelineCpu(span, 100_000, 2)).toEqual({ seconds: 8, microsPerEvent: 80, capacityPerSecond: 25_000 });
+    expect(pipelineCpu(span, 100_000, 2)).toEqual({ seconds: 8, microsPerEvent: 80, capacityPerSecond: 25_000, restSeconds: 11 });
     expect(pipelineCpu({ js: { detect: 1, ingest: 1 }, other: {} }, 10, 2)?.seconds).toBe(2);
     expect(pipelineCpu({ js: { main: 9 }, other: {} }, 100, 2)).toBeNull();
+  });
+
+  it('takes what the rest of the process used out of a target\'s CPU budget before the pipelines get theirs', () => {
+    const cpu = pipelineCpu({ js: { ingest: 3, detect: 5, main: 1.5 }, other: { node: 3, ThreadPool: 2.5 } }, 100_000, 2)!;
+    const line = formatCpuBudget(cpu, 100_000, 2, 20_000);
+    expect(line).toContain('10.0 s for 100000 events on 2 cores');
+    expect(line).toContain('the rest of this process used 7.0 s, leaving 3.0 s for ingest and detect, which used 8.0 s');
   });
 });
