@@ -152,6 +152,7 @@ export interface EnterpriseDayMarks {
   lastIssueDay: DayNumber | null;
 }
 
+/** A copy of the marks alone, so a snapshot and its restore carry the same seven fields. */
 export function copyDayMarks(m: EnterpriseDayMarks): EnterpriseDayMarks {
   return {
     lastClosedDay: m.lastClosedDay,

@@ -1,5 +1,5 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
-import { SIGNAL_TYPES, type DisruptionType, type Severity } from '../../src/domain/signal.ts';
+import { SIGNAL_TYPES } from '../../src/domain/signal.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { RING_FIELDS, SLIDING_SUMS, copyDayTotals, type DayTotals } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
