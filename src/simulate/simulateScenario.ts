@@ -246,13 +246,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
     // Invoices are issued in business hours, so a void made in the evening is not reissued that day.
     const reissueSecond = voidSecond + prng.int(120, 1800);
     if (reissueSecond > OPENING_SECOND + ISSUING_SECONDS) return;
-    const reissued: InvoiceEvent = {
-      ...event,
-      event_id: ids.nextEventId(),
-      invoice_no: ids.nextInvoiceNo(event.seller.district_code, voidDay),
-      issued_at: formatIssuedAt(voidDay, reissueSecond),
-    };
-    emit(prng, reissued, event.district, startOfDay(voidDay) + reissueSecond * 1000);
+    emitNewInvoice(prng, event, voidDay, reissueSecond, event.district, event);
     stats.issued++;
   };
 
