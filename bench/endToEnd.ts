@@ -52,6 +52,11 @@ async function readRunMetrics(metrics: Metrics): Promise<{ threads: ThreadCpuRea
   return { threads: threadCpuOf(text), snapshots: detectSnapshotsOf(text) };
 }
 
+/** Legs produced so far: the legs topic's end offsets, summed over partitions. */
+async function producedLegs(admin: Admin): Promise<number> {
+  return (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+}
+
 /** Offsets detect's group has committed on the legs topic, summed over partitions (an uncommitted partition counts 0). */
 async function committedLegs(admin: Admin): Promise<number> {
   let sum = 0;
@@ -79,7 +84,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
   await admin.connect();
   let progress: ReturnType<typeof sampleProgress> | undefined;
   try {
-    const legsBefore = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+    const legsBefore = await producedLegs(admin);
     const clickhouseBefore = system.services.metrics.clickhouseLoad();
     const before = await readRunMetrics(system.services.metrics);
     const committedBefore = await committedLegs(admin);
@@ -109,7 +114,7 @@ export async function endToEnd(system: EmbeddedSystem, source: FeedRecordSource,
     const cpu = process.cpuUsage(cpuBefore);
     const after = await readRunMetrics(system.services.metrics);
     const samples = await progress.stop();
-    const legs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0) - legsBefore;
+    const legs = (await producedLegs(admin)) - legsBefore;
     const legWindow = steadyWindow(samples, legs);
     return {
       events: produced.produced,
