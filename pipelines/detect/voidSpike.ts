@@ -46,6 +46,11 @@ export function poissonUpperTail(k: number, mean: number): number {
  * number nor the share in fen stays above the (lower) resolve bar, or
  * corrections thin out. O(1): all figures are sliding sums.
  */
+/** Whether `value` is above its norm by the multiplier and by the excess. (A module function: see goodsByTaxCode in invoiceLegs.ts for what a closure costs under tsx.) */
+function above(value: number, norm: number, multiplier: number, excess: number): boolean {
+  return value >= Math.max(multiplier * norm, norm + excess);
+}
+
 export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext): DisruptionSignal | null {
   const { config } = ctx;
   const W = config.windowDays;
@@ -57,7 +62,6 @@ export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNum
   // The share of invoices, besides the share of fen: cancelled orders that happen to be the firm's small ones
   // barely move its output in fen, yet a third of its invoices being cancelled is the spike all the same.
   const countShare = shareOf(correctionCount, state.sums[SlidingSum.ISSUED_COUNT_CURRENT] ?? 0);
-  const above = (value: number, norm: number, multiplier: number, excess: number): boolean => value >= Math.max(multiplier * norm, norm + excess);
 
   const open = findOpenSignal(state, 'VOID_SPIKE', null);
   if (open !== undefined) {
