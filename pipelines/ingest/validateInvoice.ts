@@ -76,6 +76,14 @@ function checkLine(line: InvoiceLine, index: number, sign: 1 | -1): Validation |
   return null;
 }
 
+function checkParty(role: 'seller' | 'buyer', party: InvoiceEvent['seller'], reason: 'SELLER_USCC_INVALID' | 'BUYER_USCC_INVALID'): Validation | null {
+  const check = checkUscc(party.tax_id);
+  if (check.kind !== 'ok') return invalid(reason, `${role} tax_id: ${check.kind.replace(/_/g, ' ')}`);
+  if (!DIVISION_CODE.test(party.district_code)) return invalid('INVALID_DISTRICT_CODE', `${role} district_code must be 6 digits`);
+  if (party.name.length === 0 || party.name.length > MAX_TEXT) return invalid('FIELD_TOO_LONG', `${role} name must be 1..${MAX_TEXT} characters`);
+  return null;
+}
+
 const lost = (text: string) => text.includes('\uFFFD');
 
 /** Bytes that were not UTF-8 arrive decoded as U+FFFD (Avro strings, readline): the text is lost. */
@@ -100,15 +108,8 @@ export function validateInvoice(event: InvoiceEvent, ctx: ValidationContext): Va
   if (issued.kind === 'error') return invalid('TIMESTAMP_INVALID', issued.detail);
   if (issued.epochMs > ctx.now + (ctx.maxFutureMs ?? 86_400_000)) return invalid('TIMESTAMP_IN_FUTURE', `issued_at ${event.issued_at} is in the future`);
 
-  for (const [role, party, reason] of [
-    ['seller', event.seller, 'SELLER_USCC_INVALID'],
-    ['buyer', event.buyer, 'BUYER_USCC_INVALID'],
-  ] as const) {
-    const check = checkUscc(party.tax_id);
-    if (check.kind !== 'ok') return invalid(reason, `${role} tax_id: ${check.kind.replace(/_/g, ' ')}`);
-    if (!DIVISION_CODE.test(party.district_code)) return invalid('INVALID_DISTRICT_CODE', `${role} district_code must be 6 digits`);
-    if (party.name.length === 0 || party.name.length > MAX_TEXT) return invalid('FIELD_TOO_LONG', `${role} name must be 1..${MAX_TEXT} characters`);
-  }
+  const partyProblem = checkParty('seller', event.seller, 'SELLER_USCC_INVALID') ?? checkParty('buyer', event.buyer, 'BUYER_USCC_INVALID');
+  if (partyProblem) return partyProblem;
   if (hasReplacementCharacter(event)) return invalid('INVALID_TEXT_ENCODING', 'a text field is not valid UTF-8');
   if (event.seller.tax_id === event.buyer.tax_id) return invalid('SELF_INVOICE', 'seller and buyer are the same enterprise');
   const feedOwner = districtOfCode(event.seller.district_code) ?? districtOfCode(event.buyer.district_code);

@@ -11,27 +11,42 @@ export type UsccProblem =
   | { kind: 'illegal_character'; position: number; character: string }
   | { kind: 'wrong_check_character'; expected: string; actual: string };
 
+/** Each character's value in USCC_ALPHABET by char code, -1 for a character outside it (a table: checked for every party of every invoice). */
+const VALUE_OF_CODE = new Int8Array(128).fill(-1);
+for (let v = 0; v < USCC_ALPHABET.length; v++) VALUE_OF_CODE[USCC_ALPHABET.charCodeAt(v)] = v;
+
+function valueAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? VALUE_OF_CODE[c]! : -1;
+}
+
+/** The check value of the first 17 characters, or -(position) of the first illegal one. */
+function checkValue(code: string): number {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const value = valueAt(code, i);
+    if (value < 0) return -(i + 1);
+    sum += value * WEIGHTS[i]!;
+  }
+  return (31 - (sum % 31)) % 31;
+}
+
 /** The check character for the first 17 characters; throws RangeError on an illegal character. */
 export function usccCheckCharacter(first17: string): string {
   if (first17.length !== 17) throw new RangeError(`USCC body must have 17 characters, got ${first17.length}`);
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const value = USCC_ALPHABET.indexOf(first17[i]!);
-    if (value < 0) throw new RangeError(`illegal USCC character at position ${i + 1}`);
-    sum += value * WEIGHTS[i]!;
-  }
-  const check = (31 - (sum % 31)) % 31;
+  const check = checkValue(first17);
+  if (check < 0) throw new RangeError(`illegal USCC character at position ${-check}`);
   return USCC_ALPHABET[check]!;
 }
 
+const OK: UsccProblem = Object.freeze({ kind: 'ok' });
+
 export function checkUscc(code: string): UsccProblem {
   if (code.length !== 18) return { kind: 'wrong_length', length: code.length };
-  for (let i = 0; i < 18; i++) {
-    if (!USCC_ALPHABET.includes(code[i]!)) return { kind: 'illegal_character', position: i + 1, character: code[i]! };
-  }
-  const expected = usccCheckCharacter(code.slice(0, 17));
-  const actual = code[17]!;
-  return expected === actual ? { kind: 'ok' } : { kind: 'wrong_check_character', expected, actual };
+  const check = checkValue(code);
+  if (check < 0) return { kind: 'illegal_character', position: -check, character: code[-check - 1]! };
+  if (valueAt(code, 17) < 0) return { kind: 'illegal_character', position: 18, character: code[17]! };
+  return valueAt(code, 17) === check ? OK : { kind: 'wrong_check_character', expected: USCC_ALPHABET[check]!, actual: code[17]! };
 }
 
 export function isValidUscc(code: string): boolean {

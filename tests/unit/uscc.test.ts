@@ -35,6 +35,14 @@ describe('USCC check character', () => {
     }
   });
 
+  it('names the first illegal character, the check position and characters beyond ASCII included', () => {
+    const valid = makeUscc('320509', 'MA1XY4123');
+    expect(checkUscc(valid.slice(0, 17) + 'I')).toEqual({ kind: 'illegal_character', position: 18, character: 'I' });
+    expect(checkUscc(`中${valid.slice(1)}`)).toEqual({ kind: 'illegal_character', position: 1, character: '中' });
+    expect(checkUscc(`${valid.slice(0, 3)}Ａ${valid.slice(4, 9)}o${valid.slice(10)}`)).toEqual({ kind: 'illegal_character', position: 4, character: 'Ａ' });
+    expect(() => usccCheckCharacter(`${valid.slice(0, 16)}ÿ`)).toThrow(/position 17/);
+  });
+
   it('rejects wrong lengths', () => {
     expect(checkUscc('')).toEqual({ kind: 'wrong_length', length: 0 });
     expect(checkUscc('91310000MA1FL1MM2')).toEqual({ kind: 'wrong_length', length: 17 });
