@@ -52,14 +52,29 @@ export function encodeRows(rows: readonly object[]): EncodedRows {
  */
 export function encodeColumns<R extends object>(columns: TableColumns<R>, rows: readonly NoInfer<R>[]): EncodedRows {
   if (rows.length === 0) return { count: 0, bytes: EMPTY, columns };
+  const valuesOf = valueReaderOf(columns);
   const arrays = new Array<unknown[]>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const values = new Array<unknown>(columns.length);
-    for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!];
-    arrays[i] = values;
-  }
+  for (let i = 0; i < rows.length; i++) arrays[i] = valuesOf(rows[i]!);
   return { count: rows.length, bytes: jsonLinesUtf8(arrays), columns };
+}
+
+type ValueReader = (row: object) => unknown[];
+const valueReaders = new WeakMap<readonly string[], ValueReader>();
+
+/**
+ * A function that reads a row's values in column order, generated once per column list: its loads name their
+ * keys (`row["event_id"]`), so each is a fast load of one row shape, where a loop over the column names made
+ * every load a generic lookup by a computed key. 5.6 -> 4.4 us for an invoice's row and line rows (a scratch
+ * timing over 100k scenario invoices, same bytes), ~4 % of ingest's thread. The keys are written as JSON
+ * strings, so no column name can inject code.
+ */
+function valueReaderOf(columns: readonly string[]): ValueReader {
+  let reader = valueReaders.get(columns);
+  if (reader === undefined) {
+    reader = new Function('row', `return [${columns.map((c) => `row[${JSON.stringify(c)}]`).join(', ')}];`) as ValueReader;
+    valueReaders.set(columns, reader);
+  }
+  return reader;
 }
 
 /** The rows of several encodings as one (JSON lines concatenate). Throws RangeError for parts encoded with different columns. */

@@ -23,6 +23,15 @@ describe('rows encoded as arrays of their columns', () => {
     expect(concatEncodedRows([encodeRows([{ id: 1 }]), encodeRows([{ id: 2 }])]).columns).toBeUndefined();
   });
 
+  it('reads keys that are not identifiers as keys, never as code, and keeps each column list to its own reader', () => {
+    const odd = ['a"); throw new Error("x', '__proto__', 'b'] as const;
+    const row = { 'a"); throw new Error("x': 1, b: 2 };
+    expect(encodeColumns(odd as unknown as readonly (keyof typeof row & string)[], [row]).bytes.toString('utf8')).toBe('[1,{},2]\n');
+    const reversed = tableColumns<Row>({ fen: true, note: true, name: true, id: true });
+    expect(encodeColumns(reversed, [{ id: 1, name: 'a', fen: 3 }]).bytes.toString('utf8')).toBe('[3,null,"a",1]\n');
+    expect(encodeColumns(columns, [{ id: 1, name: 'a', fen: 3 }]).bytes.toString('utf8')).toBe('[1,"a",null,3]\n');
+  });
+
   it('refuses a column name that could not stand in an INSERT statement', () => {
     expect(() => tableColumns<{ 'id) FORMAT x': number }>({ 'id) FORMAT x': true })).toThrow(RangeError);
   });
