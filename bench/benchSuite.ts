@@ -5,6 +5,7 @@ import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts
 import { loadClosures } from '../src/calendar/loadClosures.ts';
 import { dayOfInstant, dayToIso, isoToDay, startOfDay } from '../src/calendar/workingCalendar.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
+import { isoInstant } from '../sinks/clickhouse/insertRows.ts';
 import { startEmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createLogger } from '../src/runtime/log.ts';
@@ -96,7 +97,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       figures.push(...validateStage(scenario.sample, now));
       const rows = scenario.sample
         .filter(({ feed, event }) => validateInvoice(event, { now, topicDistrict: feed }).kind === 'valid')
-        .map(({ event }, i) => invoiceRow(event, (parseIssuedAt(event.issued_at) as { epochMs: number }).epochMs, { topic: 'bench', partition: 0, offset: String(i) }, now));
+        .map(({ event }, i) => invoiceRow(event, isoInstant((parseIssuedAt(event.issued_at) as { epochMs: number }).epochMs), { topic: 'bench', partition: 0, offset: String(i) }, isoInstant(now)));
       figures.push(...(await insertStage({ clickhouse: system.services.clickhouse, rows, batchRows: 10_000, naiveCap: options.naiveEvents })));
       const legs = legsOf(scenario.sample, now);
       figures.push(...encodeStage(legs, system.services.codecs.invoiceLeg));

@@ -5,7 +5,7 @@ import type { InvoiceEvent } from '../src/domain/invoiceEvent.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
 import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { ensureTopics } from '../src/kafka/ensureTopics.ts';
-import { insertRows } from '../sinks/clickhouse/insertRows.ts';
+import { insertRows, isoInstant } from '../sinks/clickhouse/insertRows.ts';
 import { validateInvoice } from '../pipelines/ingest/validateInvoice.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
@@ -60,7 +60,7 @@ export async function naiveEndToEnd(system: EmbeddedSystem, events: ReadonlyArra
         const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as InvoiceEvent;
         const issued = parseIssuedAt(event.issued_at);
         if (validateInvoice(event, { now }).kind === 'valid' && issued.kind === 'ok') {
-          await insertRows(clickhouse, { table: INVOICES, rows: [invoiceRow(event, issued.epochMs, { topic: TOPIC, partition: 0, offset: message.offset }, now)] });
+          await insertRows(clickhouse, { table: INVOICES, rows: [invoiceRow(event, isoInstant(issued.epochMs), { topic: TOPIC, partition: 0, offset: message.offset }, isoInstant(now))] });
           const out: NaiveSignal[] = [];
           for (const leg of invoiceLegs(event, issued.epochMs, 0)) detector.apply(leg, out);
           if (out.length > 0) {

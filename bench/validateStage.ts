@@ -4,6 +4,7 @@ import { validateInvoice } from '../pipelines/ingest/validateInvoice.ts';
 import { invoiceLegs } from '../pipelines/ingest/invoiceLegs.ts';
 import { invoiceLineRows, invoiceRow } from '../pipelines/ingest/invoiceRows.ts';
 import { parseIssuedAt } from '../src/domain/issuedAt.ts';
+import { isoInstant } from '../sinks/clickhouse/insertRows.ts';
 import { ratePerSecond, type BenchFigure } from './benchFigure.ts';
 
 /**
@@ -23,8 +24,9 @@ export function validateStage(sample: ReadonlyArray<{ feed: District; event: Inv
   for (const { event } of sample) {
     const issued = parseIssuedAt(event.issued_at);
     if (issued.kind === 'error') continue;
-    invoiceRow(event, issued.epochMs, source, now);
-    rows += invoiceLineRows(event, issued.epochMs).length + invoiceLegs(event, issued.epochMs, 0).length;
+    const issuedAt = isoInstant(issued.epochMs);
+    invoiceRow(event, issuedAt, source, isoInstant(now));
+    rows += invoiceLineRows(event, issuedAt).length + invoiceLegs(event, issued.epochMs, 0).length;
   }
   const transformSeconds = (performance.now() - t) / 1000;
   return [

@@ -5,7 +5,7 @@ import type { ConsumedRecord, OutgoingRecord } from '../../src/kafka/record.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import { TOPICS } from '../../src/kafka/topics.ts';
-import { encodeColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
+import { encodeColumns, isoInstant, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import { validateInvoice } from './validateInvoice.ts';
 import { invoiceLegs } from './invoiceLegs.ts';
 import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, invoiceLineRows, invoiceRow, type InvoiceLineRow, type InvoiceRow } from './invoiceRows.ts';
@@ -49,6 +49,7 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
   const rejected = new Map<string, number>();
   let duplicatesInBatch = 0;
   const seen = new Set<string>();
+  const ingestedAt = isoInstant(ctx.now);
   const reject = (record: ConsumedRecord, reason: string, detail: string) => {
     deadLetters.push(deadLetter(record, reason, detail));
     rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
@@ -94,8 +95,9 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
     }
     seen.add(event.event_id);
     legs.push({ topic: TOPICS.invoiceLegs, key: sellerLeg.enterprise_tax_id, value: seller }, { topic: TOPICS.invoiceLegs, key: buyerLeg.enterprise_tax_id, value: buyer });
-    invoiceRows.push(invoiceRow(event, verdict.issuedAtMs, record, ctx.now));
-    for (const row of invoiceLineRows(event, verdict.issuedAtMs)) lineRows.push(row);
+    const issuedAt = isoInstant(verdict.issuedAtMs);
+    invoiceRows.push(invoiceRow(event, issuedAt, record, ingestedAt));
+    for (const row of invoiceLineRows(event, issuedAt)) lineRows.push(row);
   }
   return { invoiceRows: encodeColumns(INVOICE_COLUMNS, invoiceRows), lineRows: encodeColumns(INVOICE_LINE_COLUMNS, lineRows), legs, deadLetters, rejected, duplicatesInBatch };
 }

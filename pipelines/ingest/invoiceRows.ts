@@ -1,5 +1,5 @@
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
-import { isoInstant, tableColumns } from '../../sinks/clickhouse/insertRows.ts';
+import { tableColumns } from '../../sinks/clickhouse/insertRows.ts';
 
 /** Where a record came from, kept on the row for lineage and replay checks. */
 export interface SourcePosition {
@@ -55,14 +55,18 @@ export const INVOICE_COLUMNS = tableColumns<InvoiceRow>({
   ingested_at: true,
 });
 
-export function invoiceRow(event: InvoiceEvent, issuedAtMs: number, source: SourcePosition, ingestedAtMs: number): InvoiceRow {
+/**
+ * `issuedAt` and `ingestedAt` are the instants as ClickHouse reads them (isoInstant): formatted once by the
+ * caller, as an invoice's row and its line rows share the one and a batch's rows the other.
+ */
+export function invoiceRow(event: InvoiceEvent, issuedAt: string, source: SourcePosition, ingestedAt: string): InvoiceRow {
   return {
     event_id: event.event_id,
     event_type: event.event_type,
     invoice_no: event.invoice_no,
     original_invoice_no: event.original_invoice_no,
     invoice_kind: event.invoice_kind,
-    issued_at: isoInstant(issuedAtMs),
+    issued_at: issuedAt,
     district: event.district,
     seller_tax_id: event.seller.tax_id,
     seller_name: event.seller.name,
@@ -76,7 +80,7 @@ export function invoiceRow(event: InvoiceEvent, issuedAtMs: number, source: Sour
     source_topic: source.topic,
     source_partition: source.partition,
     source_offset: source.offset,
-    ingested_at: isoInstant(ingestedAtMs),
+    ingested_at: ingestedAt,
   };
 }
 
@@ -117,15 +121,14 @@ export const INVOICE_LINE_COLUMNS = tableColumns<InvoiceLineRow>({
   tax_fen: true,
 });
 
-/** Rows of `yunlian.invoice_lines`. */
-export function invoiceLineRows(event: InvoiceEvent, issuedAtMs: number): InvoiceLineRow[] {
-  const issued_at = isoInstant(issuedAtMs);
+/** Rows of `yunlian.invoice_lines`; `issuedAt` as for invoiceRow. */
+export function invoiceLineRows(event: InvoiceEvent, issuedAt: string): InvoiceLineRow[] {
   return event.lines.map((l, line_no) => ({
     event_id: event.event_id,
     line_no,
     invoice_no: event.invoice_no,
     event_type: event.event_type,
-    issued_at,
+    issued_at: issuedAt,
     district: event.district,
     seller_tax_id: event.seller.tax_id,
     buyer_tax_id: event.buyer.tax_id,

@@ -7,9 +7,10 @@ import { clientOnConnection, connectionOf, openClickHouse, rawInsertOf } from '.
 import { YunlianError } from '../../src/runtime/errors.ts';
 import { migrate } from '../../sinks/clickhouse/migrate.ts';
 import { MIGRATIONS } from '../../sinks/clickhouse/schema.ts';
-import { concatEncodedRows, encodeColumns, encodeRows, insertRows, tableColumns } from '../../sinks/clickhouse/insertRows.ts';
+import { concatEncodedRows, encodeColumns, encodeRows, insertRows, isoInstant, tableColumns } from '../../sinks/clickhouse/insertRows.ts';
 import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, invoiceLineRows, invoiceRow } from '../../pipelines/ingest/invoiceRows.ts';
 import { parseIssuedAt } from '../../src/domain/issuedAt.ts';
+import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
 import { issuedInvoice } from '../helpers/invoiceFixtures.ts';
 
 let dir: string;
@@ -107,8 +108,9 @@ describe('ClickHouse inserts on chDB', () => {
 
   it("lands ingest's invoice and line rows with the real tables' columns as row objects would", async () => {
     const events = Array.from({ length: 40 }, (_, i) => issuedInvoice({ amounts: [1000 + i, 250], seller: 100 + i, buyer: 200 + i }));
-    const invoices = events.map((e, i) => invoiceRow(e, (parseIssuedAt(e.issued_at) as { epochMs: number }).epochMs, { topic: 'yunlian.invoices.qingpu', partition: 1, offset: String(i) }, Date.UTC(2020, 2, 1)));
-    const lines = events.flatMap((e) => invoiceLineRows(e, (parseIssuedAt(e.issued_at) as { epochMs: number }).epochMs));
+    const issuedAt = (e: InvoiceEvent) => isoInstant((parseIssuedAt(e.issued_at) as { epochMs: number }).epochMs);
+    const invoices = events.map((e, i) => invoiceRow(e, issuedAt(e), { topic: 'yunlian.invoices.qingpu', partition: 1, offset: String(i) }, isoInstant(Date.UTC(2020, 2, 1))));
+    const lines = events.flatMap((e) => invoiceLineRows(e, issuedAt(e)));
     for (const t of ['invoices', 'invoice_lines']) {
       await client.command({ query: `CREATE TABLE yunlian.${t}_as_objects AS yunlian.${t}` });
       await client.command({ query: `CREATE TABLE yunlian.${t}_as_arrays AS yunlian.${t}` });
