@@ -320,7 +320,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
             continue;
           }
           try {
-            legs.push(await codecs.invoiceLeg.decode(record.value));
+            legs.push(codecs.invoiceLeg.decodeNow?.(record.value) ?? (await codecs.invoiceLeg.decode(record.value)));
             offsets.push(Number(offset));
           } catch (error) {
             if (!(error instanceof PoisonRecordError)) throw error;

@@ -61,7 +61,7 @@ export async function ingestBatch(records: readonly ConsumedRecord[], ctx: Inges
     }
     let event: InvoiceEvent;
     try {
-      event = await ctx.codec.decode(record.value);
+      event = ctx.codec.decodeNow?.(record.value) ?? (await ctx.codec.decode(record.value));
     } catch (error) {
       if (error instanceof PoisonRecordError) {
         reject(record, error.code, error.message);

@@ -50,6 +50,8 @@ export class AvroSerde {
   private readonly unknownIdTtlMs: number;
   private readonly now: () => number;
   private readonly writerTypes = new Map<number, Promise<Type>>();
+  /** The writer types fetched (or registered) so far: a schema id never changes its schema, so these stay. */
+  private readonly knownWriterTypes = new Map<number, Type>();
   private readonly unknownIds = new Map<number, { until: number; error: PoisonRecordError }>();
   private readonly readersByText = new Map<string, Type>();
   private readonly readersByObject = new WeakMap<object, Type>();
@@ -75,7 +77,10 @@ export class AvroSerde {
     const text = typeof schema === 'string' ? schema : JSON.stringify(schema);
     const type = parseSchemaOrConfigError(text);
     const id = await this.client.register(subject, text);
-    if (!this.writerTypes.has(id)) this.writerTypes.set(id, Promise.resolve(type));
+    if (!this.writerTypes.has(id)) {
+      this.writerTypes.set(id, Promise.resolve(type));
+      this.knownWriterTypes.set(id, type);
+    }
     return id;
   }
 
@@ -113,7 +118,22 @@ export class AvroSerde {
    */
   async decode<T = unknown>(buf: Buffer, readerSchema?: AvroSchemaInput): Promise<DecodedRecord<T>> {
     const { schemaId, body } = decodeWireFormat(buf);
-    const writer = await this.writerType(schemaId);
+    return this.decodeWith<T>(await this.writerType(schemaId), schemaId, body, readerSchema);
+  }
+
+  /**
+   * decode without waiting, when the record's writer schema is known already (every record after the first of
+   * its schema id): undefined when the registry must be asked first, then call decode. Throws what decode
+   * rejects with. The pipelines decode every record this way first: awaiting decode costs each record a few
+   * promises and microtask turns even when nothing is fetched (docs/performance.md, "Session 19").
+   */
+  decodeKnown<T = unknown>(buf: Buffer, readerSchema?: AvroSchemaInput): DecodedRecord<T> | undefined {
+    const { schemaId, body } = decodeWireFormat(buf);
+    const writer = this.knownWriterTypes.get(schemaId);
+    return writer === undefined ? undefined : this.decodeWith<T>(writer, schemaId, body, readerSchema);
+  }
+
+  private decodeWith<T>(writer: Type, schemaId: number, body: Buffer, readerSchema: AvroSchemaInput | undefined): DecodedRecord<T> {
     if (readerSchema === undefined) return { schemaId, value: decodeBody(writer, body, undefined, schemaId) as T };
     const reader = this.readerType(readerSchema);
     const resolution = this.resolution(reader, writer, schemaId);
@@ -131,6 +151,7 @@ export class AvroSerde {
     }
     const pending = this.fetchWriterType(schemaId);
     this.writerTypes.set(schemaId, pending);
+    pending.then((type) => this.knownWriterTypes.set(schemaId, type), () => undefined);
     pending.catch((error: unknown) => {
       // Only successes stay cached: a registry outage must be retried, an unknown id re-asked after the TTL.
       this.writerTypes.delete(schemaId);

@@ -35,6 +35,9 @@ export async function topicCodec<T>(serde: AvroSerde, topic: string, writer: Sch
     async decode(bytes: Buffer): Promise<T> {
       return (await serde.decode<T>(bytes, readerText)).value;
     },
+    decodeNow(bytes: Buffer): T | undefined {
+      return serde.decodeKnown<T>(bytes, readerText)?.value;
+    },
   };
 }
 

@@ -8,4 +8,9 @@ export interface ValueCodec<T> {
   readonly schemaId: number;
   encode(value: T): Buffer;
   decode(bytes: Buffer): Promise<T>;
+  /**
+   * decode without waiting, when no registry round-trip is needed: undefined when one is (then call decode).
+   * Throws what decode rejects with. Optional: a codec without it is always decoded with decode.
+   */
+  decodeNow?(bytes: Buffer): T | undefined;
 }

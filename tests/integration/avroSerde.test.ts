@@ -51,6 +51,29 @@ describe('AvroSerde', () => {
     expect(counter.count('/schemas/ids/')).toBe(2);
   });
 
+  it('decodes without waiting once a schema id is known, and says when the registry must be asked first', async () => {
+    const producer = new AvroSerde({ registryUrl: registry.url });
+    const subject = uniqueSubject();
+    const v1 = await producer.register(subject, V1);
+    const v2 = await producer.register(subject, V2);
+    const invoice = sampleInvoice();
+    const record = await producer.encode(v1, invoice);
+    expect(producer.decodeKnown(record)).toEqual({ schemaId: v1, value: invoice });
+
+    const counter = countingFetch();
+    const consumer = new AvroSerde({ registryUrl: registry.url, fetch: counter.fetch });
+    expect(consumer.decodeKnown(record, V2)).toBeUndefined();
+    expect(counter.count('/schemas/ids/')).toBe(0);
+    const waited = await consumer.decode(record, V2);
+    expect(consumer.decodeKnown(record, V2)).toEqual(waited);
+    expect(waited.value).toEqual({ ...invoice, source_system: null });
+    expect(counter.count('/schemas/ids/')).toBe(1);
+    // Bad bytes throw at once, as decode rejects; a truncated body of a known id likewise.
+    expect(() => consumer.decodeKnown(Buffer.from([1, 0, 0, 0, 1]))).toThrow(expect.objectContaining({ code: 'WIRE_FORMAT_BAD_MAGIC' }));
+    expect(() => consumer.decodeKnown(record.subarray(0, record.length - 3), V2)).toThrow(expect.objectContaining({ code: 'AVRO_DECODE_FAILED' }));
+    expect(consumer.decodeKnown(await producer.encode(v2, invoice))).toBeUndefined();
+  });
+
   it('resolves records into the reader schema the consumer expects', async () => {
     const serde = new AvroSerde({ registryUrl: registry.url });
     const subject = uniqueSubject();
