@@ -13,8 +13,13 @@ type AvscTapClass = new (buf: Buffer, pos: number) => AvscTap;
 
 const { Tap } = createRequire(import.meta.url)('avsc/lib/utils.js') as { Tap: AvscTapClass };
 
-/** Longest string written in one pass: 21 UTF-16 units are at most 63 bytes, whose length is one varint byte. */
-const ONE_PASS_UNITS = 21;
+/**
+ * Longest string tried in one pass: its length must fit one varint byte (under 64 bytes of UTF-8), which 63
+ * UTF-16 units may, and ASCII ones do (leg and event IDs are 30–50). A string whose UTF-8 turns out longer is
+ * written again by avsc's writer, from the same position.
+ */
+const ONE_PASS_UNITS = 63;
+const ONE_BYTE_LENGTH_LIMIT = 63;
 
 /**
  * avsc's Tap with a one-pass writer for short strings. avsc takes
@@ -23,7 +28,7 @@ const ONE_PASS_UNITS = 21;
  * times the work for a Chinese name, and names, tax IDs and district codes are
  * most of a leg. This writes the characters first and the length byte after,
  * with avsc's own branches (lone surrogates included), so the bytes are
- * avsc's; longer strings go to avsc. The bench's `leg encode` stage went
+ * avsc's; strings of 64 bytes or more go to avsc. The bench's `leg encode` stage went
  * from 116–188k to about 245k legs/s with it (docs/performance.md, "Session 13").
  */
 class OnePassStringTap extends Tap {
@@ -56,6 +61,10 @@ class OnePassStringTap extends Tap {
         buf[pos++] = ((c >> 6) & 0x3f) | 0x80;
         buf[pos++] = (c & 0x3f) | 0x80;
       }
+    }
+    if (pos - start > ONE_BYTE_LENGTH_LIMIT) {
+      super.writeString(s);
+      return;
     }
     // Avro's zigzag varint of a length below 64 is the single byte 2·length. Writes past the buffer's end are
     // dropped by the typed array; the position then lies beyond it, which isValid() reports, as avsc's does.

@@ -25,16 +25,23 @@ describe('Avro wire-format encoder', () => {
   it('writes avsc bytes for strings of every length and kind of character, lone surrogates included', () => {
     const encode = avroWireEncoder<InvoiceLeg>(7, type);
     const [leg] = legs(1);
-    // ASCII, two-byte (é), three-byte (嘉), four-byte (😀, a surrogate pair) and lone surrogates, in runs around the one-pass limit.
+    // ASCII, two-byte (é), three-byte (嘉), four-byte (😀, a surrogate pair) and lone surrogates, in runs around the
+    // one-pass limits: 63 UTF-16 units, and 63 bytes, past which the length takes two varint bytes.
     const pieces = ['a', 'é', '嘉', '😀', '\ud800', '\udc00', 'Z'];
     let seed = 13579;
     const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
     for (let n = 0; n < 2000; n++) {
       let name = '';
-      const units = Math.floor(random() * 30);
+      const units = Math.floor(random() * 80);
       while (name.length < units) name += pieces[Math.floor(random() * pieces.length)];
       const value: InvoiceLeg = { ...leg!, enterprise_name: name, partner_name: name.slice(1), leg_id: name.slice(0, 3) };
       expect(encode(value).equals(encodeWireFormat(7, type.toBuffer(value))), JSON.stringify(name)).toBe(true);
+    }
+    for (let units = 55; units <= 70; units++) {
+      for (const name of ['a'.repeat(units), `${'a'.repeat(units - 1)}é`, `嘉${'a'.repeat(units - 1)}`]) {
+        const value: InvoiceLeg = { ...leg!, leg_id: name, event_id: name.slice(1) };
+        expect(encode(value).equals(encodeWireFormat(7, type.toBuffer(value))), name).toBe(true);
+      }
     }
   });
 
