@@ -64,7 +64,7 @@ const valueReaders = new WeakMap<readonly string[], ValueReader>();
 /**
  * A function that reads a row's values in column order, generated once per column list: its loads name their
  * keys (`row["event_id"]`), so each is a fast load of one row shape, where a loop over the column names made
- * every load a generic lookup by a computed key. 5.6 -> 4.4 us for an invoice's row and line rows (a scratch
+ * every load a generic lookup by a computed key. 5.6 → 4.4 µs for an invoice's row and line rows (a scratch
  * timing over 100k scenario invoices, same bytes), ~4 % of ingest's thread. The keys are written as JSON
  * strings, so no column name can inject code. Cached by the list's identity: callers pass a table's constant
  * list (tableColumns), so each table compiles one reader.

@@ -51,11 +51,17 @@ describe('AvroSerde', () => {
     expect(counter.count('/schemas/ids/')).toBe(2);
   });
 
-  it('decodes without waiting once a schema id is known, and says when the registry must be asked first', async () => {
-    const producer = new AvroSerde({ registryUrl: registry.url });
+  /** A serde with the invoice schema's two versions registered under a fresh subject. */
+  async function serdeWithVersions(): Promise<{ serde: AvroSerde; v1: number; v2: number }> {
+    const serde = new AvroSerde({ registryUrl: registry.url });
     const subject = uniqueSubject();
-    const v1 = await producer.register(subject, V1);
-    const v2 = await producer.register(subject, V2);
+    const v1 = await serde.register(subject, V1);
+    const v2 = await serde.register(subject, V2);
+    return { serde, v1, v2 };
+  }
+
+  it('decodes without waiting once a schema id is known, and says when the registry must be asked first', async () => {
+    const { serde: producer, v1, v2 } = await serdeWithVersions();
     const invoice = sampleInvoice();
     const record = await producer.encode(v1, invoice);
     expect(producer.decodeKnown(record)).toEqual({ schemaId: v1, value: invoice });
@@ -75,10 +81,7 @@ describe('AvroSerde', () => {
   });
 
   it('resolves records into the reader schema the consumer expects', async () => {
-    const serde = new AvroSerde({ registryUrl: registry.url });
-    const subject = uniqueSubject();
-    const v1 = await serde.register(subject, V1);
-    const v2 = await serde.register(subject, V2);
+    const { serde, v1, v2 } = await serdeWithVersions();
     const invoice = sampleInvoice();
 
     const oldRecordNewReader = await serde.decode(await serde.encode(v1, invoice), V2);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIssuedAt, type ParsedInstant } from '../../src/domain/issuedAt.ts';
+import { seededRandom } from '../helpers/detectFixtures.ts';
 
 /**
  * The parser this one replaced (a regular expression and Date.parse), plus the
@@ -19,18 +20,6 @@ function reference(value: string): ParsedInstant {
     return { kind: 'error', detail: 'issued_at is not a valid date-time' };
   }
   return { kind: 'ok', epochMs };
-}
-
-/** A deterministic generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALPHABET = '0123456789-:T.Z+ x';
@@ -73,7 +62,7 @@ describe('parseIssuedAt', () => {
   });
 
   it('agrees with the regular expression and Date.parse on 200,000 strings near the accepted form', () => {
-    const next = random(20201130);
+    const next = seededRandom(20201130);
     let ok = 0;
     for (let i = 0; i < 200_000; i++) {
       const s = nearTimestamp(next);
