@@ -1,68 +1,63 @@
 /**
- * Summarises a V8 CPU profile (`node --cpu-prof`) into the functions with the
- * most self time, for the performance notes of issue 9.
+ * Prints where a V8 CPU profile (`node --cpu-prof`) spends its time, for the
+ * performance notes of issue 9 (see cpuProfileSummary.ts).
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/runBench.ts --only e2e
- *   npx tsx bench/topHotspots.ts /tmp/prof/CPU.*.cpuprofile [top=25]
+ *   npx tsx bench/topHotspots.ts /tmp/prof/CPU.*.cpuprofile [top=25] [--inclusive] [--match <regex>]
+ *
+ * One summary per file: node writes a profile per thread, workers included.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { hotspots, inclusiveTimes, type CpuProfile } from './cpuProfileSummary.ts';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
+const USAGE = `usage: npx tsx bench/topHotspots.ts <file.cpuprofile>... [top=25] [--inclusive] [--match <regex>]
+  the functions of a V8 CPU profile (node --cpu-prof) with the most self time, or with --inclusive the most
+  time including what they called (a share of the thread's busy time); --match keeps the functions whose
+  name or location matches
+`;
+
+function fail(message: string, code: number): void {
+  process.stderr.write(message);
+  process.exitCode = code;
 }
 
-interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-}
-
-export interface Hotspot {
-  name: string;
-  where: string;
-  selfMs: number;
-  share: number;
-}
-
-/** Self time per function (by name and location), largest first; idle and GC are kept, as they say where time goes. */
-export function hotspots(profile: CpuProfile): Hotspot[] {
-  const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
-  const msPerHit = totalHits === 0 ? 0 : (profile.endTime - profile.startTime) / 1000 / totalHits;
-  const byKey = new Map<string, Hotspot>();
-  for (const n of profile.nodes) {
-    if (!n.hitCount) continue;
-    const where = `${n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|pipelines|src|sinks|schemas|bench)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
-    const name = n.callFrame.functionName || '(anonymous)';
-    const key = `${name}@${where}`;
-    const h = byKey.get(key) ?? { name, where, selfMs: 0, share: 0 };
-    h.selfMs += n.hitCount * msPerHit;
-    byKey.set(key, h);
-  }
-  const list = [...byKey.values()].sort((a, b) => b.selfMs - a.selfMs);
-  for (const h of list) h.share = totalHits === 0 ? 0 : h.selfMs / ((profile.endTime - profile.startTime) / 1000);
-  return list;
-}
-
-const USAGE = 'usage: npx tsx bench/topHotspots.ts <file.cpuprofile> [top=25]\n  the functions of a V8 CPU profile (node --cpu-prof) with the most self time\n';
-
-const [file, top] = process.argv.slice(2);
-if (file === '--help' || file === '-h') {
-  process.stdout.write(USAGE);
-} else if (file === undefined || (top !== undefined && !(Number(top) > 0))) {
-  process.stderr.write(USAGE);
-  process.exitCode = 2;
-} else {
-  let profile: CpuProfile;
+function main(): void {
+  let parsed;
   try {
-    profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    parsed = parseArgs({ allowPositionals: true, options: { inclusive: { type: 'boolean' }, match: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    process.stderr.write(`cannot read ${file} as a CPU profile: ${(error as Error).message}\n`);
-    process.exit(1);
+    return fail(`${(error as Error).message}\n${USAGE}`, 2);
   }
-  const list = hotspots(profile);
-  for (const h of list.slice(0, Number(top ?? 25))) {
-    process.stdout.write(`${(h.share * 100).toFixed(1).padStart(5)} %  ${h.selfMs.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}\n`);
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const counts = positionals.filter((p) => /^\d+$/.test(p));
+  const files = positionals.filter((p) => !/^\d+$/.test(p));
+  const top = Number(counts[0] ?? 25);
+  if (files.length === 0 || counts.length > 1 || !(top > 0)) return fail(USAGE, 2);
+  let match: RegExp | null = null;
+  try {
+    match = values.match === undefined ? null : new RegExp(values.match);
+  } catch (error) {
+    return fail(`--match: ${(error as Error).message}\n`, 2);
+  }
+  for (const file of files) {
+    let profile: CpuProfile;
+    try {
+      profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    } catch (error) {
+      fail(`cannot read ${file} as a CPU profile: ${(error as Error).message}\n`, 1);
+      continue;
+    }
+    if (files.length > 1) process.stdout.write(`== ${file}\n`);
+    const list = (values.inclusive ? inclusiveTimes(profile) : hotspots(profile)).filter((h) => match === null || match.test(`${h.name} ${h.where}`));
+    for (const h of list.slice(0, top)) {
+      process.stdout.write(`${(h.share * 100).toFixed(1).padStart(5)} %  ${h.ms.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}\n`);
+    }
   }
 }
+
+main();

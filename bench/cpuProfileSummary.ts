@@ -1,0 +1,95 @@
+/**
+ * Where a V8 CPU profile (`node --cpu-prof`) spends its time, per function
+ * (by name and location): self time (the function's own code), and inclusive
+ * time (the function and everything it called). Self time finds hot loops;
+ * inclusive time finds the stage they belong to, which is what session 19
+ * needed to see that the rows' JSON was a fifth of ingest's thread
+ * (docs/performance.md). Pure.
+ */
+export interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface Hotspot {
+  name: string;
+  where: string;
+  /** Self time, or inclusive time for `inclusiveTimes`. */
+  ms: number;
+  /** Of the profile's whole span for `hotspots`; of its busy (non-idle) time for `inclusiveTimes`. */
+  share: number;
+}
+
+const IDLE = '(idle)';
+
+function labelOf(n: ProfileNode): { name: string; where: string } {
+  const where = `${n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|pipelines|src|sinks|schemas|bench)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+  return { name: n.callFrame.functionName || '(anonymous)', where };
+}
+
+function msPerHitOf(profile: CpuProfile): number {
+  const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
+  return totalHits === 0 ? 0 : (profile.endTime - profile.startTime) / 1000 / totalHits;
+}
+
+function sortedWithShares(byKey: Map<string, Hotspot>, totalMs: number): Hotspot[] {
+  const list = [...byKey.values()].sort((a, b) => b.ms - a.ms);
+  for (const h of list) h.share = totalMs === 0 ? 0 : h.ms / totalMs;
+  return list;
+}
+
+/** Self time per function, largest first; idle and GC are kept, as they say where time goes. */
+export function hotspots(profile: CpuProfile): Hotspot[] {
+  const msPerHit = msPerHitOf(profile);
+  const byKey = new Map<string, Hotspot>();
+  for (const n of profile.nodes) {
+    if (!n.hitCount) continue;
+    const { name, where } = labelOf(n);
+    const key = `${name}@${where}`;
+    const h = byKey.get(key) ?? { name, where, ms: 0, share: 0 };
+    h.ms += n.hitCount * msPerHit;
+    byKey.set(key, h);
+  }
+  return sortedWithShares(byKey, (profile.endTime - profile.startTime) / 1000);
+}
+
+/**
+ * Inclusive time per function, largest first, as a share of the busy time: a
+ * sample counts once for every function on its stack, once however often a
+ * recursive function appears there. Idle samples are left out (a pipeline
+ * thread waiting for work is not spending it).
+ */
+export function inclusiveTimes(profile: CpuProfile): Hotspot[] {
+  const msPerHit = msPerHitOf(profile);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+  const byKey = new Map<string, Hotspot>();
+  let busyMs = 0;
+  for (const n of profile.nodes) {
+    if (!n.hitCount || n.callFrame.functionName === IDLE) continue;
+    const ms = n.hitCount * msPerHit;
+    busyMs += ms;
+    const seen = new Set<string>();
+    for (let id: number | undefined = n.id; id !== undefined; id = parentOf.get(id)) {
+      const node = byId.get(id);
+      if (node === undefined) break;
+      const { name, where } = labelOf(node);
+      const key = `${name}@${where}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const h = byKey.get(key) ?? { name, where, ms: 0, share: 0 };
+      h.ms += ms;
+      byKey.set(key, h);
+    }
+  }
+  return sortedWithShares(byKey, busyMs);
+}
