@@ -35,6 +35,11 @@ export function poissonUpperTail(k: number, mean: number): number {
   return Math.min(1, tail);
 }
 
+/** Whether `value` is above its norm by the multiplier and by the excess. (A module function: see goodsByTaxCode in invoiceLegs.ts for what a closure costs under tsx.) */
+function above(value: number, norm: number, multiplier: number, excess: number): boolean {
+  return value >= Math.max(multiplier * norm, norm + excess);
+}
+
 /**
  * VOID_SPIKE after working ordinal `o` closed: the share of the firm's
  * invoices over the current W working days that were cancelled (voided or
@@ -46,11 +51,6 @@ export function poissonUpperTail(k: number, mean: number): number {
  * number nor the share in fen stays above the (lower) resolve bar, or
  * corrections thin out. O(1): all figures are sliding sums.
  */
-/** Whether `value` is above its norm by the multiplier and by the excess. (A module function: see goodsByTaxCode in invoiceLegs.ts for what a closure costs under tsx.) */
-function above(value: number, norm: number, multiplier: number, excess: number): boolean {
-  return value >= Math.max(multiplier * norm, norm + excess);
-}
-
 export function evaluateVoidSpike(state: EnterpriseState, o: number, day: DayNumber, ctx: DetectorContext): DisruptionSignal | null {
   const { config } = ctx;
   const W = config.windowDays;
