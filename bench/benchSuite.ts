@@ -22,7 +22,7 @@ import { formatClickHouseLoad } from './clickhouseLoadReport.ts';
 import { decodeStage } from './decodeStage.ts';
 import { encodeStage } from './encodeStage.ts';
 import { detectStage } from './detectStage.ts';
-import { endToEnd } from './endToEnd.ts';
+import { endToEnd, PROGRESS_SAMPLE_MS } from './endToEnd.ts';
 import { insertStage } from './insertStage.ts';
 import { alertLatency } from './alertLatency.ts';
 import { legsOf } from './benchLegs.ts';
@@ -31,6 +31,8 @@ import { matchStage } from './matchStage.ts';
 import { naiveEndToEnd } from './naiveEndToEnd.ts';
 import { stateMemory } from './stateMemory.ts';
 import { validateStage } from './validateStage.ts';
+
+const percent = (share: number): string => `${Math.round(share * 100)} %`;
 
 /** Issue 9's end-to-end target on two cores. */
 const E2E_TARGET_PER_SECOND = 20_000;
@@ -124,7 +126,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       e2eRate = rate;
       say(`  drained after ${e2e.seconds.toFixed(1)} s (${rate?.toFixed(0)} events/s; producer held back ${e2e.gatedSeconds.toFixed(1)} s by lag gates; ${e2e.cpuSeconds.toFixed(1)} CPU s in this process, pipelines: ${options.pipelineThreads} threads, detect in ${options.detectThreads})`);
       if (e2e.steady !== null) {
-        say(`  steady window: ${e2e.steady.rate.toFixed(0)} events/s between ${e2e.steady.fromSeconds.toFixed(1)} s and ${e2e.steady.toSeconds.toFixed(1)} s (20 % and 80 % of the legs committed by detect)`);
+        say(`  steady window: ${e2e.steady.rate.toFixed(0)} events/s between ${e2e.steady.fromSeconds.toFixed(1)} s and ${e2e.steady.toSeconds.toFixed(1)} s (${percent(e2e.steady.fromShare)} and ${percent(e2e.steady.toShare)} of the legs committed by detect)`);
       }
       for (const line of formatClickHouseLoad(e2e.clickhouse)) say(`  ${line}`);
       if (e2e.threads !== null) for (const line of formatThreadCpu(e2e.threads, e2e.seconds)) say(`  ${line}`);
@@ -170,7 +172,7 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
           input: { ...input, window_from_seconds: e2e.steady.fromSeconds, window_to_seconds: e2e.steady.toSeconds },
           extrapolated: { yunlian: false, naive: false },
           notes:
-            "the same run between the instants detect had committed 20 % and 80 % of its legs (committed offsets read every 100 ms, crossings interpolated): the run without its start (threads compiling their hot code, first fetches and group commits) and its tail (the last snapshot and commit). Measured, but a short run's middle is not a year's: the one-year replay's state is larger. The target is judged on the whole run above.",
+            `the same run between the instants detect had committed ${percent(e2e.steady.fromShare)} and ${percent(e2e.steady.toShare)} of its legs (committed offsets read every ${PROGRESS_SAMPLE_MS} ms, crossings interpolated): the run without its start (threads compiling their hot code, first fetches and group commits) and its tail (the last snapshot and commit). Measured, but a short run's middle is not a year's: the one-year replay's state is larger. The target is judged on the whole run above.`,
         });
       }
       figures.push({

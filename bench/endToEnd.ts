@@ -31,14 +31,14 @@ export interface EndToEndResult {
   /** detect's state snapshots over the same span. */
   snapshots: DetectSnapshotTotals;
   /**
-   * Events/s between the instants detect had committed 20 % and 80 % of the run's legs: the run without its start
+   * Events/s between the instants detect had committed steadyWindow's shares (20 % and 80 %) of the run's legs: the run without its start
    * (threads compiling their hot code, first fetches and group commits) and its tail. Null when too few samples.
    */
   steady: SteadyWindow | null;
 }
 
 /** How often detect's committed offsets are read for the steady window: a tenth of a second is ~1 % of a 10-second run. */
-const PROGRESS_SAMPLE_MS = 100;
+export const PROGRESS_SAMPLE_MS = 100;
 
 /** Ingest on the three district topics, detect on the legs topic: all committed means all written. */
 export const PIPELINE_PAIRS: readonly ConsumerPair[] = [

@@ -11,6 +11,9 @@ export interface SteadyWindow {
   toSeconds: number;
   /** Units done per second inside the window. */
   rate: number;
+  /** The shares of the total the window runs between. */
+  fromShare: number;
+  toShare: number;
 }
 
 /**
@@ -28,7 +31,7 @@ export function steadyWindow(samples: readonly ProgressSample[], total: number, 
   const from = crossing(samples, fromShare * total);
   const to = crossing(samples, toShare * total);
   if (from === null || to === null || !(to > from)) return null;
-  return { fromSeconds: from / 1000, toSeconds: to / 1000, rate: ((toShare - fromShare) * total) / ((to - from) / 1000) };
+  return { fromSeconds: from / 1000, toSeconds: to / 1000, rate: ((toShare - fromShare) * total) / ((to - from) / 1000), fromShare, toShare };
 }
 
 /** The instant (ms) `done` first reached `level`, interpolated; null if it never did. */

@@ -23,7 +23,7 @@ describe('the steady window of an end-to-end run', () => {
   });
 
   it('takes the sample itself when the level is met exactly or by the first sample', () => {
-    expect(steadyWindow([{ atMs: 500, done: 50 }, { atMs: 1500, done: 100 }], 100, 0.5, 1)).toEqual({ fromSeconds: 0.5, toSeconds: 1.5, rate: 50 });
+    expect(steadyWindow([{ atMs: 500, done: 50 }, { atMs: 1500, done: 100 }], 100, 0.5, 1)).toEqual({ fromSeconds: 0.5, toSeconds: 1.5, rate: 50, fromShare: 0.5, toShare: 1 });
   });
 
   it('gives no window for a run that never got there, an empty total, or shares out of order', () => {
