@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 import type { EmbeddedSystem } from '../src/embedded/embeddedSystem.ts';
 import { pipelineLagGates } from '../src/embedded/pipelineBackpressure.ts';
 import { GROUPS, TOPICS } from '../src/kafka/topics.ts';
+import { fetchTopicOffsets } from '../src/kafka/topicOffsets.ts';
 import type { Logger } from '../src/runtime/log.ts';
 import { clickhouseRunLoad, type ClickHouseRunLoad } from './clickhouseLoadReport.ts';
 import type { Metrics } from '../src/runtime/metrics.ts';
@@ -54,7 +55,7 @@ async function readRunMetrics(metrics: Metrics): Promise<{ threads: ThreadCpuRea
 
 /** Legs produced so far: the legs topic's end offsets, summed over partitions. */
 async function producedLegs(admin: Admin): Promise<number> {
-  return (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+  return (await fetchTopicOffsets(admin, TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
 }
 
 /** Offsets detect's group has committed on the legs topic, summed over partitions (an uncommitted partition counts 0). */

@@ -6,6 +6,7 @@ import type { Metrics } from '../runtime/metrics.ts';
 import { consumedRecord, type ConsumedRecord } from './record.ts';
 import { classifyOffsetGap } from './offsetGap.ts';
 import { ContiguousCommits } from './contiguousCommits.ts';
+import { fetchTopicOffsets } from './topicOffsets.ts';
 import { unhurriedRoundRobin } from './unhurriedAssigner.ts';
 
 /** One partition's slice of records, handed to a pipeline; offsets commit after the handler resolves (or, for a DeferredCommit, once the batch is written). */
@@ -278,7 +279,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     if (want === undefined || got <= want) return;
     let low: string | undefined;
     try {
-      low = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low;
+      low = (await fetchTopicOffsets(admin, topic)).find((o) => o.partition === partition)?.low;
     } catch (error) {
       logger.warn('offset gap not verified: the log start offset could not be read', { pipeline, topic, partition, expected: want.toString(), got: firstOffset, error });
       return;

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../runtime/log.ts';
+import { fetchTopicOffsets } from './topicOffsets.ts';
 
 /**
  * Backpressure for producers: the embedded Kafka keeps only the newest 5 MiB
@@ -34,7 +35,7 @@ export interface LagGateOptions {
 }
 
 export async function partitionLags(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
-  const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [high, committed] = await Promise.all([fetchTopicOffsets(admin, topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedBy = new Map<number, bigint>();
   for (const t of committed) for (const p of t.partitions) committedBy.set(p.partition, BigInt(p.offset === '-1' || p.offset === '' ? '-1' : p.offset));
   const lags = new Map<number, number>();

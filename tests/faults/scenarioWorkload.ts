@@ -11,6 +11,7 @@ import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import { consumedRecord, type ConsumedRecord } from '../../src/kafka/record.ts';
 import type { FaultCluster } from './faultCluster.ts';
 import type { PipelineWorker } from './workerProcess.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 export const calendar = createWorkingCalendar({ closures: loadClosures() });
 
@@ -98,7 +99,7 @@ export async function tallySignals(worker: PipelineWorker): Promise<SignalTally>
 
 /** Records in a topic (sum of high watermarks; the mock cluster keeps them all at these sizes). */
 export async function topicRecords(cluster: FaultCluster, topic: string): Promise<number> {
-  const offsets = await cluster.admin.fetchTopicOffsets(topic);
+  const offsets = await fetchTopicOffsets(cluster.admin, topic);
   return offsets.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
 }
 
@@ -106,7 +107,7 @@ export async function topicRecords(cluster: FaultCluster, topic: string): Promis
 export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await fetchTopicOffsets(admin, topic);
   await admin.disconnect();
   const remaining = new Map(offsets.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
   const records: ConsumedRecord[] = [];

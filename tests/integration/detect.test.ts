@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DETECT_STATE_DIR, FileSnapshotStore } from '../../pipelines/detect/fileSnapshotStore.ts';
 import type { DetectSnapshotStore } from '../../src/runtime/config.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 /**
  * The detect pipeline on the real embedded stack, on a small labelled 2020
@@ -77,7 +78,7 @@ beforeAll(async () => {
   const admin = stack.services.kafka.admin();
   await admin.connect();
   await streamThroughIngestAndDetect(stack, admin, scenario, { timeoutMs: 180_000, stableMs: 2500 });
-  const offsets = await admin.fetchTopicOffsets(TOPICS.invoiceLegs);
+  const offsets = await fetchTopicOffsets(admin, TOPICS.invoiceLegs);
   totalLegs = offsets.reduce((s, p) => s + Number(p.high), 0);
   await admin.disconnect();
   baseline = await signalStates();

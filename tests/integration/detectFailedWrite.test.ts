@@ -11,6 +11,7 @@ import { partitionForKey } from '../../src/kafka/keyPartitioner.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { RunningPipeline } from '../../src/runtime/pipeline.ts';
 import { startPipelines } from '../../src/runtime/services.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 /**
  * detect when a write of its outputs fails for good (here: chDB refuses every
@@ -55,7 +56,7 @@ async function produceLegs(batch: readonly InvoiceLeg[]): Promise<void> {
 
 /** Next offset to read per legs partition: the topic's end, or the group's commit. */
 async function highs(): Promise<Map<number, number>> {
-  return new Map((await shared.admin.fetchTopicOffsets(TOPICS.invoiceLegs)).map((p) => [p.partition, Number(p.high)]));
+  return new Map((await fetchTopicOffsets(shared.admin, TOPICS.invoiceLegs)).map((p) => [p.partition, Number(p.high)]));
 }
 async function committed(group = GROUP): Promise<Map<number, number>> {
   const [topic] = await shared.admin.fetchOffsets({ groupId: group, topics: [TOPICS.invoiceLegs] });

@@ -8,6 +8,7 @@ import { createScenario } from '../../src/simulate/simulateScenario.ts';
 import { waitForConsumersDone } from '../../src/eval/waitForConsumers.ts';
 import { startPipelines } from '../../src/runtime/services.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 /**
  * The embedded system with detect in two worker threads (two members of the
@@ -53,7 +54,7 @@ beforeAll(async () => {
   await admin.connect();
   const scenario = createScenario({ seed: 11, firms: 40, from: isoToDay('2020-01-02'), to: isoToDay('2020-06-30'), calendar });
   await streamThroughIngestAndDetect(stack, admin, scenario, { timeoutMs: 90_000, stableMs: 1500 });
-  totalLegs = (await admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+  totalLegs = (await fetchTopicOffsets(admin, TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
 }, 120_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { produceInvoiceLines } from '../../src/produce/produceInvoices.ts';
 import { TOPICS, GROUPS } from '../../src/kafka/topics.ts';
 import { encodeWireFormat } from '../../schemas/serde/wireFormat.ts';
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('ingest on the embedded stack', () => {
         const a = stack.services.kafka.admin();
         await a.connect();
         const [offsets] = await a.fetchOffsets({ groupId: group, topics: ['yunlian.invoices.jiashan'] });
-        const high = await a.fetchTopicOffsets('yunlian.invoices.jiashan');
+        const high = await fetchTopicOffsets(a, 'yunlian.invoices.jiashan');
         await a.disconnect();
         return offsets!.partitions.every((p) => p.offset === high.find((h) => h.partition === p.partition)!.high);
       },

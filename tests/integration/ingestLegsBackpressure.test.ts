@@ -6,6 +6,7 @@ import { startIngestPipeline } from '../../pipelines/ingest/ingestPipeline.ts';
 import { partitionLags } from '../../src/kafka/lagGate.ts';
 import { GROUPS, TOPICS } from '../../src/kafka/topics.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 const PREFIX = 'legs-gate-';
 const DETECT = PREFIX + GROUPS.detect;
@@ -20,7 +21,7 @@ function depsWithPrefix(groupIdPrefix: string): PipelineDeps {
   return { kafka, producer, clickhouse, logger, metrics, now: Date.now, dataDir: shared.stack.dataDir, groupIdPrefix, retry: { initialDelayMs: 50, maxDelayMs: 500 } };
 }
 
-const legsProduced = async () => (await shared.admin.fetchTopicOffsets(TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
+const legsProduced = async () => (await fetchTopicOffsets(shared.admin, TOPICS.invoiceLegs)).reduce((s, p) => s + Number(p.high), 0);
 
 /** Waits until no leg has been produced for `quietMs`: ingest is holding its write. */
 async function untilHeld(quietMs = 1500): Promise<number> {

@@ -15,6 +15,7 @@ import type { MatchList } from '../../src/domain/matchList.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import type { ValueCodec } from '../../src/kafka/valueCodec.ts';
 import type { PipelineDeps, RunningPipeline } from '../../src/runtime/pipeline.ts';
+import { fetchTopicOffsets } from '../../src/kafka/topicOffsets.ts';
 
 const FOIL = '1080207020'.padEnd(19, '0');
 const CAPACITOR = '1091001010'.padEnd(19, '0');
@@ -74,7 +75,7 @@ async function caughtUp(groupId: string, topics: string[]): Promise<boolean> {
   try {
     for (const topic of topics) {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const high = await admin.fetchTopicOffsets(topic);
+      const high = await fetchTopicOffsets(admin, topic);
       for (const h of high) {
         const c = committed!.partitions.find((p) => p.partition === h.partition);
         if (h.high !== '0' && c?.offset !== h.high) return false;
