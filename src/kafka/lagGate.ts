@@ -34,6 +34,12 @@ export interface LagGateOptions {
   onWait?: (lag: number) => void;
 }
 
+/**
+ * Records each partition of `topic` holds beyond what `groupId` has committed. A partition missing from the
+ * committed answer counts from the log start: kafkajs's metadata race (see fetchTopicOffsets) can leave a topic's
+ * partitions out of `fetchOffsets` too, and this way it overstates a lag for one poll rather than report a
+ * consumer caught up that is not.
+ */
 export async function partitionLags(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
   const [high, committed] = await Promise.all([fetchTopicOffsets(admin, topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedBy = new Map<number, bigint>();
