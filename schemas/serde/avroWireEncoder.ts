@@ -13,13 +13,14 @@ type AvscTapClass = new (buf: Buffer, pos: number) => AvscTap;
 
 const { Tap } = createRequire(import.meta.url)('avsc/lib/utils.js') as { Tap: AvscTapClass };
 
-/**
- * Longest string tried in one pass: its length must fit one varint byte (under 64 bytes of UTF-8), which 63
- * UTF-16 units may, and ASCII ones do (leg and event IDs are 30–50). A string whose UTF-8 turns out longer is
- * written again by avsc's writer, from the same position.
- */
-const ONE_PASS_UNITS = 63;
+/** Most bytes of UTF-8 whose length fits one varint byte. */
 const ONE_BYTE_LENGTH_LIMIT = 63;
+/**
+ * Longest string tried in one pass: each UTF-16 unit is at least one byte of UTF-8, so no longer string fits
+ * the one length byte, and ASCII ones up to this length do (leg and event IDs are 30–50). A string whose UTF-8
+ * turns out longer is written again by avsc's writer, from the same position.
+ */
+const ONE_PASS_UNITS = ONE_BYTE_LENGTH_LIMIT;
 
 /**
  * avsc's Tap with a one-pass writer for short strings. avsc takes

@@ -45,8 +45,9 @@ export function checkUscc(code: string): UsccProblem {
   if (code.length !== 18) return { kind: 'wrong_length', length: code.length };
   const check = checkValue(code);
   if (check < 0) return { kind: 'illegal_character', position: -check, character: code[-check - 1]! };
-  if (valueAt(code, 17) < 0) return { kind: 'illegal_character', position: 18, character: code[17]! };
-  return valueAt(code, 17) === check ? OK : { kind: 'wrong_check_character', expected: USCC_ALPHABET[check]!, actual: code[17]! };
+  const last = valueAt(code, 17);
+  if (last < 0) return { kind: 'illegal_character', position: 18, character: code[17]! };
+  return last === check ? OK : { kind: 'wrong_check_character', expected: USCC_ALPHABET[check]!, actual: code[17]! };
 }
 
 export function isValidUscc(code: string): boolean {
