@@ -97,9 +97,10 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       const jsonBytes = scenario.sample.map(({ event }) => Buffer.from(JSON.stringify(event)));
       figures.push(...(await decodeStage({ avro: avroBytes, json: jsonBytes, codec: codecs.qingpu, registryUrl: system.registryUrl, uncachedCap: Math.min(options.naiveEvents, avroBytes.length) })));
       figures.push(...validateStage(scenario.sample, now));
+      const ingestedAt = isoInstant(now);
       const rows = scenario.sample
         .filter(({ feed, event }) => validateInvoice(event, { now, topicDistrict: feed }).kind === 'valid')
-        .map(({ event }, i) => invoiceRow(event, isoInstant((parseIssuedAt(event.issued_at) as { epochMs: number }).epochMs), { topic: 'bench', partition: 0, offset: String(i) }, isoInstant(now)));
+        .map(({ event }, i) => invoiceRow(event, isoInstant((parseIssuedAt(event.issued_at) as { epochMs: number }).epochMs), { topic: 'bench', partition: 0, offset: String(i) }, ingestedAt));
       figures.push(...(await insertStage({ clickhouse: system.services.clickhouse, rows, batchRows: 10_000, naiveCap: options.naiveEvents })));
       const legs = legsOf(scenario.sample, now);
       figures.push(...encodeStage(legs, system.services.codecs.invoiceLeg));

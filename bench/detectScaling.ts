@@ -15,11 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import avro from 'avsc';
+import avro, { type Type } from 'avsc';
 import { loadSchemaText } from '../schemas/index.ts';
 import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../src/calendar/loadClosures.ts';
-import { isoToDay } from '../src/calendar/workingCalendar.ts';
+import { isoToDay, type WorkingCalendar } from '../src/calendar/workingCalendar.ts';
 import type { InvoiceLeg } from '../src/domain/invoiceLeg.ts';
 import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
 import { createScenario } from '../src/simulate/simulateScenario.ts';
@@ -87,11 +87,9 @@ function parseOptions(argv: readonly string[]): Options {
   return opts;
 }
 
-/** The scenario's legs at `firms` firms, Avro-encoded as ingest produces them. */
-function encodedLegs(firms: number, to: string): Buffer[] {
-  const calendar = createWorkingCalendar({ closures: loadClosures() });
+/** The scenario's legs at `firms` firms, Avro-encoded (with `type`) as ingest produces them. */
+function encodedLegs(firms: number, to: string, calendar: WorkingCalendar, type: Type): Buffer[] {
   const scenario = createScenario({ seed: SEED, firms, from: isoToDay(FROM), to: isoToDay(to), calendar });
-  const type = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLeg')));
   return legsOf([...scenario.arrivals()], Date.now()).map((leg) => type.toBuffer(leg));
 }
 
@@ -101,7 +99,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve,
 async function measureOne(firms: number, opts: Options): Promise<SizeResult> {
   const calendar = createWorkingCalendar({ closures: loadClosures() });
   const type = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLeg')));
-  const legs = encodedLegs(firms, opts.to);
+  const legs = encodedLegs(firms, opts.to, calendar, type);
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
