@@ -16,7 +16,7 @@ import {
   totals,
   type PricedLine,
 } from './invoiceFactory.ts';
-import { createPrng, hashUnit, mixSeed, type Prng } from './prng.ts';
+import { createPrng, hashUnit, hashUnit4, mixSeed, type Prng } from './prng.ts';
 import { extraOccasion, regularOccasion } from './regularOccasion.ts';
 import { resolveSimulateOptions, type ResolvedSimulateOptions, type SimulateOptions } from './simulateOptions.ts';
 import { buildTradeNetwork, type TradeLink, type TradeNetwork } from './tradeNetwork.ts';
@@ -308,7 +308,7 @@ function* generateArrivals(ctx: GenerationContext): Generator<FeedArrival, void,
         if (regularOccasion(o.seed, link, ordinal)) scale = 1;
         else if (extraOccasion(o.seed, link, ordinal, activity)) scale = 0.5;
         else continue;
-      } else if (hashUnit(o.seed, link.index, ordinal, 4) < link.daily_probability * activity.sporadic_factor) scale = 1;
+      } else if (hashUnit4(o.seed, link.index, ordinal, 4) < link.daily_probability * activity.sporadic_factor) scale = 1;
       else continue;
       issueOccasion(prng, link, day, scale * factor * activity.amount_factor);
     }

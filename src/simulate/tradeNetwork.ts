@@ -86,10 +86,30 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
     const size = a.size === 'LARGE' ? 2 : a.size === 'MEDIUM' ? 1.5 : 1;
     return place * size;
   };
-  const pickPartner = (candidates: number[], weightOf: (i: number) => number): number | null => {
-    if (candidates.length === 0) return null;
-    return candidates[prng.weightedIndex(candidates.map(weightOf))]!;
+  /**
+   * Draws partners from `among` one at a time: each draw is prng.weightedIndex over the firms `open` admits,
+   * weighted by `weightOf`, and a firm once drawn is not drawn again; null, drawing nothing, when none is left.
+   * `open` is asked once per firm, at the first draw, and the weights kept (0 for a firm it refuses or one drawn):
+   * exact as long as only the draws themselves close firms in between, which holds for every use below (a draw
+   * adds the one pair it drew). At 14,000 firms, filtering candidate lists thousands long afresh for each of
+   * ~100,000 draws took ~15 s.
+   */
+  const partnerDraw = (among: readonly number[], open: (i: number) => boolean, weightOf: (i: number) => number): (() => number | null) => {
+    let weights: Float64Array | null = null;
+    return () => {
+      if (weights === null) {
+        weights = new Float64Array(among.length);
+        for (let j = 0; j < among.length; j++) if (open(among[j]!)) weights[j] = weightOf(among[j]!);
+      }
+      const w = weights;
+      const k = prng.weightedIndexOf(among.length, (j) => w[j]!);
+      if (k < 0) return null;
+      w[k] = 0;
+      return among[k]!;
+    };
   };
+  const everyFirm = firms.map((f) => f.index);
+  const traders = firms.filter((f) => f.industry.key === 'trading').map((f) => f.index);
 
   const addLink = (seller: number, buyer: number, main: GoodsItem, pattern: LinkPattern, flowFen: number, gap: number, occasionFen?: number): void => {
     const s = firms[seller]!;
@@ -139,12 +159,10 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
     buyer.buys.forEach((good, goodIndex) => {
       const isMain = goodIndex === 0 && buyer.district !== null;
       const wanted = isMain ? prng.int(2, 3) : prng.int(1, 2);
-      const chosen = new Set<number>();
+      const draw = partnerDraw(sellersOf.get(good.key) ?? [], (s) => canTrade(s, buyer.index), (s) => affinity(s, buyer.index));
       for (let k = 0; k < wanted && planned.length < supplierCap(buyer.index); k++) {
-        const candidates = (sellersOf.get(good.key) ?? []).filter((s) => !chosen.has(s) && canTrade(s, buyer.index));
-        const seller = pickPartner(candidates, (s) => affinity(s, buyer.index));
+        const seller = draw();
         if (seller === null) break;
-        chosen.add(seller);
         const weight = isMain
           ? k === 0 ? prng.range(0.3, 0.5) : k === 1 ? prng.range(0.1, 0.25) : prng.range(0.05, 0.12)
           : k === 0 ? prng.range(0.08, 0.25) : prng.range(0.05, 0.1);
@@ -166,13 +184,13 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
     const target = seller.size === 'SMALL' ? prng.int(3, 4) : seller.size === 'MEDIUM' ? prng.int(4, 6) : prng.int(5, 8);
     const interested = prospects(seller);
     // Services (class 3) are bought by every kind of firm; finished goods nobody in the scenario uses go to traders.
-    const fallback = firms
-      .filter((b) => (seller.sells.some((g) => g.tax_code.startsWith('3')) ? true : b.industry.key === 'trading'))
-      .map((b) => b.index);
+    const fallback = seller.sells.some((g) => g.tax_code.startsWith('3')) ? everyFirm : traders;
+    const open = (b: number): boolean => regularSuppliers[b]! < supplierCap(b) && canTrade(seller.index, b);
+    const weightOf = (b: number): number => affinity(seller.index, b);
+    const fromInterested = partnerDraw(interested, open, weightOf);
+    const fromFallback = partnerDraw(fallback, open, weightOf);
     while (regularBuyers[seller.index]! < target) {
-      let candidates = interested.filter((b) => regularSuppliers[b]! < supplierCap(b) && canTrade(seller.index, b));
-      if (candidates.length === 0) candidates = fallback.filter((b) => regularSuppliers[b]! < supplierCap(b) && canTrade(seller.index, b));
-      const buyer = pickPartner(candidates, (b) => affinity(seller.index, b));
+      const buyer = fromInterested() ?? fromFallback();
       if (buyer === null) break;
       const wanted = seller.sells.filter((g) => firms[buyer]!.buys.some((x) => x.key === g.key));
       const goods = wanted.length > 0 ? wanted : seller.sells;
@@ -191,14 +209,12 @@ export function buildTradeNetwork(prng: Prng, firms: SimFirm[]): TradeNetwork {
     const sporadicSuppliers = prng.int(1, 2);
     for (let k = 0; k < sporadicSuppliers; k++) {
       const goodKey = prng.pick(SUNDRY_GOODS);
-      const candidates = (sellersOf.get(goodKey) ?? []).filter((s) => canTrade(s, firm.index));
-      const seller = pickPartner(candidates, () => 1);
+      const seller = partnerDraw(sellersOf.get(goodKey) ?? [], (s) => canTrade(s, firm.index), () => 1)();
       if (seller === null) continue;
       addLink(seller, firm.index, goodsItem(goodKey), 'SPORADIC', 0, 0, Math.round(prng.range(500, 20_000)) * 100);
     }
     if (firm.sells.length > 0 && prng.chance(0.5)) {
-      const candidates = prospects(firm).filter((b) => canTrade(firm.index, b));
-      const buyer = pickPartner(candidates, () => 1);
+      const buyer = partnerDraw(prospects(firm), (b) => canTrade(firm.index, b), () => 1)();
       if (buyer !== null) {
         const goods = firm.sells.filter((g) => firms[buyer]!.buys.some((x) => x.key === g.key));
         // A one-off order is sized by what the customer needs (a day or two of its inputs), not by the seller's

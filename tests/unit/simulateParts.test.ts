@@ -7,7 +7,7 @@ import { mergeIntervals } from '../../src/simulate/groundTruth.ts';
 import { formatQuantity, IdSource, lineTaxFen, priceLine, redLetterLine, smallScaleRateBp } from '../../src/simulate/invoiceFactory.ts';
 import { goodsItem } from '../../src/simulate/goodsCatalog.ts';
 import { organisationCode } from '../../src/simulate/organisationCode.ts';
-import { createPrng, hashUnit } from '../../src/simulate/prng.ts';
+import { createPrng, hashUnit, hashUnit4 } from '../../src/simulate/prng.ts';
 import { fakeCalendar } from '../helpers/fakeCalendar.ts';
 
 describe('seeded randomness', () => {
@@ -32,6 +32,38 @@ describe('seeded randomness', () => {
     expect(hashUnit(1, 2, 3)).toBe(hashUnit(1, 2, 3));
     expect(hashUnit(1, 2, 3)).not.toBe(hashUnit(1, 2, 4));
     expect(hashUnit(2 ** 40 + 1, 5)).not.toBe(hashUnit(1, 5));
+  });
+
+  it('hashes four integers without an array exactly as hashUnit does', () => {
+    const prng = createPrng(7);
+    for (let k = 0; k < 200; k++) {
+      const parts = [prng.int(0, 2 ** 31), prng.int(0, 200_000), prng.int(-5, 400), prng.int(0, 9)] as const;
+      // Seeds may exceed 32 bits: their high word is mixed in too.
+      const seed = k % 4 === 0 ? parts[0] + 2 ** 40 : parts[0];
+      expect(hashUnit4(seed, parts[1], parts[2], parts[3])).toBe(hashUnit(seed, parts[1], parts[2], parts[3]));
+    }
+  });
+
+  it('draws from weights given by a function as weightedIndex draws from the list of the non-zero ones', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const shape = createPrng(seed);
+      const weights = Array.from({ length: shape.int(1, 30) }, () => (shape.chance(0.4) ? 0 : shape.int(1, 3) * 0.6));
+      const admitted = weights.flatMap((w, i) => (w > 0 ? [i] : []));
+      const drawn = createPrng(seed * 31).weightedIndexOf(weights.length, (i) => weights[i]!);
+      if (admitted.length === 0) {
+        expect(drawn).toBe(-1);
+        continue;
+      }
+      const expected = admitted[createPrng(seed * 31).weightedIndex(admitted.map((i) => weights[i]!))]!;
+      expect(drawn, `seed ${seed}`).toBe(expected);
+    }
+  });
+
+  it('draws nothing when every weight is 0, so the stream goes on as if it had not been asked', () => {
+    const asked = createPrng(5);
+    expect(asked.weightedIndexOf(4, () => 0)).toBe(-1);
+    expect(asked.next()).toBe(createPrng(5).next());
+    expect(() => createPrng(5).weightedIndex([0, 0])).toThrow(RangeError);
   });
 });
 
