@@ -85,10 +85,11 @@ export async function runBenchSuite(options: BenchOptions, say: (line: string) =
       sampleSize: has('stages') || has('naive-e2e') ? options.stageEvents : 0,
       // Under dataDir, which the finally below removes.
       spoolPath: path.join(dataDir, 'e2e.spool'),
+      onPlanned: (s) => say(`  planned in ${s.toFixed(1)} s`),
       onProgress: (n, s) => say(`  generated ${n} events in ${s.toFixed(0)} s (${Math.round(n / s)} events/s)`),
     });
     say(`  ${scenario.spool.events} events in ${scenario.generateSeconds.toFixed(1)} s`);
-    details.scenario = { seed: options.seed, firms: options.firms, from: options.from, to: options.to, events: scenario.spool.events, stage_events: scenario.sample.length, generate_seconds: scenario.generateSeconds };
+    details.scenario = { seed: options.seed, firms: options.firms, from: options.from, to: options.to, events: scenario.spool.events, stage_events: scenario.sample.length, generate_seconds: scenario.generateSeconds, plan_seconds: scenario.planSeconds };
     const now = Date.now();
 
     if (has('stages')) {
