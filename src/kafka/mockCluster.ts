@@ -15,6 +15,8 @@ import type { Logger } from '../runtime/log.ts';
  */
 export interface MockKafkaCluster {
   brokers: string[];
+  /** The kcat process hosting it. */
+  pid: number | undefined;
   /** Stops the child process; the cluster's data is gone with it. */
   stop(): Promise<void>;
 }
@@ -44,12 +46,20 @@ export async function startMockKafkaCluster(opts: MockKafkaOptions = {}): Promis
   opts.logger?.info('mock kafka cluster started', { brokers, pid: child.pid });
   // Keep draining stderr (librdkafka's rare warnings) so the child never blocks on a full pipe.
   child.stderr?.resume();
+  // The cluster dies with this process even when it ends without stop(): an uncaught error, process.exit, a
+  // closed stdout (EPIPE) would otherwise leave kcat running, holding its ports and memory, until killed by hand.
+  const killWithUs = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killWithUs);
   let exited = false;
   child.once('exit', () => {
     exited = true;
+    process.off('exit', killWithUs);
   });
   return {
     brokers,
+    pid: child.pid,
     stop: async () => {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
