@@ -8,7 +8,8 @@
  */
 export interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  /** 0-based positions in the code V8 ran (for a file run under tsx, esbuild's output: see sourceLocator.ts). */
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   hitCount?: number;
   children?: number[];
 }
@@ -28,11 +29,27 @@ export interface Hotspot {
   share: number;
 }
 
+/** Names a function's place in the source from its 0-based position in the code V8 ran, e.g. `src/x.ts:12`. */
+export type Locate = (url: string, line: number, column: number) => string;
+
 const IDLE = '(idle)';
 
-function labelOf(n: ProfileNode): { name: string; where: string } {
-  const where = `${n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|pipelines|src|sinks|schemas|bench)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
-  return { name: n.callFrame.functionName || '(anonymous)', where };
+/** A profile URL relative to the repository's top folders. */
+export function shortUrl(url: string): string {
+  return url.replace(/^file:\/\/.*?\/(node_modules|pipelines|src|sinks|schemas|bench|tests)\//, '$1/');
+}
+
+/** The position as V8 ran it: right for plain JavaScript, `:1` for every function of a file tsx compiled. */
+export const compiledPosition: Locate = (url, line) => `${shortUrl(url)}:${line + 1}`;
+
+/** Each node's label, worked out once: a locator may be slow, and inclusive times ask for every frame of every sample. */
+function labelsOf(profile: CpuProfile, locate: Locate): Map<number, { name: string; where: string }> {
+  const labels = new Map<number, { name: string; where: string }>();
+  for (const n of profile.nodes) {
+    const { functionName, url, lineNumber, columnNumber } = n.callFrame;
+    labels.set(n.id, { name: functionName || '(anonymous)', where: url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0) });
+  }
+  return labels;
 }
 
 function msPerHitOf(profile: CpuProfile): number {
@@ -47,12 +64,13 @@ function sortedWithShares(byKey: Map<string, Hotspot>, totalMs: number): Hotspot
 }
 
 /** Self time per function, largest first; idle and GC are kept, as they say where time goes. */
-export function hotspots(profile: CpuProfile): Hotspot[] {
+export function hotspots(profile: CpuProfile, locate: Locate = compiledPosition): Hotspot[] {
   const msPerHit = msPerHitOf(profile);
+  const labels = labelsOf(profile, locate);
   const byKey = new Map<string, Hotspot>();
   for (const n of profile.nodes) {
     if (!n.hitCount) continue;
-    const { name, where } = labelOf(n);
+    const { name, where } = labels.get(n.id)!;
     const key = `${name}@${where}`;
     const h = byKey.get(key) ?? { name, where, ms: 0, share: 0 };
     h.ms += n.hitCount * msPerHit;
@@ -67,9 +85,9 @@ export function hotspots(profile: CpuProfile): Hotspot[] {
  * recursive function appears there. Idle samples are left out (a pipeline
  * thread waiting for work is not spending it).
  */
-export function inclusiveTimes(profile: CpuProfile): Hotspot[] {
+export function inclusiveTimes(profile: CpuProfile, locate: Locate = compiledPosition): Hotspot[] {
   const msPerHit = msPerHitOf(profile);
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const labels = labelsOf(profile, locate);
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
   const byKey = new Map<string, Hotspot>();
@@ -80,9 +98,9 @@ export function inclusiveTimes(profile: CpuProfile): Hotspot[] {
     busyMs += ms;
     const seen = new Set<string>();
     for (let id: number | undefined = n.id; id !== undefined; id = parentOf.get(id)) {
-      const node = byId.get(id);
-      if (node === undefined) break;
-      const { name, where } = labelOf(node);
+      const label = labels.get(id);
+      if (label === undefined) break;
+      const { name, where } = label;
       const key = `${name}@${where}`;
       if (seen.has(key)) continue;
       seen.add(key);

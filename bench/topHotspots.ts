@@ -10,11 +10,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hotspots, inclusiveTimes, type CpuProfile } from './cpuProfileSummary.ts';
+import { createTsxLocator } from './sourceLocator.ts';
 
 const USAGE = `usage: npx tsx bench/topHotspots.ts <file.cpuprofile>... [top=25] [--inclusive] [--match <regex>]
   the functions of a V8 CPU profile (node --cpu-prof) with the most self time, or with --inclusive the most
   time including what they called (a share of the thread's busy time); --match keeps the functions whose
-  name or location matches
+  name or location matches. Functions of TypeScript files run under tsx are placed at their source line.
 `;
 
 function fail(message: string, code: number): void {
@@ -44,6 +45,7 @@ function main(): void {
   } catch (error) {
     return fail(`--match: ${(error as Error).message}\n`, 2);
   }
+  const locate = createTsxLocator();
   for (const file of files) {
     let profile: CpuProfile;
     try {
@@ -53,7 +55,7 @@ function main(): void {
       continue;
     }
     if (files.length > 1) process.stdout.write(`== ${file}\n`);
-    const list = (values.inclusive ? inclusiveTimes(profile) : hotspots(profile)).filter((h) => match === null || match.test(`${h.name} ${h.where}`));
+    const list = (values.inclusive ? inclusiveTimes(profile, locate) : hotspots(profile, locate)).filter((h) => match === null || match.test(`${h.name} ${h.where}`));
     for (const h of list.slice(0, top)) {
       process.stdout.write(`${(h.share * 100).toFixed(1).padStart(5)} %  ${h.ms.toFixed(0).padStart(7)} ms  ${h.name}  ${h.where}\n`);
     }
