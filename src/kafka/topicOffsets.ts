@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { withRetry } from '../runtime/retry.ts';
 
 export type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
 
@@ -17,13 +18,12 @@ const PAUSE_MS = 20;
  * other error is kafkajs's own, already retried, and passes through.
  * Seen in CI: the bench's lag gate and progress sampler share one admin.
  */
-export async function fetchTopicOffsets(admin: Admin, topic: string): Promise<TopicOffsets> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if (!(error instanceof TypeError) || attempt >= ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    }
-  }
+export function fetchTopicOffsets(admin: Admin, topic: string): Promise<TopicOffsets> {
+  return withRetry(() => admin.fetchTopicOffsets(topic), {
+    maxAttempts: ATTEMPTS,
+    initialDelayMs: PAUSE_MS,
+    maxDelayMs: PAUSE_MS,
+    jitter: 0,
+    shouldRetry: (error) => error instanceof TypeError,
+  });
 }
