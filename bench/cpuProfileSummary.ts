@@ -42,14 +42,29 @@ export function shortUrl(url: string): string {
 /** The position as V8 ran it: right for plain JavaScript, `:1` for every function of a file tsx compiled. */
 export const compiledPosition: Locate = (url, line) => `${shortUrl(url)}:${line + 1}`;
 
+/** A function's name, place, and the key its times are summed under. */
+interface Label {
+  name: string;
+  where: string;
+  key: string;
+}
+
 /** Each node's label, worked out once: a locator may be slow, and inclusive times ask for every frame of every sample. */
-function labelsOf(profile: CpuProfile, locate: Locate): Map<number, { name: string; where: string }> {
-  const labels = new Map<number, { name: string; where: string }>();
+function labelsOf(profile: CpuProfile, locate: Locate): Map<number, Label> {
+  const labels = new Map<number, Label>();
   for (const n of profile.nodes) {
     const { functionName, url, lineNumber, columnNumber } = n.callFrame;
-    labels.set(n.id, { name: functionName || '(anonymous)', where: url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0) });
+    const name = functionName || '(anonymous)';
+    const where = url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0);
+    labels.set(n.id, { name, where, key: `${name}@${where}` });
   }
   return labels;
+}
+
+function addTime(byKey: Map<string, Hotspot>, { name, where, key }: Label, ms: number): void {
+  const h = byKey.get(key);
+  if (h === undefined) byKey.set(key, { name, where, ms, share: 0 });
+  else h.ms += ms;
 }
 
 function msPerHitOf(profile: CpuProfile): number {
@@ -69,12 +84,7 @@ export function hotspots(profile: CpuProfile, locate: Locate = compiledPosition)
   const labels = labelsOf(profile, locate);
   const byKey = new Map<string, Hotspot>();
   for (const n of profile.nodes) {
-    if (!n.hitCount) continue;
-    const { name, where } = labels.get(n.id)!;
-    const key = `${name}@${where}`;
-    const h = byKey.get(key) ?? { name, where, ms: 0, share: 0 };
-    h.ms += n.hitCount * msPerHit;
-    byKey.set(key, h);
+    if (n.hitCount) addTime(byKey, labels.get(n.id)!, n.hitCount * msPerHit);
   }
   return sortedWithShares(byKey, (profile.endTime - profile.startTime) / 1000);
 }
@@ -100,13 +110,9 @@ export function inclusiveTimes(profile: CpuProfile, locate: Locate = compiledPos
     for (let id: number | undefined = n.id; id !== undefined; id = parentOf.get(id)) {
       const label = labels.get(id);
       if (label === undefined) break;
-      const { name, where } = label;
-      const key = `${name}@${where}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const h = byKey.get(key) ?? { name, where, ms: 0, share: 0 };
-      h.ms += ms;
-      byKey.set(key, h);
+      if (seen.has(label.key)) continue;
+      seen.add(label.key);
+      addTime(byKey, label, ms);
     }
   }
   return sortedWithShares(byKey, busyMs);

@@ -28,7 +28,8 @@ function tsxCompile(source: string, file: string): { code: string; map: string }
 
 /**
  * A Locate for profiles of code run under tsx: TypeScript files by their source line, anything else (plain
- * JavaScript, node internals, a file that changed or no longer compiles) by the position V8 reported.
+ * JavaScript, node internals, a file that no longer compiles) by the position V8 reported. The source must be
+ * the one profiled: a file edited since compiles to other positions and maps to wrong lines.
  */
 export function createTsxLocator(): Locate {
   const maps = new Map<string, SourceMap | null>();
