@@ -1,12 +1,14 @@
 import { dayOfInstant, type DayNumber, type WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
-import { cancelledCorrections, reissueKey } from './cancelledCorrections.ts';
+import { ISSUED_SALE_FIELDS, cancelledCorrections, pushIssuedSale } from './cancelledCorrections.ts';
 import { DayField, RING_FIELDS, amendDay, pushDay, recomputeFlowSums, type DayFigures } from './dayRing.ts';
 import { ringSizeFor } from './detectorConfig.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { findOpenSignal, isNewerProfile, legLinkKey, legRank, linkDirectionOf, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
+import { findOpenSignal, isNewerProfile, legLinkKey, legRankOfHash, linkDirectionOf, type EnterpriseState, type OpenDay, type PartyProfile } from './enterpriseState.ts';
+import { LegIdSet } from './legIdSet.ts';
+import { stringHash52 } from './stringHash52.ts';
 import type { StringInterner } from './stringInterner.ts';
 import { fireLinkTimers, touchLinks } from './linkBreak.ts';
 import { withoutReissuedTouches } from './reissuedTouches.ts';
@@ -66,7 +68,7 @@ function profileOf(name: string, districtCode: string, asOfMs: number, rank: num
 
 function emptyOpenDay(): OpenDay {
   return {
-    legIds: new Set(),
+    legIds: new LegIdSet(),
     sales: 0,
     purchases: 0,
     grossOut: 0,
@@ -74,7 +76,7 @@ function emptyOpenDay(): OpenDay {
     correctionFen: 0,
     correctionCount: 0,
     corrections: [],
-    issuedOut: new Map(),
+    issuedSales: [],
     links: new Map(),
     flowCorrections: [],
   };
@@ -108,20 +110,20 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
   if (open === undefined) {
     open = emptyOpenDay();
     state.openDays.set(ordinal, open);
-  } else if (open.legIds.has(leg.leg_id)) {
-    return { kind: 'duplicate' };
   }
-  open.legIds.add(leg.leg_id);
+  const legHash = stringHash52(leg.leg_id);
+  if (!open.legIds.addHash(legHash)) return { kind: 'duplicate' };
   if (state.firstLegDay === null || day < state.firstLegDay) state.firstLegDay = day;
   // Latest leg by event time names the firm and its district, so a migrating firm's signals carry its new district.
-  const rank = legRank(leg.leg_id);
+  const rank = legRankOfHash(legHash);
   if (isNewerProfile(state.profile, leg.issued_at_ms, rank)) {
     state.profile = profileOf(leg.enterprise_name, leg.enterprise_district_code, leg.issued_at_ms, rank, state.profile, ctx.strings);
   }
 
   const amount = leg.amount_fen;
   const issued = leg.event_type === 'ISSUED' && amount > 0;
-  if (issued) state.issuedInvoices.add(leg.invoice_no, ordinal);
+  const invoiceHash = issued ? stringHash52(leg.invoice_no) : 0;
+  if (issued) state.issuedInvoices.addHash(invoiceHash, ordinal);
   else if (leg.event_type !== 'ISSUED' && leg.original_invoice_no !== null && amount !== 0) {
     open.flowCorrections.push({ role: leg.role, originalInvoiceNo: leg.original_invoice_no, amountFen: amount });
   }
@@ -129,11 +131,7 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
     open.sales += amount;
     if (issued) {
       open.grossOut += amount;
-      const key = reissueKey(leg.partner_tax_id, amount);
-      const issue = { invoiceNo: leg.invoice_no, issuedAtMs: leg.issued_at_ms };
-      const issues = open.issuedOut.get(key);
-      if (issues === undefined) open.issuedOut.set(key, [issue]);
-      else issues.push(issue);
+      pushIssuedSale(open.issuedSales, leg.partner_tax_id, amount, invoiceHash, leg.issued_at_ms);
     } else if (leg.event_type !== 'ISSUED') {
       open.correctionFen += Math.abs(amount);
       open.correctionCount += 1;
@@ -171,9 +169,7 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
 const NO_FIGURES: DayFigures = { sales: 0, purchases: 0, grossOut: 0, grossIn: 0, correctionFen: 0, correctionCount: 0, issuedCount: 0 };
 
 function issuedCountOf(open: OpenDay): number {
-  let n = 0;
-  for (const issues of open.issuedOut.values()) n += issues.length;
-  return n;
+  return open.issuedSales.length / ISSUED_SALE_FIELDS;
 }
 
 /** The figures a closed day leaves in the ring: corrections that were reissued the same day are not cancellations. */

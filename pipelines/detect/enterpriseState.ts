@@ -3,6 +3,8 @@ import type { LegRole } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionType, Severity } from '../../src/domain/signal.ts';
 import { DEFAULT_DETECTOR_CONFIG, ringSizeFor } from './detectorConfig.ts';
 import { InvoiceDayIndex } from './invoiceDayIndex.ts';
+import type { LegIdSet } from './legIdSet.ts';
+import { stringHash52 } from './stringHash52.ts';
 import type { LinkHistory } from './linkHistory.ts';
 import { LinkTimers } from './linkTimers.ts';
 import { RING_FIELDS, SLIDING_SUMS, type DayTotals } from './dayRing.ts';
@@ -30,9 +32,12 @@ export interface PartyProfile {
  * to arrive name the party.
  */
 export function legRank(legId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < legId.length; i++) h = Math.imul(h ^ legId.charCodeAt(i), 0x01000193);
-  return h >>> 1;
+  return legRankOfHash(stringHash52(legId));
+}
+
+/** legRank from the leg id's stringHash52, whose high 32 bits are the same FNV-1a pass: applyLeg hashes a leg id once. */
+export function legRankOfHash(hash: number): number {
+  return Math.floor(hash / 0x100000) >>> 1;
 }
 
 /** What a regular partner looked like when it last invoiced: the facts a broken-link alert quotes. */
@@ -95,12 +100,6 @@ export interface OpenDayFlowCorrection {
   amountFen: number;
 }
 
-/** An issued sale of a day that is not closed yet: a candidate reissue of a correction. */
-export interface OpenDayIssue {
-  invoiceNo: string;
-  issuedAtMs: number;
-}
-
 /**
  * Everything applied for one working ordinal that is not closed yet. Its
  * correction totals count every voided and red-letter seller leg of the day,
@@ -108,11 +107,11 @@ export interface OpenDayIssue {
  */
 export interface OpenDay extends DayTotals {
   /** Dedup memory: leg_ids applied to this ordinal, forgotten once it closes (later copies are late). */
-  legIds: Set<string>;
+  legIds: LegIdSet;
   /** The same corrections one by one; closeDay nets out the reissued ones (see cancelledCorrections.ts). */
   corrections: OpenDayCorrection[];
-  /** The day's issued sales, keyed by reissueKey(buyer, amount). */
-  issuedOut: Map<string, OpenDayIssue[]>;
+  /** The day's issued sales, ISSUED_SALE_FIELDS numbers each (see cancelledCorrections.ts), to tell reissues. */
+  issuedSales: number[];
   links: Map<string, OpenDayLink>;
   /** Voided and red-letter legs naming the invoice they correct, both roles. */
   flowCorrections: OpenDayFlowCorrection[];

@@ -1,3 +1,5 @@
+import { stringHash52 } from './stringHash52.ts';
+
 /**
  * The working-day ordinal of each invoice a firm issued while its day ring
  * still holds that day, so that a later void or red-letter correction nets on
@@ -19,21 +21,10 @@
  */
 export type SerializedInvoiceDays = Array<[ordinal: number, hashes: number[]]>;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const ORDINAL_MOD = 256;
 
-/** 52 bits from two 32-bit FNV-1a passes with different offsets: exact in a double, deterministic everywhere. */
-export function invoiceNoHash(invoiceNo: string): number {
-  let a = FNV_OFFSET;
-  let b = FNV_OFFSET ^ 0x5bd1e995;
-  for (let i = 0; i < invoiceNo.length; i++) {
-    const c = invoiceNo.charCodeAt(i);
-    a = Math.imul(a ^ c, FNV_PRIME);
-    b = Math.imul(b ^ c, FNV_PRIME);
-  }
-  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
-}
+/** The 52-bit hash snapshots of version 1 stored for an invoice number. */
+export const invoiceNoHash = stringHash52;
 
 /** The 45 high bits of invoiceNoHash: what the index keeps, so key and ordinal fit one exact double. */
 export function invoiceKey(invoiceNo: string): number {
@@ -62,6 +53,11 @@ export class InvoiceDayIndex {
 
   add(invoiceNo: string, ordinal: number): void {
     this.addKey(invoiceKey(invoiceNo), ordinal);
+  }
+
+  /** add() of an invoice number whose stringHash52 the caller has already computed. */
+  addHash(hash: number, ordinal: number): void {
+    this.addKey(keyOfHash(hash), ordinal);
   }
 
   /** The day an invoice was issued on (the latest, if seen twice), or undefined when unknown or pruned. */
@@ -144,7 +140,7 @@ export class InvoiceDayIndex {
   static restore(keys: SerializedInvoiceDays | undefined, hashes?: SerializedInvoiceDays, legacy?: ReadonlyArray<readonly [string, number]>): InvoiceDayIndex {
     const index = new InvoiceDayIndex();
     for (const [ordinal, ks] of keys ?? []) for (const key of ks) index.addKey(key, ordinal);
-    for (const [ordinal, hs] of hashes ?? []) for (const hash of hs) index.addKey(keyOfHash(hash), ordinal);
+    for (const [ordinal, hs] of hashes ?? []) for (const hash of hs) index.addHash(hash, ordinal);
     for (const [invoiceNo, ordinal] of legacy ?? []) index.add(invoiceNo, ordinal);
     return index;
   }

@@ -3,9 +3,12 @@ import { SIGNAL_TYPES } from '../../src/domain/signal.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { RING_FIELDS, SLIDING_SUMS, copyDayTotals, type DayTotals } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
+import { ISSUED_SALE_FIELDS } from './cancelledCorrections.ts';
 import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
+import { LegIdSet } from './legIdSet.ts';
 import { LinkHistory } from './linkHistory.ts';
 import { LinkTimers } from './linkTimers.ts';
+import { stringHash52 } from './stringHash52.ts';
 import type { StringInterner } from './stringInterner.ts';
 import {
   copyDayMarks,
@@ -20,7 +23,6 @@ import {
   type OpenDay,
   type OpenDayCorrection,
   type OpenDayFlowCorrection,
-  type OpenDayIssue,
   type OpenDayLink,
   type OpenSignal,
   type PartnerLink,
@@ -56,10 +58,15 @@ export interface SerializedEnterpriseState extends EnterpriseDayMarks {
 
 export interface SerializedOpenDay extends DayTotals {
   ordinal: number;
-  legIds: string[];
+  /** stringHash52 of each leg id applied, ascending (LegIdSet). */
+  legHashes?: number[];
+  /** The leg ids themselves: snapshots written before they were hashed; read, never written. */
+  legIds?: string[];
   corrections: OpenDayCorrection[];
-  /** [reissueKey, invoice numbers] sorted by key. */
-  issuedOut: [string, OpenDayIssue[]][];
+  /** OpenDay.issuedSales, the sales in ascending order of their four numbers. */
+  issuedSales?: number[];
+  /** [`buyer|fen`, sales] sorted by key: snapshots written before issuedSales; read, never written. */
+  issuedOut?: [string, Array<{ invoiceNo: string; issuedAtMs: number }>][];
   links: SerializedOpenDayLink[];
   flowCorrections?: OpenDayFlowCorrection[];
 }
@@ -197,12 +204,10 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
       .sort((a, b) => a[0] - b[0])
       .map(([ordinal, d]) => ({
         ordinal,
-        legIds: [...d.legIds].sort(),
+        legHashes: d.legIds.hashes(),
         ...copyDayTotals(d),
         corrections: d.corrections.map((c) => ({ ...c })),
-        issuedOut: [...d.issuedOut.entries()]
-          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-          .map(([k, issues]): [string, OpenDayIssue[]] => [k, issues.map((i) => ({ ...i }))]),
+        issuedSales: sortedSales(d.issuedSales),
         links: byKey(d.links.entries()).map(writeOpenDayLink),
         flowCorrections: d.flowCorrections.map((c) => ({ ...c })),
       })),
@@ -222,6 +227,45 @@ export function serializeState(state: EnterpriseState): SerializedEnterpriseStat
     // Canonical (oldest day first), so equal states still give equal snapshots.
     issuedInvoiceKeys: state.issuedInvoices.serialize(),
   };
+}
+
+/** The sales of OpenDay.issuedSales in ascending order of their four numbers: canonical, whatever the arrival order. */
+function sortedSales(sales: readonly number[]): number[] {
+  const starts: number[] = [];
+  for (let i = 0; i < sales.length; i += ISSUED_SALE_FIELDS) starts.push(i);
+  starts.sort((a, b) => {
+    for (let k = 0; k < ISSUED_SALE_FIELDS; k++) if (sales[a + k] !== sales[b + k]) return sales[a + k]! - sales[b + k]!;
+    return 0;
+  });
+  const out: number[] = [];
+  for (const i of starts) for (let k = 0; k < ISSUED_SALE_FIELDS; k++) out.push(sales[i + k]!);
+  return out;
+}
+
+function readLegIds(taxId: unknown, d: SerializedOpenDay): LegIdSet {
+  const set = new LegIdSet();
+  if (d.legHashes !== undefined) {
+    if (!Array.isArray(d.legHashes) || !d.legHashes.every((h) => Number.isSafeInteger(h) && h >= 0)) throw bad(taxId, `open day ${d.ordinal} has malformed leg hashes`);
+    for (const h of d.legHashes) set.addHash(h);
+  }
+  for (const legId of d.legIds ?? []) set.add(legId);
+  return set;
+}
+
+function readIssuedSales(taxId: unknown, d: SerializedOpenDay): number[] {
+  if (d.issuedSales !== undefined) {
+    const sales = d.issuedSales;
+    if (!Array.isArray(sales) || sales.length % ISSUED_SALE_FIELDS !== 0 || !sales.every((v) => Number.isSafeInteger(v))) throw bad(taxId, `open day ${d.ordinal} has malformed issued sales`);
+    return [...sales];
+  }
+  const sales: number[] = [];
+  for (const [key, issues] of d.issuedOut ?? []) {
+    const bar = key.lastIndexOf('|');
+    const buyer = key.slice(0, bar);
+    const fen = Number(key.slice(bar + 1));
+    for (const i of issues) sales.push(stringHash52(buyer), fen, stringHash52(i.invoiceNo), i.issuedAtMs);
+  }
+  return sales;
 }
 
 function bad(taxId: unknown, what: string): PoisonRecordError {
@@ -251,11 +295,11 @@ export function deserializeState(obj: unknown, strings?: StringInterner): Enterp
     const links = new Map<string, OpenDayLink>();
     for (const l of d.links) links.set(shared(linkKey(l.direction, l.partnerTaxId), strings), readOpenDayLink(l, strings));
     openDays.set(d.ordinal, {
-      legIds: new Set(d.legIds),
+      legIds: readLegIds(s.taxId, d),
       ...copyDayTotals(d),
       // Snapshots written before reissues were told apart carry no itemised corrections; their days count none.
       corrections: (d.corrections ?? []).map((c) => ({ ...c })),
-      issuedOut: new Map((d.issuedOut ?? []).map(([k, issues]) => [k, issues.map((i) => ({ ...i }))])),
+      issuedSales: readIssuedSales(s.taxId, d),
       links,
       flowCorrections: (d.flowCorrections ?? []).map((c) => ({ ...c })),
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
-import { cancelledCorrections, reissueKey } from '../../pipelines/detect/cancelledCorrections.ts';
+import { cancelledCorrections, pushIssuedSale } from '../../pipelines/detect/cancelledCorrections.ts';
+import { stringHash52 } from '../../pipelines/detect/stringHash52.ts';
 import { applyLeg } from '../../pipelines/detect/enterpriseDetector.ts';
 import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
 import { BUYER, FIRM, OTHER_BUYER, detectorContext, ofType, everyNthWorkingDay, fakeCalendar, leg, replay } from '../helpers/detectFixtures.ts';
@@ -38,12 +39,9 @@ const SPIKE_DAYS = ['2019-12-02', '2019-12-03', '2019-12-04', '2019-12-05', '201
 describe('cancelledCorrections', () => {
   type Correction = { partnerTaxId: string; fen: number; originalInvoiceNo: string | null; issuedAtMs: number };
   const day = (corrections: Correction[], issued: [string, number, string, number][]) => {
-    const issuedOut = new Map<string, { invoiceNo: string; issuedAtMs: number }[]>();
-    for (const [partner, fen, invoiceNo, issuedAtMs] of issued) {
-      const key = reissueKey(partner, fen);
-      issuedOut.set(key, [...(issuedOut.get(key) ?? []), { invoiceNo, issuedAtMs }]);
-    }
-    return { corrections, issuedOut };
+    const issuedSales: number[] = [];
+    for (const [partner, fen, invoiceNo, issuedAtMs] of issued) pushIssuedSale(issuedSales, partner, fen, stringHash52(invoiceNo), issuedAtMs);
+    return { corrections, issuedSales };
   };
   const voidOf = (original: string, at: number): Correction => ({ partnerTaxId: 'B', fen: 500, originalInvoiceNo: original, issuedAtMs: at });
 

@@ -77,6 +77,18 @@ describe('applyLeg and closeDay', () => {
     expect(comparable(doubled)).toEqual(comparable(baseline));
   });
 
+  it('still drops a copy of a leg applied before the state went through a snapshot, and takes a new leg', () => {
+    const state = createEnterpriseState(FIRM.taxId, FIRM.name, FIRM.districtCode);
+    const first = leg({ partner: BUYER, role: 'SELLER', day: '2019-07-01', amountFen: 100 });
+    const second = leg({ partner: BUYER, role: 'SELLER', day: '2019-07-01', amountFen: 250, seq: 2 });
+    applyLeg(state, first, ctx);
+    const restored = deserializeState(JSON.parse(JSON.stringify(serializeState(state))));
+    expect(applyLeg(restored, { ...first }, ctx)).toEqual({ kind: 'duplicate' });
+    expect(applyLeg(restored, second, ctx)).toEqual({ kind: 'applied' });
+    expect(applyLeg(restored, { ...second }, ctx)).toEqual({ kind: 'duplicate' });
+    expect([...restored.openDays.values()][0]?.sales).toBe(350);
+  });
+
   it('reports a leg of an already closed day as late and leaves the state alone', () => {
     const state = createEnterpriseState(FIRM.taxId, FIRM.name, FIRM.districtCode);
     applyLeg(state, leg({ partner: BUYER, role: 'SELLER', day: '2019-07-01', amountFen: 100 }), ctx);

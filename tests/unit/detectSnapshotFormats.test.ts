@@ -5,6 +5,7 @@ import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
 import { emptyOutput, PartitionProcessor, type SerializedPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import { legRank } from '../../pipelines/detect/enterpriseState.ts';
+import { stringHash52 } from '../../pipelines/detect/stringHash52.ts';
 import { detectorContext } from '../helpers/detectFixtures.ts';
 import { SNAPSHOT_V1_CUT, snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
@@ -24,9 +25,22 @@ function run(processor: PartitionProcessor, input: readonly InvoiceLeg[]): strin
 
 const roundTrip = (p: SerializedPartition): SerializedPartition => JSON.parse(JSON.stringify(p)) as SerializedPartition;
 
+type OldOpenDay = { legIds?: string[]; issuedOut?: [string, { invoiceNo: string; issuedAtMs: number }[]][] };
+
+/** An open day as written since session 22: leg ids and issued sales as 52-bit hashes, sorted. */
+function hashedOpenDay({ legIds, issuedOut, ...day }: OldOpenDay): object {
+  const sales = (issuedOut ?? []).flatMap(([key, issues]) => {
+    const [buyer, fen] = key.split('|');
+    return issues.map((i) => [stringHash52(buyer!), Number(fen), stringHash52(i.invoiceNo), i.issuedAtMs]);
+  });
+  sales.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]!);
+  return { ...day, legHashes: (legIds ?? []).map(stringHash52).sort((a, b) => a - b), issuedSales: sales.flat() };
+}
+
 /**
  * What a version-1 snapshot says in version 2, translated independently of the reader: every party profile's
- * leg id becomes its leg rank, every 52-bit invoice hash keeps its top 45 bits. The fixture's content was
+ * leg id becomes its leg rank, every 52-bit invoice hash keeps its top 45 bits, an open day's leg ids and issued
+ * sales become their hashes. The fixture's content was
  * computed by the detector logic of its day (which has changed since), so the restored state is compared with
  * the fixture itself, not with today's run.
  */
@@ -46,6 +60,7 @@ function asVersion2(old: SerializedPartition): SerializedPartition {
     ...old,
     enterprises: old.enterprises.map(({ issuedInvoiceDays, ...e }) => ({
       ...(profiles(e) as typeof e),
+      openDays: (profiles(e.openDays) as OldOpenDay[]).map(hashedOpenDay),
       version: 2,
       issuedInvoiceKeys: (issuedInvoiceDays ?? []).map(([day, hashes]) => [day, hashes.map((h) => Math.floor(h / 2 ** 7))]),
     })),
