@@ -150,16 +150,23 @@ export function applyLeg(state: EnterpriseState, leg: AppliedLeg, ctx: DetectorC
     const direction = linkDirectionOf(leg.role);
     if (key === undefined) key = legLinkKey(leg);
     const touched = open.links.get(key);
-    if (touched === undefined) {
-      // Interned: the link and the timer wheel keep these strings for weeks, and every firm trading with the partner would hold its own copies.
-      const strings = ctx.strings;
-      const partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, null, strings);
-      const partnerTaxId = strings === undefined ? leg.partner_tax_id : strings.intern(leg.partner_tax_id);
-      open.links.set(strings === undefined ? key : strings.intern(key), { direction, partnerTaxId, partner, grossFen: amount });
-    } else {
+    if (touched !== undefined) {
       touched.grossFen += amount;
       if (isNewerProfile(touched.partner, leg.issued_at_ms, rank)) {
         touched.partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, touched.partner, ctx.strings);
+      }
+    } else {
+      const strings = ctx.strings;
+      const link = state.links.get(key);
+      if (link !== undefined) {
+        // A known partner: its closed link holds the shared strings already.
+        const partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, link.partner, strings);
+        open.links.set(link.key, { direction, partnerTaxId: link.partnerTaxId, partner, grossFen: amount });
+      } else {
+        // Interned: the link and the timer wheel keep these strings for weeks, and every firm trading with the partner would hold its own copies.
+        const partner = profileOf(leg.partner_name, leg.partner_district_code, leg.issued_at_ms, rank, null, strings);
+        const partnerTaxId = strings === undefined ? leg.partner_tax_id : strings.intern(leg.partner_tax_id);
+        open.links.set(strings === undefined ? key : strings.intern(key), { direction, partnerTaxId, partner, grossFen: amount });
       }
     }
   }

@@ -56,6 +56,12 @@ export interface LinkRegularity {
 export interface PartnerLink {
   direction: LinkDirection;
   partnerTaxId: string;
+  /**
+   * linkKey(direction, partnerTaxId), the very string the link is filed under (interned when the partition shares
+   * strings): a new open day of a known partner takes it, and the partner's strings, instead of looking fresh
+   * copies up in the interner, which cost detect ~7 % of its thread (docs/performance.md, "Session 22").
+   */
+  key: string;
   partner: PartyProfile;
   /** Working ordinals (ascending) it invoiced on within the last baselineDays closed working days, and gross fen of each. */
   history: LinkHistory;

@@ -245,6 +245,7 @@ export function touchLinks(
       link = {
         direction: t.direction,
         partnerTaxId: t.partnerTaxId,
+        key,
         partner: { ...t.partner },
         history: new LinkHistory(),
         lastOrdinal: o,

@@ -169,10 +169,11 @@ function writeLink(l: PartnerLink): SerializedLink {
   };
 }
 
-function readLink(l: SerializedLink, strings: StringInterner | undefined): PartnerLink {
+function readLink(l: SerializedLink, key: string, strings: StringInterner | undefined): PartnerLink {
   return {
     direction: l.direction,
     partnerTaxId: shared(l.partnerTaxId, strings),
+    key,
     partner: readProfile(l.partner, strings),
     history: LinkHistory.of(l.invoiceOrdinals, l.invoiceFen),
     lastOrdinal: l.lastOrdinal,
@@ -308,7 +309,7 @@ export function deserializeState(obj: unknown, strings?: StringInterner): Enterp
   const timers = new LinkTimers();
   for (const l of s.links) {
     const key = shared(linkKey(l.direction, l.partnerTaxId), strings);
-    links.set(key, readLink(l, strings));
+    links.set(key, readLink(l, key, strings));
     if (l.timerOrdinal !== null) timers.add(l.timerOrdinal, key);
   }
   const state: EnterpriseState = {

@@ -7,7 +7,7 @@ import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { createDetectorConfig, type DetectorConfig } from '../../pipelines/detect/detectorConfig.ts';
 import type { DetectorContext } from '../../pipelines/detect/detectorContext.ts';
 import { applyLeg, closeDay } from '../../pipelines/detect/enterpriseDetector.ts';
-import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
+import { createEnterpriseState, linkKey, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
 import type { AppliedLeg } from '../../pipelines/detect/enterpriseDetector.ts';
 
 /**
@@ -162,6 +162,7 @@ export function supplierLinkOn(ordinals: number[]): PartnerLink {
   return {
     direction: 'UPSTREAM',
     partnerTaxId: SUPPLIER.taxId,
+    key: linkKey('UPSTREAM', SUPPLIER.taxId),
     partner: { name: SUPPLIER.name, districtCode: SUPPLIER.districtCode, asOfMs: 0, legRank: 0 },
     history: LinkHistory.of(ordinals, ordinals.map(() => 1_000_000)),
     lastOrdinal: ordinals[ordinals.length - 1]!,

@@ -4,7 +4,7 @@ import type { InvoiceLeg, LegRole } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import { ConfigError, PoisonRecordError } from '../../src/runtime/errors.ts';
 import { applyLeg, closeDay, isDormant } from '../../pipelines/detect/enterpriseDetector.ts';
-import { createEnterpriseState, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
+import { createEnterpriseState, linkKey, type EnterpriseState } from '../../pipelines/detect/enterpriseState.ts';
 import { deserializeState, serializeState } from '../../pipelines/detect/serializeState.ts';
 import {
   BUYER,
@@ -87,6 +87,23 @@ describe('applyLeg and closeDay', () => {
     expect(applyLeg(restored, second, ctx)).toEqual({ kind: 'applied' });
     expect(applyLeg(restored, { ...second }, ctx)).toEqual({ kind: 'duplicate' });
     expect([...restored.openDays.values()][0]?.sales).toBe(350);
+  });
+
+  it('files a known partner\'s new open day under its link\'s key, and still takes the name the partner invoices under', () => {
+    const state = createEnterpriseState(FIRM.taxId, FIRM.name, FIRM.districtCode);
+    const key = linkKey('DOWNSTREAM', BUYER.taxId);
+    applyLeg(state, leg({ partner: BUYER, role: 'SELLER', day: '2019-07-01', amountFen: 100 }), ctx);
+    closeDay(state, isoToDay('2019-07-01'), ctx);
+    expect(state.links.get(key)?.key).toBe(key);
+    const renamed = { ...BUYER, name: '上海青浦鑫源精密五金有限公司' };
+    applyLeg(state, leg({ partner: renamed, role: 'SELLER', day: '2019-07-02', amountFen: 200 }), ctx);
+    const open = [...state.openDays.values()][0]!;
+    expect([...open.links.keys()]).toEqual([key]);
+    expect(open.links.get(key)).toMatchObject({ partnerTaxId: BUYER.taxId, grossFen: 200, partner: { name: renamed.name } });
+    closeDay(state, isoToDay('2019-07-02'), ctx);
+    expect(state.links.get(key)?.partner.name).toBe(renamed.name);
+    const restored = deserializeState(JSON.parse(JSON.stringify(serializeState(state))));
+    expect([...restored.links].map(([k, link]) => [k, link.key])).toEqual([[key, key]]);
   });
 
   it('reports a leg of an already closed day as late and leaves the state alone', () => {
