@@ -8,11 +8,11 @@ const EMPTY_STAND_IN = 2 ** 52;
  * The leg ids applied to one open working day, kept to drop redelivered copies (at-least-once delivery), as
  * 52-bit hashes in an open-addressing table of doubles.
  *
- * Why not a Set of the ids: every leg's id, a fresh ~60-character string from its Avro record, stayed reachable
- * until its day closed, and so did the Set's entry. At 14,000 firms that is state living for seconds, which each
- * of detect's scavenges copied (docs/performance.md, "Session 22"). A hash is a number inside an array that does
- * not move. Two different leg ids of one firm's open day hashing alike (~n² / 2^53 for n legs, ~1e-10 at a
- * thousand) would make the second look like a copy of the first.
+ * Why not a Set of the ids: every leg's id, a fresh 43-character string from its Avro record (a UUID and the
+ * role), stayed reachable until its day closed, and so did the Set's entry. At 14,000 firms that is state living
+ * for seconds, which each of detect's scavenges copied (docs/performance.md, "Session 22"). A hash is a number
+ * inside an array that does not move. Two different leg ids of one firm's open day hashing alike (~n² / 2^53 for
+ * n legs, ~1e-10 at a thousand) would make the second look like a copy of the first.
  */
 export class LegIdSet {
   private slots: Float64Array;
