@@ -3,7 +3,7 @@ import { SIGNAL_TYPES } from '../../src/domain/signal.ts';
 import { PoisonRecordError } from '../../src/runtime/errors.ts';
 import { RING_FIELDS, SLIDING_SUMS, copyDayTotals, type DayTotals } from './dayRing.ts';
 import { refreshNextTimer } from './linkBreak.ts';
-import { ISSUED_SALE_FIELDS } from './cancelledCorrections.ts';
+import { ISSUED_SALE_FIELDS, pushIssuedSale } from './cancelledCorrections.ts';
 import { InvoiceDayIndex, type SerializedInvoiceDays } from './invoiceDayIndex.ts';
 import { LegIdSet } from './legIdSet.ts';
 import { LinkHistory } from './linkHistory.ts';
@@ -264,7 +264,7 @@ function readIssuedSales(taxId: unknown, d: SerializedOpenDay): number[] {
     const bar = key.lastIndexOf('|');
     const buyer = key.slice(0, bar);
     const fen = Number(key.slice(bar + 1));
-    for (const i of issues) sales.push(stringHash52(buyer), fen, stringHash52(i.invoiceNo), i.issuedAtMs);
+    for (const i of issues) pushIssuedSale(sales, buyer, fen, stringHash52(i.invoiceNo), i.issuedAtMs);
   }
   return sales;
 }
