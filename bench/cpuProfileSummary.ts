@@ -42,22 +42,25 @@ export function shortUrl(url: string): string {
 /** The position as V8 ran it: right for plain JavaScript, `:1` for every function of a file tsx compiled. */
 export const compiledPosition: Locate = (url, line) => `${shortUrl(url)}:${line + 1}`;
 
-/** A function's name, place, and the key its times are summed under. */
-interface Label {
+/** A function's name, place, and the key its times (or bytes: heapProfileSummary.ts) are summed under. */
+export interface Label {
   name: string;
   where: string;
   key: string;
 }
 
+/** The label of a profile's call frame, CPU or heap: the same function gets the same key in both. */
+export function frameLabel(callFrame: ProfileNode['callFrame'], locate: Locate): Label {
+  const { functionName, url, lineNumber, columnNumber } = callFrame;
+  const name = functionName || '(anonymous)';
+  const where = url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0);
+  return { name, where, key: `${name}@${where}` };
+}
+
 /** Each node's label, worked out once: a locator may be slow, and inclusive times ask for every frame of every sample. */
 function labelsOf(profile: CpuProfile, locate: Locate): Map<number, Label> {
   const labels = new Map<number, Label>();
-  for (const n of profile.nodes) {
-    const { functionName, url, lineNumber, columnNumber } = n.callFrame;
-    const name = functionName || '(anonymous)';
-    const where = url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0);
-    labels.set(n.id, { name, where, key: `${name}@${where}` });
-  }
+  for (const n of profile.nodes) labels.set(n.id, frameLabel(n.callFrame, locate));
   return labels;
 }
 

@@ -3,10 +3,10 @@
  * function's own frames. With the objects scavenges collected kept in the profile (see detectSteadyState.ts),
  * that is every allocation, not only what was live at the end, which is all `node --heap-prof` shows. Pure.
  */
-import { type Locate, compiledPosition } from './cpuProfileSummary.ts';
+import { type Locate, type ProfileNode, compiledPosition, frameLabel } from './cpuProfileSummary.ts';
 
 export interface HeapProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+  callFrame: ProfileNode['callFrame'];
   selfSize: number;
   children: HeapProfileNode[];
 }
@@ -29,10 +29,7 @@ export function allocationSites(head: HeapProfileNode, locate: Locate = compiled
     stack.push(...n.children);
     if (n.selfSize === 0) continue;
     total += n.selfSize;
-    const { functionName, url, lineNumber, columnNumber } = n.callFrame;
-    const name = functionName || '(anonymous)';
-    const where = url === '' ? ':0' : locate(url, lineNumber, columnNumber ?? 0);
-    const key = `${name}@${where}`;
+    const { name, where, key } = frameLabel(n.callFrame, locate);
     const site = bytes.get(key);
     if (site === undefined) bytes.set(key, { name, where, bytes: n.selfSize, share: 0 });
     else site.bytes += n.selfSize;
