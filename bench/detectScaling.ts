@@ -15,23 +15,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import avro, { type Type } from 'avsc';
+import avro from 'avsc';
 import { loadSchemaText } from '../schemas/index.ts';
 import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../src/calendar/loadClosures.ts';
-import { isoToDay, type WorkingCalendar } from '../src/calendar/workingCalendar.ts';
-import type { InvoiceLeg } from '../src/domain/invoiceLeg.ts';
 import { workerYoungGenerationMbOf } from '../src/runtime/config.ts';
-import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
-import { emptyOutput, PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
+import { PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
-import { legsOf } from './benchLegs.ts';
+import { DETECT_BENCH_FROM, DETECT_BENCH_SEED, SNAPSHOT_EVERY_LEGS, encodedScenarioLegs, feedLegs } from './detectLegFeed.ts';
 import { machineInfo } from './machineInfo.ts';
 
-const FROM = '2020-03-02';
-const SNAPSHOT_EVERY_LEGS = 6_000;
-const SEED = 2020;
+const FROM = DETECT_BENCH_FROM;
 
 /** One size's result, as its child process prints it. */
 interface SizeResult {
@@ -87,19 +82,13 @@ function parseOptions(argv: readonly string[]): Options {
   return opts;
 }
 
-/** The scenario's legs at `firms` firms, Avro-encoded (with `type`) as ingest produces them. */
-function encodedLegs(firms: number, to: string, calendar: WorkingCalendar, type: Type): Buffer[] {
-  const scenario = createScenario({ seed: SEED, firms, from: isoToDay(FROM), to: isoToDay(to), calendar });
-  return legsOf([...scenario.arrivals()], Date.now()).map((leg) => type.toBuffer(leg));
-}
-
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
 /** Runs in the child: every round a fresh partition takes all legs; CPU and GC pause time per leg. */
 async function measureOne(firms: number, opts: Options): Promise<SizeResult> {
   const calendar = createWorkingCalendar({ closures: loadClosures() });
   const type = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLeg')));
-  const legs = encodedLegs(firms, opts.to, calendar, type);
+  const legs = encodedScenarioLegs(firms, opts.to, calendar, type);
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -109,19 +98,11 @@ async function measureOne(firms: number, opts: Options): Promise<SizeResult> {
   let enterprises = 0;
   for (let r = 0; r < opts.rounds; r++) {
     const processor = new PartitionProcessor({ calendar, config: DEFAULT_DETECTOR_CONFIG, now: () => 0 }, DEFAULT_WATERMARK_CONFIG);
-    const out = emptyOutput();
     // Node hands GC entries to the observer between ticks: let those of the generation or the last round arrive first.
     await settle();
     gcMs = 0;
     const started = process.cpuUsage();
-    for (let i = 0; i < legs.length; i++) {
-      processor.process(type.fromBuffer(legs[i]!) as InvoiceLeg, out, i);
-      out.signals.length = 0;
-      out.late.length = 0;
-      out.enterpriseDaily.length = 0;
-      out.linksDaily.length = 0;
-      if (opts.snapshots && i % SNAPSHOT_EVERY_LEGS === SNAPSHOT_EVERY_LEGS - 1) processor.snapshot(i + 1);
-    }
+    feedLegs(processor, type, legs, 0, legs.length, opts.snapshots);
     const used = process.cpuUsage(started);
     await settle();
     enterprises = processor.size;
@@ -161,7 +142,7 @@ async function main(): Promise<void> {
   }
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}detect-scaling.json`, JSON.stringify({ measured_at: new Date().toISOString(), machine, from: FROM, to: opts.to, seed: SEED, snapshot_every_legs: opts.snapshots ? SNAPSHOT_EVERY_LEGS : null, results }, null, 2) + '\n');
+  writeFileSync(`${dir}detect-scaling.json`, JSON.stringify({ measured_at: new Date().toISOString(), machine, from: FROM, to: opts.to, seed: DETECT_BENCH_SEED, snapshot_every_legs: opts.snapshots ? SNAPSHOT_EVERY_LEGS : null, results }, null, 2) + '\n');
   console.log('written to bench/results/detect-scaling.json');
 }
 

@@ -19,20 +19,15 @@ import avro from 'avsc';
 import { loadSchemaText } from '../schemas/index.ts';
 import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../src/calendar/loadClosures.ts';
-import { isoToDay } from '../src/calendar/workingCalendar.ts';
-import type { InvoiceLeg } from '../src/domain/invoiceLeg.ts';
-import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
-import { emptyOutput, PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
+import { PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
-import { legsOf } from './benchLegs.ts';
+import { DETECT_BENCH_FROM, encodedScenarioLegs, feedLegs } from './detectLegFeed.ts';
 import { allocationSites, type HeapProfileNode } from './heapProfileSummary.ts';
 import { machineInfo } from './machineInfo.ts';
 import { createTsxLocator } from './sourceLocator.ts';
 
-const FROM = '2020-03-02';
-const SEED = 2020;
-const SNAPSHOT_EVERY_LEGS = 6_000;
+const FROM = DETECT_BENCH_FROM;
 const TOP_SITES = 30;
 
 const USAGE = `usage: node --single-threaded-gc --max-semi-space-size=64 --import tsx bench/detectSteadyState.ts [--firms N] [--to DATE] [--allocations] [--cpu-profile FILE]
@@ -80,25 +75,13 @@ async function main(): Promise<void> {
   const calendar = createWorkingCalendar({ closures: loadClosures() });
   const type = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLeg')));
   const generating = Date.now();
-  const scenario = createScenario({ seed: SEED, firms: opts.firms, from: isoToDay(FROM), to: isoToDay(opts.to), calendar });
-  const legs = legsOf([...scenario.arrivals()], Date.now()).map((leg) => type.toBuffer(leg));
+  const legs = encodedScenarioLegs(opts.firms, opts.to, calendar, type);
   const half = legs.length >> 1;
   const machine = machineInfo();
   console.log(`${legs.length} legs of ${opts.firms} firms, ${FROM}..${opts.to}, generated in ${((Date.now() - generating) / 1000).toFixed(1)} s (load ${machine.load_average.join(' / ')})`);
 
   const processor = new PartitionProcessor({ calendar, config: DEFAULT_DETECTOR_CONFIG, now: () => 0 }, DEFAULT_WATERMARK_CONFIG);
-  const out = emptyOutput();
-  const run = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      processor.process(type.fromBuffer(legs[i]!) as InvoiceLeg, out, i);
-      out.signals.length = 0;
-      out.late.length = 0;
-      out.enterpriseDaily.length = 0;
-      out.linksDaily.length = 0;
-      if (i % SNAPSHOT_EVERY_LEGS === SNAPSHOT_EVERY_LEGS - 1) processor.snapshot(i + 1);
-    }
-  };
-  run(0, half);
+  feedLegs(processor, type, legs, 0, half, true);
 
   const session = new Session();
   session.connect();
@@ -110,7 +93,7 @@ async function main(): Promise<void> {
     await session.post('Profiler.start');
   }
   const started = process.cpuUsage();
-  run(half, legs.length);
+  feedLegs(processor, type, legs, half, legs.length, true);
   const used = process.cpuUsage(started);
   const measured = legs.length - half;
   console.log(`measured ${measured} legs after ${half} warming up (${processor.size} enterprises): ${((used.user + used.system) / measured).toFixed(2)} CPU µs a leg`);
