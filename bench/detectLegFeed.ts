@@ -22,10 +22,10 @@ export function encodedScenarioLegs(firms: number, to: string, calendar: Working
 }
 
 /**
- * Decodes legs [from, to) one by one and processes each (its index as its offset), dropping the outputs, with a
- * snapshot after every SNAPSHOT_EVERY_LEGS-th leg unless `snapshots` is false.
+ * Decodes legs [from, to) one by one and processes each (its index as its offset), dropping the outputs, and
+ * calls `snapshot` with the next offset after every SNAPSHOT_EVERY_LEGS-th leg (none when it is null).
  */
-export function feedLegs(processor: PartitionProcessor, type: Type, legs: readonly Buffer[], from: number, to: number, snapshots: boolean): void {
+export function feedLegs(processor: PartitionProcessor, type: Type, legs: readonly Buffer[], from: number, to: number, snapshot: ((nextOffset: number) => void) | null): void {
   const out = emptyOutput();
   for (let i = from; i < to; i++) {
     processor.process(type.fromBuffer(legs[i]!) as InvoiceLeg, out, i);
@@ -33,6 +33,6 @@ export function feedLegs(processor: PartitionProcessor, type: Type, legs: readon
     out.late.length = 0;
     out.enterpriseDaily.length = 0;
     out.linksDaily.length = 0;
-    if (snapshots && i % SNAPSHOT_EVERY_LEGS === SNAPSHOT_EVERY_LEGS - 1) processor.snapshot(i + 1);
+    if (snapshot !== null && i % SNAPSHOT_EVERY_LEGS === SNAPSHOT_EVERY_LEGS - 1) snapshot(i + 1);
   }
 }

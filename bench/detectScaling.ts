@@ -102,7 +102,7 @@ async function measureOne(firms: number, opts: Options): Promise<SizeResult> {
     await settle();
     gcMs = 0;
     const started = process.cpuUsage();
-    feedLegs(processor, type, legs, 0, legs.length, opts.snapshots);
+    feedLegs(processor, type, legs, 0, legs.length, opts.snapshots ? (next) => processor.snapshot(next) : null);
     const used = process.cpuUsage(started);
     await settle();
     enterprises = processor.size;

@@ -1,14 +1,15 @@
 /**
  * What detect costs once its state is warm, and where it allocates (issue 9, session 22). The 14,000-firm
  * scenario's legs (seed 2020, from 2 March) are decoded from Avro one by one, as detect's are, and put through
- * one PartitionProcessor with a snapshot every 6,000 legs. The first half warms the state up; only the second
- * half is measured, which is what a long run spends its time in. bench/detectScaling.ts starts every partition
+ * one PartitionProcessor with a snapshot every 6,000 legs, each encoded as the file snapshot store encodes it
+ * (FileSnapshotStore.freeze, without the write). The first half warms the state up; only the second half is
+ * measured, which is what a long run spends its time in. bench/detectScaling.ts starts every partition
  * empty instead, where a partition has little to scavenge and few known partners.
  *
  *   node --single-threaded-gc --max-semi-space-size=64 --import tsx bench/detectSteadyState.ts \
  *     [--firms N] [--to DATE] [--allocations] [--cpu-profile FILE]
  *
- * Prints CPU µs a leg of the measured half. --allocations also samples every allocation of that half
+ * Prints CPU µs a leg of the measured half, and of it the snapshots' (taking and encoding them). --allocations also samples every allocation of that half
  * (V8's sampling heap profiler keeping the objects scavenges collect) and prints the top sites by source
  * line; --cpu-profile writes a CPU profile of the half, for bench/topHotspots.ts. Each changes what it
  * measures: compare plain runs for speed. Run it with detect's heap flags (above), alternating A and B.
@@ -20,6 +21,7 @@ import { loadSchemaText } from '../schemas/index.ts';
 import { createWorkingCalendar } from '../src/calendar/chineseWorkingCalendar.ts';
 import { loadClosures } from '../src/calendar/loadClosures.ts';
 import { DEFAULT_DETECTOR_CONFIG } from '../pipelines/detect/detectorConfig.ts';
+import { FileSnapshotStore } from '../pipelines/detect/fileSnapshotStore.ts';
 import { PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../pipelines/detect/watermarkClock.ts';
 import { DETECT_BENCH_FROM, encodedScenarioLegs, feedLegs } from './detectLegFeed.ts';
@@ -81,7 +83,20 @@ async function main(): Promise<void> {
   console.log(`${legs.length} legs of ${opts.firms} firms, ${FROM}..${opts.to}, generated in ${((Date.now() - generating) / 1000).toFixed(1)} s (load ${machine.load_average.join(' / ')})`);
 
   const processor = new PartitionProcessor({ calendar, config: DEFAULT_DETECTOR_CONFIG, now: () => 0 }, DEFAULT_WATERMARK_CONFIG);
-  feedLegs(processor, type, legs, 0, half, true);
+  // Nothing is written: freeze only encodes, and the directory is never created.
+  const store = new FileSnapshotStore('/nonexistent/yunlian-detect-steady-state');
+  const key = { groupId: 'bench', clusterId: 'bench', topic: 'invoice-legs', partition: 0 };
+  let snapshotMicros = 0;
+  let snapshotBytes = 0;
+  const snapshot = (nextOffset: number): void => {
+    const started = process.cpuUsage();
+    snapshotBytes += store.freeze(processor.snapshot(nextOffset), key, 0).byteLength;
+    const used = process.cpuUsage(started);
+    snapshotMicros += used.user + used.system;
+  };
+  feedLegs(processor, type, legs, 0, half, snapshot);
+  snapshotMicros = 0;
+  snapshotBytes = 0;
 
   const session = new Session();
   session.connect();
@@ -93,10 +108,13 @@ async function main(): Promise<void> {
     await session.post('Profiler.start');
   }
   const started = process.cpuUsage();
-  feedLegs(processor, type, legs, half, legs.length, true);
+  feedLegs(processor, type, legs, half, legs.length, snapshot);
   const used = process.cpuUsage(started);
   const measured = legs.length - half;
-  console.log(`measured ${measured} legs after ${half} warming up (${processor.size} enterprises): ${((used.user + used.system) / measured).toFixed(2)} CPU µs a leg`);
+  console.log(
+    `measured ${measured} legs after ${half} warming up (${processor.size} enterprises): ${((used.user + used.system) / measured).toFixed(2)} CPU µs a leg, ` +
+      `of it snapshots ${(snapshotMicros / measured).toFixed(2)} (${(snapshotBytes / measured).toFixed(0)} bytes a leg)`,
+  );
 
   if (opts.allocations) {
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: HeapProfileNode } };
