@@ -1,8 +1,8 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
 import type { EntryState, SnapshotEntry } from './incrementalSnapshot.ts';
-import { leanLeg, type LeanLeg } from './leanLeg.ts';
 import type { AppliedLeg } from './enterpriseDetector.ts';
+import { PendingLegBytes } from './legBytes.ts';
 
 /**
  * Log rows after a base before the whole state of a firm of few links is written again (see logBudget). Rows
@@ -43,7 +43,7 @@ export function logBudget(state: EnterpriseState): { rows: number; legs: number 
  */
 export class EnterpriseWriteLog {
   /** Legs applied since the enterprise's last row, in order. */
-  private readonly pending = new Map<string, LeanLeg[]>();
+  private readonly pending = new PendingLegBytes();
   /** Enterprises whose next row must be a base (or a tombstone when the enterprise is gone). */
   private readonly needsBase = new Set<string>();
   /** Per enterprise with a stored base: log rows and legs written since. */
@@ -68,9 +68,7 @@ export class EnterpriseWriteLog {
    */
   applied(taxId: string, leg: AppliedLeg, closedBefore: DayNumber | null, known: number): void {
     if (this.needsBase.has(taxId)) return;
-    const row = this.pending.get(taxId);
-    if (row === undefined) this.pending.set(taxId, [leanLeg(leg, closedBefore, known)]);
-    else row.push(leanLeg(leg, closedBefore, known));
+    this.pending.append(taxId, leg, closedBefore, known);
   }
 
   /** The enterprise was dropped as dormant: a tombstone, unless it comes back before the next snapshot. */
@@ -101,18 +99,18 @@ export class EnterpriseWriteLog {
     const entries: SnapshotEntry[] = [];
     for (const taxId of [...taxIds].sort()) {
       const state = stateOf(taxId);
-      const legs = this.pending.get(taxId) ?? [];
+      const count = this.pending.count(taxId);
       const log = this.logged.get(taxId);
       if (state === undefined) {
         entries.push({ taxId, coversOffset, slot: null, state: null });
         this.logged.delete(taxId);
-      } else if (this.needsBase.has(taxId) || log === undefined || exceeds(log, legs.length, logBudget(state))) {
+      } else if (this.needsBase.has(taxId) || log === undefined || exceeds(log, count, logBudget(state))) {
         entries.push({ taxId, coversOffset, slot: null, state: baseOf(state) });
         this.logged.set(taxId, { rows: 0, legs: 0 });
       } else {
-        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'lean-legs', closes, legs, closedThrough: state.lastClosedDay } });
+        entries.push({ taxId, coversOffset, slot: log.rows, state: { kind: 'leg-bytes', closes, count, legs: this.pending.base64Of(taxId), closedThrough: state.lastClosedDay } });
         log.rows++;
-        log.legs += legs.length;
+        log.legs += count;
       }
     }
     this.pending.clear();

@@ -3,6 +3,7 @@ import type { District } from '../../src/domain/district.ts';
 import type { EnterpriseState } from './enterpriseState.ts';
 import { leanClosedBefore, unpackLeanLeg, type LeanLeg } from './leanLeg.ts';
 import type { AppliedLeg } from './enterpriseDetector.ts';
+import { leanLegsOfBytes } from './legBytes.ts';
 import { unpackLegs, type PackedLeg } from './packedLeg.ts';
 import type { SerializedEnterpriseState } from './serializeState.ts';
 import type { SerializedClock } from './watermarkClock.ts';
@@ -48,10 +49,20 @@ export type EntryState =
       openedAtMs: Record<string, number>;
     }
   | {
+      kind: 'leg-bytes';
+      closes: number;
+      /** How many legs `legs` holds. */
+      count: number;
+      /** The legs as LegBytes writes them, base64. */
+      legs: string;
+      /** The day the enterprise had closed through when the row was written. */
+      closedThrough: DayNumber | null;
+    }
+  | {
+      /** A log row as written before its legs were bytes: still read, no longer written. */
       kind: 'lean-legs';
       closes: number;
       legs: LeanLeg[];
-      /** The day the enterprise had closed through when the row was written. */
       closedThrough: DayNumber | null;
     }
   | {
@@ -102,7 +113,7 @@ export function snapshotRowCounts(snapshot: IncrementalSnapshot): SnapshotRowCou
     else if (state.kind === 'base') counts.base++;
     else {
       counts.log++;
-      counts.loggedLegs += state.legs.length;
+      counts.loggedLegs += state.kind === 'leg-bytes' ? state.count : state.legs.length;
     }
   }
   return counts;
@@ -152,8 +163,9 @@ export interface ReplayedLeg {
 
 /** The legs of a log row of `taxId`, in order, whichever format wrote it. */
 export function* replayedLegs(taxId: string, row: Exclude<EntryState, { kind: 'base' }>): Generator<ReplayedLeg> {
-  if (row.kind === 'lean-legs') {
-    for (const lean of row.legs) yield { closedBefore: leanClosedBefore(taxId, lean), legOf: (state) => unpackLeanLeg(taxId, lean, state) };
+  if (row.kind === 'leg-bytes' || row.kind === 'lean-legs') {
+    const legs = row.kind === 'leg-bytes' ? leanLegsOfBytes(taxId, row.legs, row.count) : row.legs;
+    for (const lean of legs) yield { closedBefore: leanClosedBefore(taxId, lean), legOf: (state) => unpackLeanLeg(taxId, lean, state) };
     return;
   }
   if (row.kind !== 'packed-legs' && row.kind !== 'legs') {

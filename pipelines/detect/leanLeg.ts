@@ -31,8 +31,8 @@ export type LeanLeg = [
 ];
 
 /** knownParties bits: the state names the enterprise / the partner as the leg does. */
-const ENTERPRISE_KNOWN = 1;
-const PARTNER_KNOWN = 2;
+export const ENTERPRISE_KNOWN = 1;
+export const PARTNER_KNOWN = 2;
 
 /**
  * The partner's profile as the state knows it under link `key` (legLinkKey of a leg): its closed link's. Packing
@@ -54,7 +54,10 @@ export function knownParties(state: EnterpriseState, leg: AppliedLeg, key: strin
   return known;
 }
 
-/** Packs `leg`, applied to a state that had closed through `closedBefore` and knew `known` (knownParties) of it. */
+/**
+ * Packs `leg`, applied to a state that had closed through `closedBefore` and knew `known` (knownParties) of it.
+ * The write log writes the same fields as bytes (LegBytes), which a restore reads back as this tuple.
+ */
 export function leanLeg(leg: AppliedLeg, closedBefore: DayNumber | null, known: number): LeanLeg {
   const lean: LeanLeg = [leg.leg_id, leg.event_type, leg.invoice_no, leg.original_invoice_no, leg.role, leg.partner_tax_id, leg.issued_at_ms, leg.amount_fen, closedBefore];
   const partnerKnown = (known & PARTNER_KNOWN) !== 0;

@@ -8,6 +8,8 @@ import { dayOfInstant } from '../../src/calendar/workingCalendar.ts';
 import { emptyOutput, PartitionProcessor, resumeOffset, type StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { DEFAULT_WATERMARK_CONFIG } from '../../pipelines/detect/watermarkClock.ts';
 import type { PackedLeg } from '../../pipelines/detect/packedLeg.ts';
+import { leanLegsOfBytes } from '../../pipelines/detect/legBytes.ts';
+import type { LeanLeg } from '../../pipelines/detect/leanLeg.ts';
 import { BUYER, FIRM, OTHER_BUYER, detectorContext, everyNthWorkingDay, leg, type Firm } from '../helpers/detectFixtures.ts';
 import { snapshotCalendar, snapshotScenarioLegs } from '../helpers/snapshotScenario.ts';
 
@@ -34,6 +36,8 @@ const legs = scenario();
 const NEWCOMER: Firm = { taxId: '91330421MA2B000088', name: '嘉善新开电子有限公司', districtCode: '330421' };
 
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/** The legs of a log row as tuples (none for other rows). */
+const leanLegsOf = (e: SnapshotEntry): LeanLeg[] => (e.state?.kind === 'leg-bytes' ? leanLegsOfBytes(e.taxId, e.state.legs, e.state.count) : []);
 
 /** What ClickHouse keeps of the snapshots written: per row key, the newest version (ReplacingMergeTree). */
 class MemorySnapshotTable {
@@ -151,27 +155,31 @@ describe('incremental detector snapshots', () => {
     expect(replayedRows).toBeGreaterThan(50);
   });
 
-  it('restores log rows of the earlier formats (whole legs as objects; packed legs with names) exactly as lean ones', () => {
+  it('restores log rows of the earlier formats (whole legs as objects; packed legs with names; lean tuples) exactly as leg bytes', () => {
     const table = new MemorySnapshotTable();
     const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
     runWithSnapshots(live, table, 340, 17);
     const stored = table.stored();
     const byLegId = new Map(legs.map((l) => [l.leg_id, l]));
-    const lean = stored.entries.filter((e) => e.state?.kind === 'lean-legs');
-    expect(lean.length).toBeGreaterThan(20);
-    // Each lean leg as the earlier writers had it, names and all: from the scenario's leg of the same ID.
-    const logged = (e: SnapshotEntry) => (e.state?.kind === 'lean-legs' ? e.state.legs : []).map((t) => ({ leg: byLegId.get(t[0])!, closedBefore: t[8] }));
+    const rows = stored.entries.filter((e) => e.state?.kind === 'leg-bytes');
+    expect(rows.length).toBeGreaterThan(20);
+    // Each logged leg as the earlier writers had it, names and all: from the scenario's leg of the same ID.
+    const logged = (e: SnapshotEntry) => leanLegsOf(e).map((t) => ({ leg: byLegId.get(t[0])!, closedBefore: t[8] }));
     const asObjects = stored.entries.map((e): SnapshotEntry => {
-      if (e.state?.kind !== 'lean-legs') return e;
+      if (e.state?.kind !== 'leg-bytes') return e;
       return { ...e, state: { kind: 'legs', closes: e.state.closes, legs: logged(e), closedThrough: e.state.closedThrough } };
     });
     const asPacked = stored.entries.map((e): SnapshotEntry => {
-      if (e.state?.kind !== 'lean-legs') return e;
+      if (e.state?.kind !== 'leg-bytes') return e;
       const legs = logged(e).map(({ leg: l, closedBefore }): PackedLeg => [l.leg_id, l.event_type, l.invoice_no, l.original_invoice_no, l.role, l.partner_tax_id, l.partner_name, l.partner_district_code, l.issued_at_ms, l.amount_fen, closedBefore, l.enterprise_name, l.enterprise_district_code]);
       return { ...e, state: { kind: 'packed-legs', closes: e.state.closes, legs, closedThrough: e.state.closedThrough } };
     });
+    const asLean = stored.entries.map((e): SnapshotEntry => {
+      if (e.state?.kind !== 'leg-bytes') return e;
+      return { ...e, state: { kind: 'lean-legs', closes: e.state.closes, legs: leanLegsOf(e), closedThrough: e.state.closedThrough } };
+    });
     const from = resumeOffset(stored);
-    for (const entries of [asObjects, asPacked]) {
+    for (const entries of [asObjects, asPacked, asLean]) {
       const restored = PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries }));
       expect(outputsFrom(restored, from)).toEqual(expected.slice(from));
       expect(roundTrip(restored.serialize())).toEqual(roundTrip(uninterrupted.serialize()));
@@ -182,7 +190,7 @@ describe('incremental detector snapshots', () => {
     const table = new MemorySnapshotTable();
     runWithSnapshots(new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG), table, 340, 17);
     const stored = table.stored();
-    const entries = stored.entries.map((e) => (e.state?.kind === 'lean-legs' ? { ...e, state: { ...e.state, kind: 'columnar-legs' } } : e));
+    const entries = stored.entries.map((e) => (e.state?.kind === 'leg-bytes' ? { ...e, state: { ...e.state, kind: 'columnar-legs' } } : e));
     expect(entries.some((e) => e.state?.kind === ('columnar-legs' as string))).toBe(true);
     expect(() => PartitionProcessor.restore(ctx, DEFAULT_WATERMARK_CONFIG, roundTrip({ ...stored, entries } as StoredPartition))).toThrow(/is of kind "columnar-legs", which this version does not read/);
   });
@@ -191,7 +199,7 @@ describe('incremental detector snapshots', () => {
     const table = new MemorySnapshotTable();
     const live = new PartitionProcessor(ctx, DEFAULT_WATERMARK_CONFIG);
     const taken = runWithSnapshots(live, table, legs.length, 17);
-    const rows = taken.flatMap((s) => s.entries).flatMap((e) => (e.state?.kind === 'lean-legs' ? [e.state.legs] : []));
+    const rows = taken.flatMap((s) => s.entries).flatMap((e) => (e.state?.kind === 'leg-bytes' ? [leanLegsOf(e)] : []));
     const ascii = rows.filter((r) => /^[\x20-\x7e]*$/.test(JSON.stringify(r)));
     expect(rows.length).toBeGreaterThan(50);
     expect(ascii.length / rows.length).toBeGreaterThan(0.9);
