@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InfrastructureError } from '../../src/runtime/errors.ts';
 import { utf8Lines } from '../../src/runtime/jsonUtf8.ts';
 import type { Logger } from '../../src/runtime/log.ts';
-import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import { entryStateJson, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import type { StoredPartition } from './runtimePartition.ts';
 import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
 
@@ -106,7 +106,7 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     const bytes = utf8Lines(entries.length + 1, (i) => {
       const e = entries[i];
       if (e === undefined) return [`${HEADER_KEY}\t${version}\t0\t`, JSON.stringify(snapshot.header)];
-      return e.state === null ? [`${entryKeyOf(e)}\t${version}\t1\t`] : [`${entryKeyOf(e)}\t${version}\t0\t`, JSON.stringify(e.state)];
+      return e.state === null ? [`${entryKeyOf(e)}\t${version}\t1\t`] : [`${entryKeyOf(e)}\t${version}\t0\t`, entryStateJson(e.state)];
     });
     return { nextOffset: version, taxIds: entries.map((e) => e.taxId), dir: this.dirOf(key), bytes, byteLength: bytes.length };
   }

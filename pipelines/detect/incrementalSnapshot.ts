@@ -97,6 +97,18 @@ export interface IncrementalSnapshot {
   entries: SnapshotEntry[];
 }
 
+/**
+ * The JSON text of a row's state, exactly `JSON.stringify(state)`. A log row's text is built by hand: its legs
+ * are base64, which JSON writes as is, and the generic stringifier (Node 20) scans such a long string one
+ * character at a time, ~0.7 µs a logged leg of a warm partition (docs/performance.md, "Session 23").
+ */
+export function entryStateJson(state: EntryState): string {
+  if (state.kind === 'leg-bytes') {
+    return `{"kind":"leg-bytes","closes":${state.closes},"count":${state.count},"legs":"${state.legs}","closedThrough":${state.closedThrough}}`;
+  }
+  return JSON.stringify(state);
+}
+
 /** What a snapshot writes, counted for the snapshot metrics (Metrics.detectSnapshot). */
 export interface SnapshotRowCounts {
   base: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
+import { entryStateJson, type EntryState, type IncrementalSnapshot } from '../../pipelines/detect/incrementalSnapshot.ts';
 import { encodeSnapshot } from '../../pipelines/detect/runtimeSnapshotStore.ts';
 import type { SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
 import { emptyOutput, PartitionProcessor } from '../../pipelines/detect/runtimePartition.ts';
@@ -41,5 +41,12 @@ describe('snapshot row encoding', () => {
   it('writes a dropped enterprise as a tombstone with an empty state', () => {
     const encoded = encodeSnapshot({ nextOffset: 9, header: snapshots()[0]!.header, entries: [{ taxId: '91330421MA2B000001', coversOffset: 9, slot: null, state: null }] }, key, takenAtMs);
     expect(encodedRowObjects(encoded.entries)).toEqual([{ ...columns, entry_key: '91330421MA2B000001', version: '9', deleted: 1, state: '' }]);
+  });
+
+  it('writes a row\'s state as JSON.stringify would, log rows (built by hand) included', () => {
+    const states = snapshots().flatMap((s) => s.entries.flatMap((e) => (e.state === null ? [] : [e.state])));
+    expect(new Set(states.map((s) => s.kind))).toEqual(new Set(['base', 'leg-bytes']));
+    const beforeAnyClose: EntryState = { kind: 'leg-bytes', closes: 0, count: 1, legs: 'AAEC+/==', closedThrough: null };
+    for (const state of [...states, beforeAnyClose]) expect(entryStateJson(state)).toBe(JSON.stringify(state));
   });
 });
