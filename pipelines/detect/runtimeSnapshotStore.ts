@@ -2,7 +2,8 @@ import { gunzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { encodeColumns, insertRows, isoInstant, tableColumns, type EncodedRows } from '../../sinks/clickhouse/insertRows.ts';
 import { toClickHouseFailure } from '../../sinks/clickhouse/clickhouseErrors.ts';
-import type { EntryState, IncrementalSnapshot, SnapshotEntry, SnapshotHeader } from './incrementalSnapshot.ts';
+import { utf8Lines } from '../../src/runtime/jsonUtf8.ts';
+import { entryStateJson, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import type { SerializedPartition, StoredPartition } from './runtimePartition.ts';
 import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
 
@@ -42,12 +43,21 @@ const OBJECTS_AS_STRINGS = { input_format_json_read_objects_as_strings: '1' } as
 export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, takenAtMs: number): EncodedSnapshot {
   const version = String(snapshot.nextOffset);
   const common = { group_id: key.groupId, cluster_id: key.clusterId, topic: key.topic, partition: key.partition, taken_at: isoInstant(takenAtMs) };
-  const entries = encodeColumns(
-    ENTRY_COLUMNS,
-    snapshot.entries.map((e): SnapshotEntryRow => ({ ...common, entry_key: entryKeyOf(e), version, deleted: e.state === null ? 1 : 0, state: e.state ?? '' })),
-  );
+  const rows = snapshot.entries;
+  // Each line is what encodeColumns writes for the row (ENTRY_COLUMNS' order), with the state's text from
+  // entryStateJson, which writes a log row's long base64 legs without the generic stringifier's scan.
+  const partitionColumns = JSON.stringify([common.group_id, common.cluster_id, common.topic, common.partition, common.taken_at]).slice(0, -1);
+  const entries: EncodedRows = {
+    count: rows.length,
+    columns: ENTRY_COLUMNS,
+    bytes: utf8Lines(rows.length, (i) => {
+      const e = rows[i]!;
+      const keyAndVersion = `${partitionColumns},${JSON.stringify(entryKeyOf(e))},${JSON.stringify(version)},`;
+      return e.state === null ? [keyAndVersion, '1,""]'] : [keyAndVersion, '0,', entryStateJson(e.state), ']'];
+    }),
+  };
   const header = encodeColumns(ENTRY_COLUMNS, [{ ...common, entry_key: HEADER_KEY, version, deleted: 0, state: snapshot.header }]);
-  return { nextOffset: version, taxIds: snapshot.entries.map((e) => e.taxId), entries, header, byteLength: entries.bytes.length + header.bytes.length };
+  return { nextOffset: version, taxIds: rows.map((e) => e.taxId), entries, header, byteLength: entries.bytes.length + header.bytes.length };
 }
 
 /**
