@@ -1,11 +1,12 @@
 /**
  * The legs detectScaling.ts and detectSteadyState.ts put through detect, and how: the 2020 scenario (seed
- * 2020, from 2 March) Avro-encoded as ingest produces it, each leg decoded when it is processed (so its strings
- * are fresh, as detect's are), with a snapshot every SNAPSHOT_EVERY_LEGS legs.
+ * 2020, from 2 March) Avro-encoded as ingest produces it, each leg decoded as detect decodes it when it is
+ * processed (so its strings are fresh, as detect's are), with a snapshot every SNAPSHOT_EVERY_LEGS legs.
  */
-import type { Type } from 'avsc';
+import avro, { type Resolver, type Type } from 'avsc';
+import { loadSchemaText } from '../schemas/index.ts';
 import { isoToDay, type WorkingCalendar } from '../src/calendar/workingCalendar.ts';
-import type { InvoiceLeg } from '../src/domain/invoiceLeg.ts';
+import type { DetectLeg } from '../src/domain/invoiceLeg.ts';
 import { createScenario } from '../src/simulate/simulateScenario.ts';
 import { emptyOutput, type PartitionProcessor } from '../pipelines/detect/runtimePartition.ts';
 import { legsOf } from './benchLegs.ts';
@@ -21,14 +22,27 @@ export function encodedScenarioLegs(firms: number, to: string, calendar: Working
   return legsOf([...scenario.arrivals()], Date.now()).map((leg) => type.toBuffer(leg));
 }
 
+const detectReader = avro.Type.forSchema(JSON.parse(loadSchemaText('InvoiceLegDetect')) as avro.schema.AvroSchema);
+const resolvers = new WeakMap<Type, Resolver>();
+
+/** A leg written with `writer`, decoded as detect decodes it: into its reader schema (DetectLeg). */
+export function decodeForDetect(writer: Type, bytes: Buffer): DetectLeg {
+  let resolver = resolvers.get(writer);
+  if (resolver === undefined) {
+    resolver = detectReader.createResolver(writer);
+    resolvers.set(writer, resolver);
+  }
+  return detectReader.fromBuffer(bytes, resolver) as DetectLeg;
+}
+
 /**
- * Decodes legs [from, to) one by one and processes each (its index as its offset), dropping the outputs, and
+ * Decodes legs [from, to) one by one (decodeForDetect) and processes each (its index as its offset), dropping the outputs, and
  * calls `snapshot` with the next offset after every SNAPSHOT_EVERY_LEGS-th leg (none when it is null).
  */
 export function feedLegs(processor: PartitionProcessor, type: Type, legs: readonly Buffer[], from: number, to: number, snapshot: ((nextOffset: number) => void) | null): void {
   const out = emptyOutput();
   for (let i = from; i < to; i++) {
-    processor.process(type.fromBuffer(legs[i]!) as InvoiceLeg, out, i);
+    processor.process(decodeForDetect(type, legs[i]!), out, i);
     out.signals.length = 0;
     out.late.length = 0;
     out.enterpriseDaily.length = 0;

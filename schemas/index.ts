@@ -13,6 +13,8 @@ export const SCHEMA_FILES = {
   /** BACKWARD-compatible v2: adds optional `source_system`. */
   InvoiceEventV2: 'InvoiceEvent.v2.avsc',
   InvoiceLeg: 'InvoiceLeg.avsc',
+  /** A reader schema only, never registered: the fields of a leg detect reads. */
+  InvoiceLegDetect: 'InvoiceLeg.detect.avsc',
   DisruptionSignal: 'DisruptionSignal.avsc',
   MatchList: 'MatchList.avsc',
 } as const;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { WorkingCalendar } from '../../src/calendar/workingCalendar.ts';
 import { dayToIso } from '../../src/calendar/workingCalendar.ts';
 import { DISTRICTS, invoiceTopic } from '../../src/domain/district.ts';
-import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { DetectLeg } from '../../src/domain/invoiceLeg.ts';
 import { DISRUPTION_TYPES, type DisruptionSignal } from '../../src/domain/signal.ts';
 import { commitOrDefer, startBatchConsumer, type AssignmentChange, type CommitDecision } from '../../src/kafka/batchConsumer.ts';
 import { deadLetter } from '../../src/kafka/deadLetter.ts';
@@ -28,7 +28,7 @@ import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
 
 export interface DetectCodecs {
-  invoiceLeg: ValueCodec<InvoiceLeg>;
+  detectLeg: ValueCodec<DetectLeg>;
   disruptionSignal: ValueCodec<DisruptionSignal>;
 }
 
@@ -308,7 +308,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
         if (!state) return { commit: [] };
         // 1. Decode everything first: a registry outage throws here, before any state changed, and the batch is retried.
         const deadLetters: OutgoingRecord[] = [];
-        const legs: InvoiceLeg[] = [];
+        const legs: DetectLeg[] = [];
         const offsets: number[] = [];
         let next = state.nextOffset;
         for (const record of batch.records) {
@@ -320,7 +320,7 @@ export async function startDetectPipeline(deps: PipelineDeps, codecs: DetectCode
             continue;
           }
           try {
-            legs.push(codecs.invoiceLeg.decodeNow?.(record.value) ?? (await codecs.invoiceLeg.decode(record.value)));
+            legs.push(codecs.detectLeg.decodeNow?.(record.value) ?? (await codecs.detectLeg.decode(record.value)));
             offsets.push(Number(offset));
           } catch (error) {
             if (!(error instanceof PoisonRecordError)) throw error;

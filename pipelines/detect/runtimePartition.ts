@@ -1,6 +1,6 @@
 import { dayOfInstant, type DayNumber } from '../../src/calendar/workingCalendar.ts';
 import { districtOfCode, isDistrict, type District } from '../../src/domain/district.ts';
-import type { InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import type { DetectLeg } from '../../src/domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../../src/domain/signal.ts';
 import type { DetectorContext } from './detectorContext.ts';
 import { createEnterpriseState, legLinkKey, type EnterpriseState } from './enterpriseState.ts';
@@ -16,7 +16,7 @@ import { knownParties } from './leanLeg.ts';
 
 /** A leg that arrived after its enterprise had closed its day: counted and recorded, never applied. */
 export interface LateLeg {
-  leg: InvoiceLeg;
+  leg: DetectLeg;
   closedThrough: DayNumber;
 }
 
@@ -152,7 +152,7 @@ export class PartitionProcessor {
    * Applies one leg, then closes the days its event time finished. Legs must come in partition order;
    * `offset` (the leg's partition offset) is required after a restore that froze enterprises (see restore).
    */
-  process(leg: InvoiceLeg, out: PartitionOutput, offset?: number): void {
+  process(leg: DetectLeg, out: PartitionOutput, offset?: number): void {
     if (this.frozen.size > 0) {
       if (offset === undefined) throw new RangeError('a partition restored with frozen enterprises needs each leg\'s offset');
       if (offset >= this.frozenUntil) this.thaw(offset);
@@ -199,7 +199,7 @@ export class PartitionProcessor {
     return this.writeLog.size;
   }
 
-  private observe(leg: InvoiceLeg, out: PartitionOutput): void {
+  private observe(leg: DetectLeg, out: PartitionOutput): void {
     if (isDistrict(leg.feed_district) && this.clock.observe(leg.feed_district, leg.source_partition ?? -1, leg.issued_at_ms)) this.closeFinishedDays(out);
   }
 
@@ -359,6 +359,6 @@ export function resumeOffset(stored: StoredPartition): number {
 }
 
 /** The day an instant falls on, for late-leg records. */
-export function legDay(leg: InvoiceLeg): DayNumber {
+export function legDay(leg: DetectLeg): DayNumber {
   return dayOfInstant(leg.issued_at_ms);
 }

@@ -47,3 +47,9 @@ export interface InvoiceLeg {
   tax_fen: number;
   goods: LegGoods[];
 }
+
+/**
+ * The fields of a leg that detect reads, which it decodes with a reader schema that leaves the others out
+ * (schemas/InvoiceLeg.detect.avsc): building them was a seventh of decoding a leg.
+ */
+export type DetectLeg = Omit<InvoiceLeg, 'event_id' | 'tax_fen' | 'goods'>;

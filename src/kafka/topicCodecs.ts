@@ -4,7 +4,7 @@ import { avroWireEncoder } from '../../schemas/serde/avroWireEncoder.ts';
 import { loadSchemaText, valueSubject, type SchemaName } from '../../schemas/index.ts';
 import { PoisonRecordError } from '../runtime/errors.ts';
 import type { InvoiceEvent } from '../domain/invoiceEvent.ts';
-import type { InvoiceLeg } from '../domain/invoiceLeg.ts';
+import type { DetectLeg, InvoiceLeg } from '../domain/invoiceLeg.ts';
 import type { DisruptionSignal } from '../domain/signal.ts';
 import type { MatchList } from '../domain/matchList.ts';
 import type { District } from '../domain/district.ts';
@@ -45,6 +45,8 @@ export interface YunlianCodecs {
   /** Per district feed, since each topic has its own subject. */
   invoiceEvents: Record<District, ValueCodec<InvoiceEvent>>;
   invoiceLeg: ValueCodec<InvoiceLeg>;
+  /** The same records, decoded into what detect reads (DetectLeg). */
+  detectLeg: ValueCodec<DetectLeg>;
   disruptionSignal: ValueCodec<DisruptionSignal>;
   matchList: ValueCodec<MatchList>;
 }
@@ -56,6 +58,7 @@ export async function registerCodecs(serde: AvroSerde): Promise<YunlianCodecs> {
   return {
     invoiceEvents,
     invoiceLeg: await topicCodec<InvoiceLeg>(serde, TOPICS.invoiceLegs, 'InvoiceLeg'),
+    detectLeg: await topicCodec<DetectLeg>(serde, TOPICS.invoiceLegs, 'InvoiceLeg', 'InvoiceLegDetect'),
     disruptionSignal: await topicCodec<DisruptionSignal>(serde, TOPICS.disruptions, 'DisruptionSignal'),
     matchList: await topicCodec<MatchList>(serde, TOPICS.matches, 'MatchList'),
   };

@@ -123,7 +123,7 @@ export async function startPipelines(opts: StartPipelinesOptions): Promise<Runni
         running.push(
           await startDetectPipeline(
             deps,
-            { invoiceLeg: services.codecs.invoiceLeg, disruptionSignal: services.codecs.disruptionSignal },
+            { detectLeg: services.codecs.detectLeg, disruptionSignal: services.codecs.disruptionSignal },
             { calendar: opts.detect?.calendar ?? createWorkingCalendar({ closures: loadClosures() }), ...opts.detect },
           ),
         );

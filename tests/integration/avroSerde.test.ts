@@ -1,12 +1,16 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { loadSchemaText } from '../../schemas/index.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../schemas/registry/startSchemaRegistry.ts';
 import { AvroSerde } from '../../schemas/serde/avroSerde.ts';
 import { SchemaRegistryClient } from '../../schemas/serde/schemaRegistryClient.ts';
 import { encodeWireFormat } from '../../schemas/serde/wireFormat.ts';
 import type { InvoiceEvent } from '../../src/domain/invoiceEvent.ts';
+import type { DetectLeg, InvoiceLeg } from '../../src/domain/invoiceLeg.ts';
+import { topicCodec } from '../../src/kafka/topicCodecs.ts';
+import { BUYER, leg } from '../helpers/detectFixtures.ts';
 import { InfrastructureError, YunlianError } from '../../src/runtime/errors.ts';
 import { silent, V1, V2, uniqueSubject, sampleInvoice, withRequiredField, zigzagVarint, thrown } from '../helpers/registryFixtures.ts';
 
@@ -91,6 +95,26 @@ describe('AvroSerde', () => {
 
     const legReader = loadSchemaText('InvoiceLeg');
     expect(await thrown(serde.decode(await serde.encode(v1, invoice), legReader))).toMatchObject({ code: 'SCHEMA_RESOLUTION_FAILED', retriable: false });
+  });
+
+  it("decodes a leg for detect with only the fields detect reads, each as written", async () => {
+    const serde = new AvroSerde({ registryUrl: registry.url });
+    const topic = `yunlian.invoice-legs.${randomUUID().slice(0, 8)}`;
+    const full = await topicCodec<InvoiceLeg>(serde, topic, 'InvoiceLeg');
+    const forDetect = await topicCodec<DetectLeg>(serde, topic, 'InvoiceLeg', 'InvoiceLegDetect');
+    // The reader schema is never registered: both codecs write and name the same schema.
+    expect(forDetect.schemaId).toBe(full.schemaId);
+    const written: InvoiceLeg = {
+      ...leg({ partner: BUYER, role: 'SELLER', day: '2020-02-11', amountFen: 123_400 }),
+      original_invoice_no: '20312000000000012344',
+      source_partition: 3,
+      tax_fen: 16_042,
+      goods: [{ tax_code: '1080413010000000000', amount_fen: 123_400 }],
+    };
+    const bytes = full.encode(written);
+    const { event_id: _eventId, tax_fen: _tax, goods: _goods, ...detected } = written;
+    expect(await forDetect.decode(bytes)).toEqual(detected);
+    expect(forDetect.decodeNow!(bytes)).toEqual(detected);
   });
 
   it('treats an unknown schema id as poison and remembers it for the TTL', async () => {
