@@ -177,7 +177,7 @@ export interface ReplayedLeg {
 export function* replayedLegs(taxId: string, row: Exclude<EntryState, { kind: 'base' }>): Generator<ReplayedLeg> {
   if (row.kind === 'leg-bytes' || row.kind === 'lean-legs') {
     const legs = row.kind === 'leg-bytes' ? leanLegsOfBytes(taxId, row.legs, row.count) : row.legs;
-    for (const lean of legs) yield { closedBefore: leanClosedBefore(taxId, lean), legOf: (state) => unpackLeanLeg(taxId, lean, state) };
+    for (const lean of legs) yield new ReplayedLeanLeg(taxId, lean);
     return;
   }
   if (row.kind !== 'packed-legs' && row.kind !== 'legs') {
@@ -186,4 +186,20 @@ export function* replayedLegs(taxId: string, row: Exclude<EntryState, { kind: 'b
   }
   const logged = row.kind === 'packed-legs' ? unpackLegs(taxId, row.legs) : row.legs;
   for (const { leg, closedBefore } of logged) yield { closedBefore, legOf: () => leg };
+}
+
+/** A lean leg as replayed. A class rather than a closure a leg: tsx names each closure it creates, at a defineProperty call each. */
+class ReplayedLeanLeg implements ReplayedLeg {
+  readonly closedBefore: DayNumber | null;
+
+  constructor(
+    private readonly taxId: string,
+    private readonly lean: LeanLeg,
+  ) {
+    this.closedBefore = leanClosedBefore(taxId, lean);
+  }
+
+  legOf(state: EnterpriseState): AppliedLeg {
+    return unpackLeanLeg(this.taxId, this.lean, state);
+  }
 }
