@@ -1,4 +1,5 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
+import { bufferWithRoom } from '../../src/runtime/bufferWithRoom.ts';
 import type { AppliedLeg } from './enterpriseDetector.ts';
 import { ENTERPRISE_KNOWN, PARTNER_KNOWN, type LeanLeg } from './leanLeg.ts';
 
@@ -46,7 +47,7 @@ interface Chain {
  * through the arena in the order applied; take() copies them out, and clear() starts the arena over.
  */
 export class PendingLegBytes {
-  private arena = Buffer.allocUnsafe(64 * 1024);
+  private arena: Buffer = Buffer.allocUnsafe(64 * 1024);
   private used = 0;
   private readonly chains = new Map<string, Chain>();
   private scratch = Buffer.allocUnsafe(4096);
@@ -170,12 +171,7 @@ export class PendingLegBytes {
   }
 
   private reserve(more: number): void {
-    if (this.used + more <= this.arena.length) return;
-    let size = this.arena.length * 2;
-    while (size < this.used + more) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.arena.copy(next, 0, 0, this.used);
-    this.arena = next;
+    this.arena = bufferWithRoom(this.arena, this.used, more);
   }
 }
 

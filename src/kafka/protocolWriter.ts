@@ -1,3 +1,5 @@
+import { bufferWithRoom } from '../runtime/bufferWithRoom.ts';
+
 /**
  * Appends Kafka protocol primitives (big-endian integers, zigzag varints,
  * length-prefixed strings and bytes) to one growing buffer, so a whole
@@ -28,12 +30,7 @@ export class ProtocolWriter {
   }
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    this.buf = bufferWithRoom(this.buf, this.pos, n);
   }
 
   int8(value: number): void {

@@ -1,3 +1,5 @@
+import { bufferWithRoom } from './bufferWithRoom.ts';
+
 /**
  * Rows as JSON lines: `JSON.stringify(row)` and a newline each, as UTF-8,
  * what ClickHouse's JSONEachRow reads. Unlike an array, two such bodies
@@ -14,16 +16,11 @@
 const KEEP_BYTES = 16 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
-let scratch = Buffer.allocUnsafe(1024 * 1024);
+let scratch: Buffer = Buffer.allocUnsafe(1024 * 1024);
 let used = 0;
 
 function ensure(more: number): void {
-  if (used + more <= scratch.length) return;
-  let size = scratch.length * 2;
-  while (size < used + more) size *= 2;
-  const next = Buffer.allocUnsafe(size);
-  scratch.copy(next, 0, 0, used);
-  scratch = next;
+  scratch = bufferWithRoom(scratch, used, more);
 }
 
 export function jsonLinesUtf8(rows: readonly unknown[]): Buffer {
