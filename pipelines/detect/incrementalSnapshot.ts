@@ -53,7 +53,7 @@ export type EntryState =
       closes: number;
       /** How many legs `legs` holds. */
       count: number;
-      /** The legs as LegBytes writes them, base64. */
+      /** The legs as PendingLegBytes writes them, base64. */
       legs: string;
       /** The day the enterprise had closed through when the row was written. */
       closedThrough: DayNumber | null;

@@ -56,7 +56,7 @@ export function knownParties(state: EnterpriseState, leg: AppliedLeg, key: strin
 
 /**
  * Packs `leg`, applied to a state that had closed through `closedBefore` and knew `known` (knownParties) of it.
- * The write log writes the same fields as bytes (LegBytes), which a restore reads back as this tuple.
+ * The write log writes the same fields as bytes (PendingLegBytes), which a restore reads back as this tuple.
  */
 export function leanLeg(leg: AppliedLeg, closedBefore: DayNumber | null, known: number): LeanLeg {
   const lean: LeanLeg = [leg.leg_id, leg.event_type, leg.invoice_no, leg.original_invoice_no, leg.role, leg.partner_tax_id, leg.issued_at_ms, leg.amount_fen, closedBefore];

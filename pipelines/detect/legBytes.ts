@@ -44,7 +44,7 @@ interface Chain {
 /**
  * The legs applied to each enterprise since its last row, as bytes in one arena per partition (a Buffer each
  * would cost an allocation and a backing store per enterprise and snapshot). An enterprise's legs are chained
- * through the arena in the order applied; take() copies them out, and clear() starts the arena over.
+ * through the arena in the order applied; base64Of() copies them out, and clear() starts the arena over.
  */
 export class PendingLegBytes {
   private arena: Buffer = Buffer.allocUnsafe(64 * 1024);
