@@ -54,16 +54,31 @@ export function knownParties(state: EnterpriseState, leg: AppliedLeg, key: strin
   return known;
 }
 
+/** namesKept's answers: the 9-, 11- and 13-field shapes of LeanLeg. */
+export const NO_NAMES = 0;
+export const PARTNER_NAMES = 1;
+export const BOTH_NAMES = 2;
+
+/**
+ * Which names a logged leg keeps, given `known` (knownParties): none, the partner's name and district, or the
+ * partner's (null when known) and then the enterprise's. The one rule for the tuples and the bytes alike.
+ */
+export function namesKept(known: number): typeof NO_NAMES | typeof PARTNER_NAMES | typeof BOTH_NAMES {
+  if ((known & ENTERPRISE_KNOWN) === 0) return BOTH_NAMES;
+  return (known & PARTNER_KNOWN) === 0 ? PARTNER_NAMES : NO_NAMES;
+}
+
 /**
  * Packs `leg`, applied to a state that had closed through `closedBefore` and knew `known` (knownParties) of it.
  * The write log writes the same fields as bytes (PendingLegBytes), which a restore reads back as this tuple.
  */
 export function leanLeg(leg: AppliedLeg, closedBefore: DayNumber | null, known: number): LeanLeg {
   const lean: LeanLeg = [leg.leg_id, leg.event_type, leg.invoice_no, leg.original_invoice_no, leg.role, leg.partner_tax_id, leg.issued_at_ms, leg.amount_fen, closedBefore];
+  const names = namesKept(known);
   const partnerKnown = (known & PARTNER_KNOWN) !== 0;
-  if ((known & ENTERPRISE_KNOWN) === 0) {
+  if (names === BOTH_NAMES) {
     lean.push(partnerKnown ? null : leg.partner_name, partnerKnown ? null : leg.partner_district_code, leg.enterprise_name, leg.enterprise_district_code);
-  } else if (!partnerKnown) {
+  } else if (names === PARTNER_NAMES) {
     lean.push(leg.partner_name, leg.partner_district_code);
   }
   return lean;

@@ -1,7 +1,7 @@
 import type { DayNumber } from '../../src/calendar/workingCalendar.ts';
 import { bufferWithRoom } from '../../src/runtime/bufferWithRoom.ts';
 import type { AppliedLeg } from './enterpriseDetector.ts';
-import { ENTERPRISE_KNOWN, PARTNER_KNOWN, type LeanLeg } from './leanLeg.ts';
+import { BOTH_NAMES, PARTNER_KNOWN, PARTNER_NAMES, namesKept, type LeanLeg } from './leanLeg.ts';
 
 /**
  * An enterprise's logged legs as bytes, written as each leg is applied: the fields leanLeg() keeps, without
@@ -24,7 +24,7 @@ const EVENT_MASK = 0b11;
 const BUYER = 1 << 2;
 const HAS_ORIGINAL = 1 << 3;
 const HAS_CLOSED_BEFORE = 1 << 4;
-/** Bits 5–6: which names follow (0: none, 1: the partner's, 2: both parties'). */
+/** Bits 5–6: which names follow (namesKept). */
 const NAMES_SHIFT = 5;
 const NULL_STRING = 254;
 const LONG_STRING = 255;
@@ -110,7 +110,7 @@ export class PendingLegBytes {
 
   private writeLeg(leg: AppliedLeg, closedBefore: DayNumber | null, known: number): void {
     const partnerKnown = (known & PARTNER_KNOWN) !== 0;
-    const names = (known & ENTERPRISE_KNOWN) === 0 ? 2 : partnerKnown ? 0 : 1;
+    const names = namesKept(known);
     const eventType = EVENT_TYPES.indexOf(leg.event_type);
     if (eventType < 0) throw new RangeError(`leg ${leg.leg_id} has event type ${String(leg.event_type)}`);
     this.reserve(21);
@@ -124,10 +124,10 @@ export class PendingLegBytes {
     this.string(leg.invoice_no);
     if (leg.original_invoice_no !== null) this.string(leg.original_invoice_no);
     this.string(leg.partner_tax_id);
-    if (names === 1) {
+    if (names === PARTNER_NAMES) {
       this.string(leg.partner_name);
       this.string(leg.partner_district_code);
-    } else if (names === 2) {
+    } else if (names === BOTH_NAMES) {
       this.string(partnerKnown ? null : leg.partner_name);
       this.string(partnerKnown ? null : leg.partner_district_code);
       this.string(leg.enterprise_name);
@@ -210,7 +210,7 @@ class LegBytesReader {
     const flags = b[this.at++]!;
     const eventType = EVENT_TYPES[flags & EVENT_MASK];
     const names = flags >> NAMES_SHIFT;
-    if (eventType === undefined || names > 2) throw this.malformed();
+    if (eventType === undefined || names > BOTH_NAMES) throw this.malformed();
     const issuedAtMs = b.readDoubleLE(this.at);
     const amountFen = b.readDoubleLE(this.at + 8);
     this.at += 16;
@@ -225,8 +225,8 @@ class LegBytesReader {
     const original = (flags & HAS_ORIGINAL) !== 0 ? this.text() : null;
     const partnerTaxId = this.text();
     const lean: LeanLeg = [legId, eventType, invoiceNo, original, (flags & BUYER) !== 0 ? 'BUYER' : 'SELLER', partnerTaxId, issuedAtMs, amountFen, closedBefore];
-    if (names === 1) lean.push(this.text(), this.text());
-    else if (names === 2) lean.push(this.string(), this.string(), this.text(), this.text());
+    if (names === PARTNER_NAMES) lean.push(this.text(), this.text());
+    else if (names === BOTH_NAMES) lean.push(this.string(), this.string(), this.text(), this.text());
     return lean;
   }
 
