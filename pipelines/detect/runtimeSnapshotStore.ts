@@ -47,12 +47,13 @@ export function encodeSnapshot(snapshot: IncrementalSnapshot, key: SnapshotKey, 
   // Each line is what encodeColumns writes for the row (ENTRY_COLUMNS' order), with the state's text from
   // entryStateJson, which writes a log row's long base64 legs without the generic stringifier's scan.
   const partitionColumns = JSON.stringify([common.group_id, common.cluster_id, common.topic, common.partition, common.taken_at]).slice(0, -1);
+  const versionColumn = JSON.stringify(version);
   const entries: EncodedRows = {
     count: rows.length,
     columns: ENTRY_COLUMNS,
     bytes: utf8Lines(rows.length, (i) => {
       const e = rows[i]!;
-      const keyAndVersion = `${partitionColumns},${JSON.stringify(entryKeyOf(e))},${JSON.stringify(version)},`;
+      const keyAndVersion = `${partitionColumns},${JSON.stringify(entryKeyOf(e))},${versionColumn},`;
       return e.state === null ? [keyAndVersion, '1,""]'] : [keyAndVersion, '0,', entryStateJson(e.state), ']'];
     }),
   };
