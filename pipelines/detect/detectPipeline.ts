@@ -28,7 +28,8 @@ import { snapshotDue, type SnapshotSchedule } from './snapshotSchedule.ts';
 import { DEFAULT_WATERMARK_CONFIG, feedSourceKeys, type WatermarkConfig } from './watermarkClock.ts';
 
 export interface DetectCodecs {
-  detectLeg: ValueCodec<DetectLeg>;
+  /** Legs are only read here, into the fields detect uses. */
+  detectLeg: Omit<ValueCodec<DetectLeg>, 'encode'>;
   disruptionSignal: ValueCodec<DisruptionSignal>;
 }
 

@@ -45,8 +45,8 @@ export interface YunlianCodecs {
   /** Per district feed, since each topic has its own subject. */
   invoiceEvents: Record<District, ValueCodec<InvoiceEvent>>;
   invoiceLeg: ValueCodec<InvoiceLeg>;
-  /** The same records, decoded into what detect reads (DetectLeg). */
-  detectLeg: ValueCodec<DetectLeg>;
+  /** The same records, decoded into what detect reads (DetectLeg); nothing writes a DetectLeg, so it has no encode. */
+  detectLeg: Omit<ValueCodec<DetectLeg>, 'encode'>;
   disruptionSignal: ValueCodec<DisruptionSignal>;
   matchList: ValueCodec<MatchList>;
 }
