@@ -23,6 +23,11 @@ export type SerializedInvoiceDays = Array<[ordinal: number, hashes: number[]]>;
 
 const ORDINAL_MOD = 256;
 
+/** The key of a packed entry, by an exact division by a power of two: `v % 256` on a double beyond 32 bits is an fmod call (see LinkHistory). */
+function keyOf(v: number): number {
+  return Math.floor(v / ORDINAL_MOD);
+}
+
 /** The 52-bit hash snapshots of version 1 stored for an invoice number. */
 export const invoiceNoHash = stringHash52;
 
@@ -125,7 +130,7 @@ export class InvoiceDayIndex {
     };
     for (let i = 0; i < this.count; i++) {
       const v = this.packed[i]!;
-      put((v - (v % ORDINAL_MOD)) / ORDINAL_MOD, this.ordinalAt(v));
+      put(keyOf(v), this.ordinalAt(v));
     }
     const w = this.outliers;
     if (w !== null) for (let i = 0; i < w.length; i += 2) put(w[i]!, w[i + 1]!);
@@ -160,7 +165,7 @@ export class InvoiceDayIndex {
   /** The ordinal of a packed entry: the one in [base, base + 255] with its low 8 bits. */
   private ordinalAt(v: number): number {
     const base = this.base!;
-    return base + (((v % ORDINAL_MOD) - base) & (ORDINAL_MOD - 1));
+    return base + ((v - keyOf(v) * ORDINAL_MOD - base) & (ORDINAL_MOD - 1));
   }
 
   private resize(capacity: number): void {

@@ -28,6 +28,16 @@
  * payload off the V8 heap, where a heap measurement would not see it.
  */
 const ORDINAL_MOD = 256;
+/**
+ * The parts of a packed day. Not `v % 256`: on a double beyond 32 bits V8 calls out to fmod, ~16 ns against ~1
+ * for this division by a power of two, which is exact, as are its floor and the product (v ≥ 0, below 2^53).
+ */
+function fenOf(v: number): number {
+  return Math.floor(v / ORDINAL_MOD);
+}
+function lowOrdinalOf(v: number): number {
+  return v - fenOf(v) * ORDINAL_MOD;
+}
 /** Fen at or above this does not fit above the 8 ordinal bits of an exact double. */
 const MAX_PACKED_FEN = 2 ** 45;
 
@@ -55,15 +65,14 @@ export class LinkHistory {
   /** Ordinal of the i-th day held, oldest first (0 ≤ i < size). */
   ordinalAt(i: number): number {
     if (this.wide) return this.days[2 * i]!;
-    const low = this.days[i]! % ORDINAL_MOD;
+    const low = lowOrdinalOf(this.days[i]!);
     return this.newest - ((this.newest - low) & (ORDINAL_MOD - 1));
   }
 
   /** Gross fen of the i-th day held (0 ≤ i < size). */
   fenAt(i: number): number {
     if (this.wide) return this.days[2 * i + 1]!;
-    const v = this.days[i]!;
-    return (v - (v % ORDINAL_MOD)) / ORDINAL_MOD;
+    return fenOf(this.days[i]!);
   }
 
   /** Gross fen over the days held from index `from` (0: all, lead-in included). */
