@@ -1,4 +1,5 @@
 import { stringHash52 } from './stringHash52.ts';
+import { ORDINAL_MOD, packedHigh, packedLowOrdinal } from './packedOrdinal.ts';
 
 /**
  * The working-day ordinal of each invoice a firm issued while its day ring
@@ -20,13 +21,6 @@ import { stringHash52 } from './stringHash52.ts';
  * they happen once per correction, a few percent of invoices.
  */
 export type SerializedInvoiceDays = Array<[ordinal: number, hashes: number[]]>;
-
-const ORDINAL_MOD = 256;
-
-/** The key of a packed entry, by an exact division by a power of two: `v % 256` on a double beyond 32 bits is an fmod call (see LinkHistory). */
-function keyOf(v: number): number {
-  return Math.floor(v / ORDINAL_MOD);
-}
 
 /** The 52-bit hash snapshots of version 1 stored for an invoice number. */
 export const invoiceNoHash = stringHash52;
@@ -130,7 +124,7 @@ export class InvoiceDayIndex {
     };
     for (let i = 0; i < this.count; i++) {
       const v = this.packed[i]!;
-      put(keyOf(v), this.ordinalAt(v));
+      put(packedHigh(v), this.ordinalAt(v));
     }
     const w = this.outliers;
     if (w !== null) for (let i = 0; i < w.length; i += 2) put(w[i]!, w[i + 1]!);
@@ -165,7 +159,7 @@ export class InvoiceDayIndex {
   /** The ordinal of a packed entry: the one in [base, base + 255] with its low 8 bits. */
   private ordinalAt(v: number): number {
     const base = this.base!;
-    return base + ((v - keyOf(v) * ORDINAL_MOD - base) & (ORDINAL_MOD - 1));
+    return base + ((packedLowOrdinal(v) - base) & (ORDINAL_MOD - 1));
   }
 
   private resize(capacity: number): void {

@@ -1,3 +1,5 @@
+import { ORDINAL_MOD, packedHigh, packedLowOrdinal } from './packedOrdinal.ts';
+
 /**
  * The invoice days of one partner link within the baseline window: the
  * working ordinals (ascending) it invoiced on and the gross fen of each,
@@ -27,17 +29,6 @@
  * Not a typed array: each one costs ~150 bytes of headers and keeps its
  * payload off the V8 heap, where a heap measurement would not see it.
  */
-const ORDINAL_MOD = 256;
-/**
- * The parts of a packed day. Not `v % 256`: on a double beyond 32 bits V8 calls out to fmod, ~16 ns against ~1
- * for this division by a power of two, which is exact, as are its floor and the product (v ≥ 0, below 2^53).
- */
-function fenOf(v: number): number {
-  return Math.floor(v / ORDINAL_MOD);
-}
-function lowOrdinalOf(v: number): number {
-  return v - fenOf(v) * ORDINAL_MOD;
-}
 /** Fen at or above this does not fit above the 8 ordinal bits of an exact double. */
 const MAX_PACKED_FEN = 2 ** 45;
 
@@ -65,14 +56,14 @@ export class LinkHistory {
   /** Ordinal of the i-th day held, oldest first (0 ≤ i < size). */
   ordinalAt(i: number): number {
     if (this.wide) return this.days[2 * i]!;
-    const low = lowOrdinalOf(this.days[i]!);
+    const low = packedLowOrdinal(this.days[i]!);
     return this.newest - ((this.newest - low) & (ORDINAL_MOD - 1));
   }
 
   /** Gross fen of the i-th day held (0 ≤ i < size). */
   fenAt(i: number): number {
     if (this.wide) return this.days[2 * i + 1]!;
-    return fenOf(this.days[i]!);
+    return packedHigh(this.days[i]!);
   }
 
   /** Gross fen over the days held from index `from` (0: all, lead-in included). */
