@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
-import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { InfrastructureError } from '../../src/runtime/errors.ts';
@@ -7,6 +7,7 @@ import { utf8Lines } from '../../src/runtime/jsonUtf8.ts';
 import type { Logger } from '../../src/runtime/log.ts';
 import { entryStateJson, type EntryState, type IncrementalSnapshot, type SnapshotEntry, type SnapshotHeader } from './incrementalSnapshot.ts';
 import type { StoredPartition } from './runtimePartition.ts';
+import { DEFAULT_READ_BUFFER_BYTES, foldSegments, readRows, SnapshotSegmentError, type Folded, type ReadBuffer } from './segmentFold.ts';
 import { entryKeyOf, HEADER_KEY, parseEntryKey, type FrozenSnapshot, type SnapshotKey, type SnapshotStore } from './snapshotStore.ts';
 
 /** The data dir's subdirectory detect's 'files' snapshot store writes to. */
@@ -23,6 +24,8 @@ export interface FileSnapshotStoreOptions {
   segmentBytes?: number;
   /** A partition is compacted once this many bytes were appended since its last compaction, and at least as many as that kept (default 256 MiB). */
   compactAfterBytes?: number;
+  /** Reads go through a buffer of this many bytes, grown for a longer line (default 8 MiB); a compaction's output through half that. */
+  readBufferBytes?: number;
   logger?: Logger;
 }
 
@@ -38,18 +41,6 @@ interface PartitionFiles {
   compacting: boolean;
 }
 
-/** A row's place in a segment, and what the fold compares. */
-interface RowRef {
-  version: number;
-  deleted: boolean;
-  segment: Buffer;
-  /** Byte range of the whole line (newline included), where its key ends and where its state JSON starts. */
-  start: number;
-  keyEnd: number;
-  end: number;
-  stateAt: number;
-}
-
 const SEGMENT = /^(\d{16})-[0-9a-f]+(~c)?\.seg$/;
 const TEMPORARY = /^\d{16}-[0-9a-f]+~c\.seg\.tmp$/;
 /**
@@ -57,8 +48,6 @@ const TEMPORARY = /^\d{16}-[0-9a-f]+~c\.seg\.tmp$/;
  * one writes it every 4 MiB); the next compaction deletes it. Younger ones may be another writer's in progress.
  */
 const STALE_TEMPORARY_MS = 10 * 60_000;
-const TAB = 9;
-const NEWLINE = 10;
 
 /**
  * Detector snapshots as append-only segment files, one directory per leg partition (see SnapshotStore for
@@ -80,8 +69,11 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
   private readonly partitions = new Map<string, PartitionFiles>();
   private readonly segmentBytes: number;
   private readonly compactAfterBytes: number;
-  /** One compaction at a time per store: each holds its input segments in memory. */
+  private readonly readBufferBytes: number;
+  /** One compaction at a time per store: they share its buffers. */
   private compactions: Promise<void> = Promise.resolve();
+  /** Allocated by the first compaction and kept, so later ones read and write through pages already mapped. */
+  private compactionBuffers: { reads: ReadBuffer; writes: Buffer } | null = null;
   /** Set by close(): compactions give up (their inputs stay; nothing is lost) rather than hold a stopping pipeline. */
   private closing = false;
 
@@ -91,6 +83,7 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
   ) {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
     this.compactAfterBytes = opts.compactAfterBytes ?? 256 * 1024 * 1024;
+    this.readBufferBytes = opts.readBufferBytes ?? DEFAULT_READ_BUFFER_BYTES;
   }
 
   /** The directory of `key`'s partition. Each part is percent-encoded, dots included, so none can climb out of the root. */
@@ -137,7 +130,9 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     // A segment listed and then deleted was compacted by another writer meanwhile: list again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return storedPartition(await foldSegments(dir, await listSegments(dir)));
+        // A buffer of its own: a compaction may be using the store's.
+        const buffer = { bytes: Buffer.allocUnsafe(this.readBufferBytes) };
+        return await storedPartition(await foldSegments(dir, await listSegments(dir), buffer), buffer);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw loadError(dir, error);
       }
@@ -224,27 +219,28 @@ export class FileSnapshotStore implements SnapshotStore<FileFrozenSnapshot> {
     const abandonIfClosing = () => {
       if (this.closing) throw new CompactionAbandoned();
     };
-    const winners = await foldSegments(files.dir, inputs, abandonIfClosing);
+    this.compactionBuffers ??= { reads: { bytes: Buffer.allocUnsafe(this.readBufferBytes) }, writes: Buffer.allocUnsafe(Math.max(1, this.readBufferBytes >> 1)) };
+    const { reads, writes } = this.compactionBuffers;
+    const folded = await foldSegments(files.dir, inputs, reads, abandonIfClosing);
     const target = inputs.at(-1)!.replace(/(~c)?\.seg$/, '~c.seg');
     const temporary = path.join(files.dir, `${target}.tmp`);
     const handle = await open(temporary, 'w');
     let kept = 0;
+    let used = 0;
     try {
-      const chunk: Buffer[] = [];
-      let chunkBytes = 0;
-      for (const row of winners.values()) {
-        chunk.push(row.segment.subarray(row.start, row.end));
-        chunkBytes += row.end - row.start;
-        if (chunkBytes >= 4 * 1024 * 1024) {
-          await handle.write(Buffer.concat(chunk));
-          kept += chunkBytes;
-          chunk.length = 0;
-          chunkBytes = 0;
+      await readRows(folded, reads, async (_key, row, bytes, start) => {
+        const length = row.end - row.start;
+        if (used + length > writes.length) {
+          await writeFully(handle, writes, used);
+          used = 0;
           abandonIfClosing();
         }
-      }
-      if (chunkBytes > 0) await handle.write(Buffer.concat(chunk));
-      kept += chunkBytes;
+        // A line longer than the write buffer goes out on its own.
+        if (length > writes.length) await writeFully(handle, bytes.subarray(start, start + length), length);
+        else used += bytes.copy(writes, used, start, start + length);
+        kept += length;
+      });
+      await writeFully(handle, writes, used);
     } catch (error) {
       await handle.close();
       await unlink(temporary).catch(() => undefined);
@@ -277,66 +273,26 @@ async function listSegments(dir: string): Promise<string[]> {
   }
 }
 
-/** Each key's winning line over `names`, read in order: the highest version, the later line on a tie. `afterRead` may throw to give up. */
-async function foldSegments(dir: string, names: readonly string[], afterRead?: () => void): Promise<Map<string, RowRef>> {
-  const winners = new Map<string, RowRef>();
-  for (const name of names) {
-    const segment = await readFile(path.join(dir, name));
-    afterRead?.();
-    let start = 0;
-    for (;;) {
-      const end = segment.indexOf(NEWLINE, start);
-      // Bytes after the last newline are a torn append: never a whole row.
-      if (end < 0) break;
-      const row = parseLine(segment, start, end + 1);
-      if (row === null) throw new SnapshotSegmentError(path.join(dir, name), start);
-      const key = segment.toString('utf8', start, row.keyEnd);
-      const held = winners.get(key);
-      if (held === undefined || row.version >= held.version) winners.set(key, row);
-      start = end + 1;
-    }
-  }
-  return winners;
-}
-
-function parseLine(segment: Buffer, start: number, end: number): RowRef | null {
-  const t1 = segment.indexOf(TAB, start);
-  const t2 = t1 < 0 || t1 >= end ? -1 : segment.indexOf(TAB, t1 + 1);
-  const t3 = t2 < 0 || t2 >= end ? -1 : segment.indexOf(TAB, t2 + 1);
-  if (t3 < 0 || t3 >= end || t2 === t1 + 1 || t3 !== t2 + 2) return null;
-  let version = 0;
-  for (let i = t1 + 1; i < t2; i++) {
-    const digit = segment[i]! - 48;
-    if (digit < 0 || digit > 9) return null;
-    version = version * 10 + digit;
-  }
-  const deleted = segment[t2 + 1];
-  if (deleted !== 48 && deleted !== 49) return null;
-  return { version, deleted: deleted === 49, segment, start, keyEnd: t1, end, stateAt: t3 + 1 };
-}
-
-function storedPartition(winners: Map<string, RowRef>): StoredPartition {
+async function storedPartition(folded: Folded, buffer: ReadBuffer): Promise<StoredPartition> {
   let header: StoredPartition['header'] = null;
   const entries: SnapshotEntry[] = [];
-  for (const [key, row] of winners) {
+  await readRows(folded, buffer, (key, row, bytes, start) => {
     // The JSON ends before the newline.
-    const text = () => row.segment.toString('utf8', row.stateAt, row.end - 1);
+    const text = () => bytes.toString('utf8', start + row.stateAt, start + (row.end - row.start) - 1);
     if (key === HEADER_KEY) header = { nextOffset: row.version, header: JSON.parse(text()) as SnapshotHeader };
     else entries.push({ ...parseEntryKey(key), coversOffset: row.version, state: row.deleted ? null : (JSON.parse(text()) as EntryState) });
-  }
+  });
   return { header, full: null, entries };
+}
+
+/** Writes `length` bytes of `bytes` at the file's position. */
+async function writeFully(handle: FileHandle, bytes: Buffer, length: number): Promise<void> {
+  let at = 0;
+  while (at < length) at += (await handle.write(bytes, at, length - at)).bytesWritten;
 }
 
 /** A compaction given up because the store closes. */
 class CompactionAbandoned extends Error {}
-
-/** A whole line that is not a row: the files were changed by something else than this store. */
-export class SnapshotSegmentError extends Error {
-  constructor(file: string, offset: number) {
-    super(`detector snapshot segment ${file} holds a malformed line at byte ${offset}; move the partition's directory away to rebuild its state from the legs topic`);
-    this.name = 'SnapshotSegmentError';
-  }
-}
 
 function loadError(dir: string, error: unknown): Error {
   if (error instanceof SnapshotSegmentError || error instanceof SyntaxError) return error;

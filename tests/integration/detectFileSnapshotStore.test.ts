@@ -3,7 +3,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IncrementalSnapshot, SnapshotEntry } from '../../pipelines/detect/incrementalSnapshot.ts';
-import { FileSnapshotStore, SnapshotSegmentError } from '../../pipelines/detect/fileSnapshotStore.ts';
+import { FileSnapshotStore } from '../../pipelines/detect/fileSnapshotStore.ts';
+import { foldSegments, readRows, SnapshotSegmentError } from '../../pipelines/detect/segmentFold.ts';
 import { entryKeyOf, type SnapshotKey } from '../../pipelines/detect/snapshotStore.ts';
 import type { StoredPartition } from '../../pipelines/detect/runtimePartition.ts';
 import { scenarioSnapshots } from '../helpers/snapshotScenario.ts';
@@ -99,6 +100,41 @@ describe('detector snapshots in segment files', () => {
     const compacted = await store.load(key(3));
     const reference = await plain.load(key(3));
     expect({ ...compacted, entries: sorted(compacted.entries) }).toEqual({ ...reference, entries: sorted(reference.entries) });
+  });
+
+  it('reads and compacts through a buffer shorter than its lines, a torn append at the end included', async () => {
+    const taken = scenarioSnapshots();
+    // 40 bytes: every read ends inside a line, and most lines outgrow the buffer.
+    const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1, readBufferBytes: 40 });
+    const plain = new FileSnapshotStore(path.join(root, 'plain'));
+    for (let round = 0; round < 3; round++) {
+      const shifted = taken.map((s) => ({ ...s, nextOffset: s.nextOffset + round * 1000, entries: s.entries.map((e) => ({ ...e, coversOffset: e.coversOffset + round * 1000 })) }));
+      await writeAll(store, key(6), shifted);
+      await writeAll(plain, key(6), shifted);
+      await store.idle();
+    }
+    await store.close();
+    expect(segments(store, key(6)).some((n) => n.includes('~c'))).toBe(true);
+    const newest = segments(store, key(6)).sort().at(-1)!;
+    appendFileSync(path.join(store.dirOf(key(6)), newest), 'a torn\tappend');
+    const reader = new FileSnapshotStore(root, { readBufferBytes: 40 });
+    const compacted = await reader.load(key(6));
+    const reference = await plain.load(key(6));
+    expect(reference.entries.length).toBeGreaterThan(2);
+    expect({ ...compacted, entries: sorted(compacted.entries) }).toEqual({ ...reference, entries: sorted(reference.entries) });
+  });
+
+  it('reads a fold\'s winning lines back through a buffer shorter than they are', async () => {
+    mkdirSync(path.join(root, 'fold'));
+    writeFileSync(path.join(root, 'fold', 'a.seg'), 'k1\t1\t0\t"first of k1"\nk2\t5\t0\t"k2, version five, the longest line"\nk1\t3\t0\t"k1 again"\n');
+    writeFileSync(path.join(root, 'fold', 'b.seg'), 'k2\t4\t0\t"older"\nk3\t1\t1\t\nk1\t3\t0\t"k1 tie, later"\ntorn');
+    const folded = await foldSegments(path.join(root, 'fold'), ['a.seg', 'b.seg'], { bytes: Buffer.alloc(64) });
+    const read: string[] = [];
+    // A fresh 4-byte buffer: readRows itself must grow it for each longer line.
+    await readRows(folded, { bytes: Buffer.alloc(4) }, (k, row, bytes, start) => {
+      read.push(`${k}=${row.version}${row.deleted ? 'x' : ''}:${bytes.toString('utf8', start + row.stateAt, start + (row.end - row.start) - 1)}`);
+    });
+    expect(read).toEqual(['k2=5:"k2, version five, the longest line"', 'k3=1x:', 'k1=3:"k1 tie, later"']);
   });
 
   it('gives up a compaction when it closes, leaving the segments whole and no temporary file', async () => {
