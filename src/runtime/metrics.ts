@@ -1,5 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { currentThreadCpuSeconds } from './threadCpu.ts';
+import { currentThreadUsage } from './threadCpu.ts';
 
 /**
  * Pipelines report what happens through these named events; this module is the
@@ -82,7 +82,7 @@ export interface ClickHouseTargetLoad extends ClickHouseCallTarget {
 }
 
 /**
- * `thread` names the JS thread the registry belongs to in `yunlian_thread_cpu_seconds` (default 'main'; a
+ * `thread` names the JS thread the registry belongs to in `yunlian_thread_cpu_seconds` and `yunlian_thread_minor_faults` (default 'main'; a
  * pipeline's worker thread passes the pipeline's name).
  */
 export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string } = {}): Metrics {
@@ -97,8 +97,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string 
     registers,
     // Read when scraped, on the registry's own thread: /proc/thread-self is whichever thread reads it.
     collect() {
-      const seconds = currentThreadCpuSeconds();
-      if (seconds !== null) this.set({ thread }, seconds);
+      const usage = currentThreadUsage();
+      if (usage !== null) this.set({ thread }, usage.cpuSeconds);
+    },
+  });
+  new Gauge({
+    name: 'yunlian_thread_minor_faults',
+    help: 'Minor page faults so far of a JS thread of the process (Linux only): fresh memory it touched, which costs CPU time of its own on a VM',
+    labelNames: ['thread'],
+    registers,
+    collect() {
+      const usage = currentThreadUsage();
+      if (usage !== null) this.set({ thread }, usage.minorFaults);
     },
   });
   const recordsIn = new Counter({ name: 'yunlian_records_in_total', help: 'Records consumed', labelNames: ['pipeline', 'topic'], registers });

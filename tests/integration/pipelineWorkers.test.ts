@@ -44,6 +44,11 @@ describe('pipelines in worker threads', () => {
     expect(text).toMatch(/^yunlian_records_in_total\{pipeline="detect",topic="yunlian\.invoice-legs"\} [1-9]\d*$/m);
     // Each worker thread reports its own CPU under its pipeline's name, beside the main thread's.
     for (const thread of ['main', 'ingest', 'detect(-\\d+)?']) expect(text).toMatch(new RegExp(`^yunlian_thread_cpu_seconds\\{thread="${thread}"\\} \\d*\\.?\\d*[1-9]`, 'm'));
+    // And its own page faults: a thread reading another's (or the process's) would show one figure under every name.
+    const faults = [...text.matchAll(/^yunlian_thread_minor_faults\{thread="([^"]+)"\} (\d+)$/gm)].map(([, thread, n]) => [thread!, Number(n)] as const);
+    expect(faults.map(([thread]) => thread.replace(/-\d+$/, '')).sort()).toEqual(expect.arrayContaining(['detect', 'ingest', 'main']));
+    for (const [, n] of faults) expect(n).toBeGreaterThan(0);
+    expect(new Set(faults.map(([, n]) => n)).size).toBe(faults.length);
   });
 
   it('counts the workers\' forwarded ClickHouse calls in the main thread\'s busy time, by table', async () => {
