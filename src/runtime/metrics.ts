@@ -1,5 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { currentThreadUsage } from './threadCpu.ts';
+import { currentThreadUsage, type ThreadUsage } from './threadCpu.ts';
 
 /**
  * Pipelines report what happens through these named events; this module is the
@@ -90,27 +90,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean; thread?: string 
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'yunlian_process_' });
   const registers = [registry];
   const thread = opts.thread ?? 'main';
-  new Gauge({
-    name: 'yunlian_thread_cpu_seconds',
-    help: 'CPU seconds (user + system) used by a JS thread of the process: main, or the worker thread of a pipeline (Linux only)',
-    labelNames: ['thread'],
-    registers,
-    // Read when scraped, on the registry's own thread: /proc/thread-self is whichever thread reads it.
-    collect() {
-      const usage = currentThreadUsage();
-      if (usage !== null) this.set({ thread }, usage.cpuSeconds);
-    },
-  });
-  new Gauge({
-    name: 'yunlian_thread_minor_faults',
-    help: 'Minor page faults so far of a JS thread of the process (Linux only): fresh memory it touched, which costs CPU time of its own on a VM',
-    labelNames: ['thread'],
-    registers,
-    collect() {
-      const usage = currentThreadUsage();
-      if (usage !== null) this.set({ thread }, usage.minorFaults);
-    },
-  });
+  // Read when scraped, on the registry's own thread: /proc/thread-self is whichever thread reads it.
+  const threadGauge = (name: string, help: string, figure: (usage: ThreadUsage) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['thread'],
+      registers,
+      collect() {
+        const usage = currentThreadUsage();
+        if (usage !== null) this.set({ thread }, figure(usage));
+      },
+    });
+  threadGauge('yunlian_thread_cpu_seconds', 'CPU seconds (user + system) used by a JS thread of the process: main, or the worker thread of a pipeline (Linux only)', (u) => u.cpuSeconds);
+  threadGauge(
+    'yunlian_thread_minor_faults',
+    'Minor page faults so far of a JS thread of the process (Linux only): fresh memory it touched, which costs CPU time of its own on a VM',
+    (u) => u.minorFaults,
+  );
   const recordsIn = new Counter({ name: 'yunlian_records_in_total', help: 'Records consumed', labelNames: ['pipeline', 'topic'], registers });
   const recordsOut = new Counter({ name: 'yunlian_records_out_total', help: 'Records produced', labelNames: ['pipeline', 'topic'], registers });
   const dlq = new Counter({ name: 'yunlian_dlq_records_total', help: 'Records sent to the dead-letter topic', labelNames: ['pipeline', 'reason'], registers });

@@ -32,6 +32,19 @@ async function writeAll(store: FileSnapshotStore, k: SnapshotKey, taken: readonl
   for (const s of taken) await store.write(store.freeze(s, k, 0));
 }
 
+/**
+ * `rounds` rounds of `taken` into both stores, each round's offsets 1000 past the last's (the same keys, newer
+ * versions), waiting for `store`'s compaction after each (a store compacts one partition at a time, skipping while one runs).
+ */
+async function writeRounds(store: FileSnapshotStore, plain: FileSnapshotStore, k: SnapshotKey, taken: readonly IncrementalSnapshot[], rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const shifted = taken.map((s) => ({ ...s, nextOffset: s.nextOffset + round * 1000, entries: s.entries.map((e) => ({ ...e, coversOffset: e.coversOffset + round * 1000 })) }));
+    await writeAll(store, k, shifted);
+    await writeAll(plain, k, shifted);
+    await store.idle();
+  }
+}
+
 describe('detector snapshots in segment files', () => {
   it('loads back the header and the newest row of every key, Chinese names and tombstones included', async () => {
     const store = new FileSnapshotStore(root);
@@ -84,13 +97,7 @@ describe('detector snapshots in segment files', () => {
     // Tiny segments and compactions: every write rolls a segment, every second one compacts.
     const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1 });
     const plain = new FileSnapshotStore(path.join(root, 'plain'));
-    for (let round = 0; round < 6; round++) {
-      const shifted = taken.map((s) => ({ ...s, nextOffset: s.nextOffset + round * 1000, entries: s.entries.map((e) => ({ ...e, coversOffset: e.coversOffset + round * 1000 })) }));
-      await writeAll(store, key(3), shifted);
-      await writeAll(plain, key(3), shifted);
-      // Waits for the round's compaction (a store compacts one partition at a time, skipping while one runs).
-      await store.idle();
-    }
+    await writeRounds(store, plain, key(3), taken, 6);
     await store.close();
     const bytes = (s: FileSnapshotStore) => segments(s, key(3)).reduce((sum, n) => sum + statSync(path.join(s.dirOf(key(3)), n)).size, 0);
     expect(segments(store, key(3)).some((n) => n.includes('~c'))).toBe(true);
@@ -107,12 +114,7 @@ describe('detector snapshots in segment files', () => {
     // 40 bytes: every read ends inside a line, and most lines outgrow the buffer.
     const store = new FileSnapshotStore(root, { segmentBytes: 1, compactAfterBytes: 1, readBufferBytes: 40 });
     const plain = new FileSnapshotStore(path.join(root, 'plain'));
-    for (let round = 0; round < 3; round++) {
-      const shifted = taken.map((s) => ({ ...s, nextOffset: s.nextOffset + round * 1000, entries: s.entries.map((e) => ({ ...e, coversOffset: e.coversOffset + round * 1000 })) }));
-      await writeAll(store, key(6), shifted);
-      await writeAll(plain, key(6), shifted);
-      await store.idle();
-    }
+    await writeRounds(store, plain, key(6), taken, 3);
     await store.close();
     expect(segments(store, key(6)).some((n) => n.includes('~c'))).toBe(true);
     const newest = segments(store, key(6)).sort().at(-1)!;
