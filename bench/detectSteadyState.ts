@@ -9,7 +9,7 @@
  *   node --single-threaded-gc --max-semi-space-size=64 --import tsx bench/detectSteadyState.ts \
  *     [--firms N] [--to DATE] [--allocations] [--cpu-profile FILE]
  *
- * Prints CPU µs a leg of the measured half, and of it the snapshots' (taking and encoding them). --allocations also samples every allocation of that half
+ * Prints CPU µs a leg of the measured half, of it the snapshots' (taking and encoding them), and its page faults. --allocations also samples every allocation of that half
  * (V8's sampling heap profiler keeping the objects scavenges collect) and prints the top sites by source
  * line; --cpu-profile writes a CPU profile of the half, for bench/topHotspots.ts. Each changes what it
  * measures: compare plain runs for speed. Run it with detect's heap flags (above), alternating A and B.
@@ -107,13 +107,17 @@ async function main(): Promise<void> {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  const faultsBefore = process.resourceUsage().minorPageFault;
   const started = process.cpuUsage();
   feedLegs(processor, type, legs, half, legs.length, snapshot);
   const used = process.cpuUsage(started);
+  // On a VM a fresh page can cost 10+ µs (bench/pageFaultCost.ts): runs that differ in CPU often differ here.
+  const faults = process.resourceUsage().minorPageFault - faultsBefore;
   const measured = legs.length - half;
   console.log(
     `measured ${measured} legs after ${half} warming up (${processor.size} enterprises): ${((used.user + used.system) / measured).toFixed(2)} CPU µs a leg, ` +
-      `of it snapshots ${(snapshotMicros / measured).toFixed(2)} (${(snapshotBytes / measured).toFixed(0)} bytes a leg)`,
+      `of it snapshots ${(snapshotMicros / measured).toFixed(2)} (${(snapshotBytes / measured).toFixed(0)} bytes a leg); ` +
+      `${faults} minor page faults (${((1000 * faults) / measured).toFixed(1)} a thousand legs)`,
   );
 
   if (opts.allocations) {
