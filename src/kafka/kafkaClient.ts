@@ -9,6 +9,19 @@ export interface KafkaClientOptions {
   onOffsetOutOfRange?: (info: { topic: string; partition: number; groupId: string }) => void;
 }
 
+/** kafkajs's text for REBALANCE_IN_PROGRESS (error code 27); kafkajs exports no constant for it. */
+const REBALANCE_IN_PROGRESS = 'The group is rebalancing, so a rejoin is needed';
+
+/**
+ * kafkajs logs every error response at error level, but a heartbeat answered REBALANCE_IN_PROGRESS is how the
+ * group coordinator tells a member to rejoin (another member joined or left: a stop, a scale-out), and the
+ * consumer rejoins by itself. Logged as an error, every graceful stop of one of several detect threads looked
+ * like a fault.
+ */
+function isRoutineRejoin(message: unknown, context: Record<string, unknown>): boolean {
+  return typeof message === 'string' && message.startsWith('Response Heartbeat') && context.error === REBALANCE_IN_PROGRESS;
+}
+
 /**
  * One place that builds kafkajs clients: routes kafkajs logs into our
  * structured logger and turns its offset-out-of-range reset (which kafkajs
@@ -35,7 +48,8 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
         }
         // The v2 partitioner notice is noise for a project that never used v1.
         if (typeof message === 'string' && message.includes('switched default partitioner')) return;
-        if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(message, context);
+        if (isRoutineRejoin(message, context)) log.info(message, context);
+        else if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(message, context);
         else if (level === logLevel.WARN) log.warn(message, context);
         else if (level === logLevel.INFO) log.info(message, context);
         else log.debug(message, context);
