@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -136,7 +136,7 @@ async function scanLines(
 }
 
 /** Reads from `position` until `into` is full or the file ends; returns the bytes read. */
-async function readFully(handle: Awaited<ReturnType<typeof open>>, into: Buffer, position: number): Promise<number> {
+async function readFully(handle: FileHandle, into: Buffer, position: number): Promise<number> {
   let got = 0;
   while (got < into.length) {
     const { bytesRead } = await handle.read(into, got, into.length - got, position + got);
