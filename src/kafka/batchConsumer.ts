@@ -93,9 +93,10 @@ export interface BatchConsumerOptions {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   /**
-   * Longest a fetch waits for data. kafkajs defaults to 5 s and librdkafka's
-   * mock cluster does not answer early when data arrives, so every pipeline
-   * hop would add up to 5 s of latency.
+   * Longest a fetch waits for data (default 100 ms). kafkajs defaults to 5 s and librdkafka's mock cluster
+   * does not answer early when data arrives, so a consumer that has caught up adds up to this much latency to
+   * every hop. Shorter costs idle fetches: `yunlian up --scenario none` used 6.9 % of a core at 200 ms, 9.5 %
+   * at 100 and 11.1 % at 50 (docs/performance.md, "Session 29"). A real broker answers as soon as data arrives.
    */
   maxWaitTimeMs?: number;
   /** Told which offsets the group accepted (a commit refused during a rebalance is not reported). */
@@ -169,7 +170,7 @@ export async function startBatchConsumer(opts: BatchConsumerOptions): Promise<Ru
     // The leader waits a moment before assigning, so followers' SyncGroup reaches the embedded mock cluster first.
     partitionAssigners: [unhurriedRoundRobin()],
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
-    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 200,
+    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 100,
     retry: {
       retries: 10,
       // kafkajs consults this only for retriable crashes (retries exhausted); non-retriable ones are rejoined a

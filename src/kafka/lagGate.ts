@@ -27,6 +27,12 @@ export interface LagGateOptions {
   topic: string;
   maxLagPerPartition: number;
   logger: Logger;
+  /**
+   * How often a closed gate reads the lag again (default 50 ms). Room appears when the consumer commits, and a
+   * writer waits on average half a poll past that: at 250 ms, ingest's legs gate held each write that met it for
+   * 180–260 ms, a fifth of a 100k-event run (docs/performance.md, "Session 29"). A poll is two small admin
+   * requests, and only a closed gate polls.
+   */
   pollMs?: number;
   /** Give up waiting (with a warning) when the lag has not shrunk for this long: no consumer is running. Infinity: never. */
   stallTimeoutMs?: number;
@@ -54,7 +60,7 @@ export async function partitionLags(admin: Admin, groupId: string, topic: string
 }
 
 export function createLagGate(opts: LagGateOptions): LagGate {
-  const pollMs = opts.pollMs ?? 250;
+  const pollMs = opts.pollMs ?? 50;
   const stallMs = opts.stallTimeoutMs ?? 20_000;
   return {
     async waitForRoom(signal?: AbortSignal) {
