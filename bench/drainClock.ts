@@ -1,18 +1,13 @@
 import type { Admin } from 'kafkajs';
-import { partitionLags } from '../src/kafka/lagGate.ts';
+import { waitForConsumersDone, type ConsumerPair } from '../src/eval/waitForConsumers.ts';
 
-export interface ConsumerPair {
-  groupId: string;
-  topic: string;
-}
+/** How often a run still draining is reported. */
+const REPORT_EVERY_MS = 10_000;
 
 /**
- * Polls committed-offset lag of every (group, topic), in data-flow order, and
- * returns the wall-clock time it was first zero everywhere (then checks it
- * stays zero for `stableMs`, restarting if not). Committed offsets are the
- * right signal: ingest commits after its rows and legs are written, detect
- * only after its signals and rollups are in ClickHouse and its state is
- * snapshotted. Throws after `timeoutMs`.
+ * The bench's drain clock: waitForConsumersDone over `pairs` (in data-flow
+ * order), returning the wall-clock time the lag was first zero everywhere,
+ * with each pair's lag reported every 10 s while it drains.
  */
 export async function waitUntilDrained(
   admin: Admin,
@@ -23,33 +18,16 @@ export async function waitUntilDrained(
    */
   opts: { timeoutMs: number; stableMs: number; pollMs?: number; onLag?: (lagByPair: string) => void; onZero?: () => void },
 ): Promise<number> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let zeroSince: number | null = null;
   let lastReport = Date.now();
-  for (;;) {
-    let lag = 0;
-    const parts: string[] = [];
-    for (const { groupId, topic } of pairs) {
-      let pairLag = 0;
-      for (const l of (await partitionLags(admin, groupId, topic)).values()) pairLag += l;
-      lag += pairLag;
-      parts.push(`${groupId}@${topic}=${pairLag}`);
-    }
-    const now = Date.now();
-    if (lag > 0 && now - lastReport >= 10_000) {
-      lastReport = now;
-      opts.onLag?.(parts.join(' '));
-    }
-    if (lag === 0) {
-      if (zeroSince === null) {
-        zeroSince = now;
-        opts.onZero?.();
-      }
-      if (now - zeroSince >= opts.stableMs) return zeroSince;
-    } else {
-      zeroSince = null;
-    }
-    if (now > deadline) throw new Error(`pipelines still lag by ${lag} records after ${opts.timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
-  }
+  return waitForConsumersDone(admin, pairs, {
+    timeoutMs: opts.timeoutMs,
+    stableMs: opts.stableMs,
+    pollMs: opts.pollMs ?? 50,
+    onZero: opts.onZero,
+    onWait: (_lag, lagByPair) => {
+      if (Date.now() - lastReport < REPORT_EVERY_MS) return;
+      lastReport = Date.now();
+      opts.onLag?.(pairs.map(({ groupId, topic }, i) => `${groupId}@${topic}=${lagByPair[i]}`).join(' '));
+    },
+  });
 }

@@ -10,7 +10,8 @@ import type { Metrics } from '../src/runtime/metrics.ts';
 import { threadCpuOf, threadCpuSpan, type ThreadCpuReading, type ThreadCpuSpan } from './threadCpuReport.ts';
 import { detectSnapshotSpan, detectSnapshotsOf, type DetectSnapshotTotals } from './snapshotReport.ts';
 import { sampleProgress, steadyWindow, type SteadyWindow } from './steadyWindow.ts';
-import { waitUntilDrained, type ConsumerPair } from './drainClock.ts';
+import { waitUntilDrained } from './drainClock.ts';
+import type { ConsumerPair } from '../src/eval/waitForConsumers.ts';
 import { producePaced } from './pacedProducer.ts';
 import type { FeedRecordSource } from './scenarioSpool.ts';
 
